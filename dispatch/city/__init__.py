@@ -1,0 +1,30 @@
+"""City configuration: districts served, dispatch regions, depots, hours and booking rules.
+
+Each city is described by a TOML file in ``data/cities/`` and validated when loaded::
+
+    from dispatch.city import load_city
+    tainan = load_city("tainan")
+    tainan.region_of("永康區").id   # 'xinan'
+"""
+
+from __future__ import annotations
+
+from dispatch.city._config import (
+    BookingWindow,
+    CityConfig,
+    CityPaths,
+    Depot,
+    Region,
+    ServiceHours,
+    load_city,
+)
+
+__all__ = [
+    "BookingWindow",
+    "CityConfig",
+    "CityPaths",
+    "Depot",
+    "Region",
+    "ServiceHours",
+    "load_city",
+]
