@@ -32,7 +32,7 @@ ADD_REPEATS = 30
 
 def random_road_points(graph: RoadGraph, n: int, rng: np.random.Generator) -> list[Point]:
     """Points at random positions along random edges: addresses on streets."""
-    edges = rng.choice(graph.n_edges, size=n, replace=True)
+    edges = rng.choice(graph.snappable, size=n, replace=True)
     fractions = rng.uniform(0, 1, size=n)
     xy = shapely.line_interpolate_point(graph.edge_lines[edges], fractions, normalized=True)
     lon, lat = graph._to_wgs84.transform(shapely.get_x(xy), shapely.get_y(xy))

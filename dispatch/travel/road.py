@@ -26,8 +26,8 @@ import numpy.typing as npt
 import osmnx as ox
 import pyproj
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 import shapely
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from dispatch.errors import InputError, RoutingError
@@ -202,22 +202,25 @@ class RoadGraph:
         reverse.sort_indices()
         return reverse
 
-    def ends(self, snap: Snap) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """How a snapped point joins the graph.
+    def ends_arrays(self, snaps: Sequence[Snap]) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """How snapped points join the graph: ``(entry_nodes, entry_w, exit_nodes, exit_w)``.
 
-        Returns ``(entries, exits)``: ``entries`` are ``(node, packed weight)`` from a node to the
-        point along its road, ``exits`` from the point to a node. The weights are rounded exactly
-        as `split_graph` rounds the pieces of a split edge.
+        Each has shape ``(len(snaps), 2)``: along the snapped edge, then along its reverse
+        (node -1 on a one-way street). An entry is the packed weight from a node to the point
+        along its road, an exit from the point to a node; both are rounded exactly as
+        `split_graph` rounds the pieces of a split edge.
         """
-        entries, exits = [], []
-        for edge, fraction in ((snap.edge, snap.fraction), (snap.reverse_edge, 1 - snap.fraction)):
-            if edge < 0:
-                continue
-            t, ln = int(self.time_ds[edge]), int(self.length_dm[edge])
-            cum_t, cum_l = self._cumulative(edge, fraction)
-            entries.append((int(self.tail[edge]), int(pack(cum_t, cum_l))))
-            exits.append((int(self.head[edge]), int(pack(t - cum_t, ln - cum_l))))
-        return entries, exits
+        edge = np.array([[s.edge, s.reverse_edge] for s in snaps], dtype=np.int64).reshape(-1, 2)
+        frac = np.array([s.fraction for s in snaps], dtype=np.float64)
+        frac = np.clip(np.column_stack([frac, 1 - frac]), 0.0, 1.0)
+        valid = edge >= 0
+        e = np.where(valid, edge, 0)
+        t, ln = self.time_ds[e], self.length_dm[e]
+        cum_t = np.rint(frac * t).astype(np.int64)
+        cum_l = np.rint(frac * ln).astype(np.int64)
+        entry_nodes = np.where(valid, self.tail[e], -1)
+        exit_nodes = np.where(valid, self.head[e], -1)
+        return entry_nodes, pack(cum_t, cum_l), exit_nodes, pack(t - cum_t, ln - cum_l)
 
     def _cumulative(self, edge: int, fraction: float) -> tuple[int, int]:
         f = min(max(fraction, 0.0), 1.0)
@@ -418,43 +421,42 @@ class RoadGraphProvider:
         graph = self.graph
         (new,) = self.snap([point])
         others = self.snap(matrix.points)
-        entries, exits = zip(*(graph.ends(s) for s in others), strict=True) if others else ((), ())
-        new_entries, new_exits = graph.ends(new)
-
-        def search(
-            csr: sp.csr_matrix,
-            seeds: list[tuple[int, int]],
-            ends: tuple[list[tuple[int, int]], ...],
-        ) -> IntArray:
-            nodes = np.array([node for end in ends for node, _ in end], dtype=np.int64)
-            extra = np.array([w for end in ends for _, w in end], dtype=np.int64)
-            owner = np.repeat(np.arange(len(ends)), [len(end) for end in ends])
-            seed_nodes = np.array([n for n, _ in seeds], dtype=np.int64)
-            seed_keys = np.array([w for _, w in seeds], dtype=np.int64)
-            reached = from_seeds(csr.indptr, csr.indices, csr.data, seed_nodes, seed_keys, nodes)
-            total = np.where(reached == UNREACHED, UNREACHED, reached + extra)
-            best = np.full(len(ends), UNREACHED, dtype=np.int64)
-            np.minimum.at(best, owner, total)
-            return best
-
         n = len(others)
         packed = np.full((n + 1, n + 1), UNREACHED, dtype=np.int64)
         packed[n, n] = 0
         if n:
+            entry_nodes, entry_w, exit_nodes, exit_w = graph.ends_arrays(others)
+            new_entry_nodes, new_entry_w, new_exit_nodes, new_exit_w = graph.ends_arrays([new])
             # From the new point: leave along its road, arrive at each other point along its road.
-            packed[n, :n] = search(graph.csr, new_exits, entries)
+            packed[n, :n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
             # To the new point: the same on the reversed graph.
-            packed[:n, n] = search(graph.reverse_csr, new_entries, exits)
-            for j, other in enumerate(others):
+            packed[:n, n] = _via_ends(
+                graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w
+            )
+            # Points on the new point's own road may be reached along it, without a search.
+            edges = np.array([[s.edge, s.reverse_edge] for s in others], dtype=np.int64)
+            mine = [e for e in (new.edge, new.reverse_edge) if e >= 0]
+            for j in np.flatnonzero(np.isin(edges, mine).any(axis=1)).tolist():
+                other = others[j]
                 if (other.edge, other.fraction) == (new.edge, new.fraction):
                     packed[n, j] = packed[j, n] = 0
                     continue
                 packed[n, j] = min(packed[n, j], graph.along_same_road(new, other))
                 packed[j, n] = min(packed[j, n], graph.along_same_road(other, new))
-        grown = self._to_matrix((*matrix.points, point), packed)
-        grown.duration_s[:n, :n] = matrix.duration_s
-        grown.distance_m[:n, :n] = matrix.distance_m
-        return grown
+        # Only the new row and column are converted; the rest is copied as it was.
+        edge_cells = np.concatenate([packed[n, :], packed[:n, n]])
+        duration_new, distance_new = self._convert(edge_cells)
+        grown = []
+        for old, new_cells in (
+            (matrix.duration_s, duration_new),
+            (matrix.distance_m, distance_new),
+        ):
+            array = np.empty((n + 1, n + 1), dtype=np.int64)
+            array[:n, :n] = old
+            array[n, :] = new_cells[: n + 1]
+            array[:n, n] = new_cells[n + 1 :]
+            grown.append(array)
+        return TravelMatrix((*matrix.points, point), grown[0], grown[1], self.name)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The fastest leg from ``origin`` to ``destination``.
@@ -467,8 +469,34 @@ class RoadGraphProvider:
         return self.matrix([origin, destination]).leg(0, 1)
 
     def _to_matrix(self, points: tuple[Point, ...], packed: IntArray) -> TravelMatrix:
+        duration, distance = self._convert(packed)
+        return TravelMatrix(points, duration, distance, self.name)
+
+    @staticmethod
+    def _convert(packed: IntArray) -> tuple[IntArray, IntArray]:
+        """Packed path weights to whole seconds and metres (rounded half up), or `UNREACHABLE`."""
         time_ds, length_dm = unpack(packed)
         unreached = packed == UNREACHED
         duration = np.where(unreached, UNREACHABLE, np.floor_divide(time_ds + 5, 10))
         distance = np.where(unreached, UNREACHABLE, np.floor_divide(length_dm + 5, 10))
-        return TravelMatrix(points, duration.astype(np.int64), distance.astype(np.int64), self.name)
+        return duration.astype(np.int64), distance.astype(np.int64)
+
+
+def _via_ends(
+    csr: sp.csr_matrix,
+    seed_nodes: IntArray,
+    seed_w: IntArray,
+    end_nodes: IntArray,
+    end_w: IntArray,
+) -> IntArray:
+    """Best packed weight to each point whose ends are ``end_nodes`` (k, 2), -1 for none, from a
+    point that reaches ``seed_nodes`` at ``seed_w``."""
+    seeds = seed_nodes.ravel() >= 0
+    valid = end_nodes >= 0
+    reached = from_seeds(
+        csr.indptr, csr.indices, csr.data,
+        seed_nodes.ravel()[seeds], seed_w.ravel()[seeds], end_nodes[valid],
+    )  # fmt: skip
+    total = np.full(end_nodes.shape, UNREACHED, dtype=np.int64)
+    total[valid] = np.where(reached == UNREACHED, UNREACHED, reached + end_w[valid])
+    return np.asarray(total.min(axis=1))
