@@ -44,6 +44,23 @@ def unpack(packed: Int64Array) -> tuple[Int64Array, Int64Array]:
     return time_ds, length_dm
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _push(heap_key: Int64Array, heap_node: Int64Array, size: int, key: int, node: int) -> int:
+    """Add ``node`` with ``key`` to the binary heap of ``size`` entries; return the new size."""
+    j = size
+    while j > 0:
+        p = (j - 1) >> 1
+        if heap_key[p] > key:
+            heap_key[j] = heap_key[p]
+            heap_node[j] = heap_node[p]
+            j = p
+        else:
+            break
+    heap_key[j] = key
+    heap_node[j] = node
+    return size + 1
+
+
 @nb.njit(cache=True, nogil=True)
 def _search(
     indptr: Int64Array,
@@ -67,18 +84,7 @@ def _search(
         key = seed_keys[s]
         if key < best[v]:
             best[v] = key
-            j = size
-            size += 1
-            while j > 0:
-                p = (j - 1) >> 1
-                if heap_key[p] > key:
-                    heap_key[j] = heap_key[p]
-                    heap_node[j] = heap_node[p]
-                    j = p
-                else:
-                    break
-            heap_key[j] = key
-            heap_node[j] = v
+            size = _push(heap_key, heap_node, size, key, v)
     remaining = n_targets
     while size > 0:
         key = heap_key[0]
@@ -112,18 +118,7 @@ def _search(
             candidate = key + weights[k]
             if candidate < best[u]:
                 best[u] = candidate
-                j = size
-                size += 1
-                while j > 0:
-                    p = (j - 1) >> 1
-                    if heap_key[p] > candidate:
-                        heap_key[j] = heap_key[p]
-                        heap_node[j] = heap_node[p]
-                        j = p
-                    else:
-                        break
-                heap_key[j] = candidate
-                heap_node[j] = u
+                size = _push(heap_key, heap_node, size, candidate, u)
 
 
 _CHUNKS = 64
