@@ -422,29 +422,30 @@ class RoadGraphProvider:
         (new,) = self.snap([point])
         others = self.snap(matrix.points)
         n = len(others)
-        packed = np.full((n + 1, n + 1), UNREACHED, dtype=np.int64)
-        packed[n, n] = 0
+        # Packed weights from the new point to every point (itself last), and from every other
+        # point to it.
+        row = np.full(n + 1, UNREACHED, dtype=np.int64)
+        col = np.full(n, UNREACHED, dtype=np.int64)
+        row[n] = 0
         if n:
             entry_nodes, entry_w, exit_nodes, exit_w = graph.ends_arrays(others)
             new_entry_nodes, new_entry_w, new_exit_nodes, new_exit_w = graph.ends_arrays([new])
             # From the new point: leave along its road, arrive at each other point along its road.
-            packed[n, :n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
+            row[:n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
             # To the new point: the same on the reversed graph.
-            packed[:n, n] = _via_ends(
-                graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w
-            )
+            col[:] = _via_ends(graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w)
             # Points on the new point's own road may be reached along it, without a search.
             edges = np.array([[s.edge, s.reverse_edge] for s in others], dtype=np.int64)
             mine = [e for e in (new.edge, new.reverse_edge) if e >= 0]
             for j in np.flatnonzero(np.isin(edges, mine).any(axis=1)).tolist():
                 other = others[j]
                 if (other.edge, other.fraction) == (new.edge, new.fraction):
-                    packed[n, j] = packed[j, n] = 0
+                    row[j] = col[j] = 0
                     continue
-                packed[n, j] = min(packed[n, j], graph.along_same_road(new, other))
-                packed[j, n] = min(packed[j, n], graph.along_same_road(other, new))
+                row[j] = min(row[j], graph.along_same_road(new, other))
+                col[j] = min(col[j], graph.along_same_road(other, new))
         # Only the new row and column are converted; the rest is copied as it was.
-        edge_cells = np.concatenate([packed[n, :], packed[:n, n]])
+        edge_cells = np.concatenate([row, col])
         duration_new, distance_new = self._convert(edge_cells)
         grown = []
         for old, new_cells in (
