@@ -208,7 +208,8 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
             if rid not in aboard:
                 add(ViolationKind.PRECEDENCE, f"drops {rid} off before picking them up", rid)
             else:
-                ride = stop.start_s - picked_at[rid].departure_s
+                # From the end of boarding: a bus idling after boarding has the rider aboard.
+                ride = stop.start_s - (picked_at[rid].start_s + req.board_s)
                 if ride > req.max_ride_time_s:
                     add(ViolationKind.MAX_RIDE_TIME, f"{rid} rides {ride} s, over the "
                         f"{req.max_ride_time_s} s limit", rid)

@@ -100,9 +100,11 @@ class Problem:
                 if (ref.request_id, ref.kind) in locked:
                     raise InputError(f"locks: stop {ref} locked twice")
                 locked.add((ref.request_id, ref.kind))
-            picked = {r.request_id for r in refs if r.kind is StopKind.PICKUP}
+            picked: set[str] = set()  # in order: a drop-off locked before its pickup is void
             for ref in refs:
-                if ref.kind is StopKind.DROPOFF and ref.request_id not in picked:
+                if ref.kind is StopKind.PICKUP:
+                    picked.add(ref.request_id)
+                elif ref.request_id not in picked:
                     raise InputError(f"locks: vehicle {vid}: drop-off {ref.request_id} "
                                      "locked without its pickup")
         object.__setattr__(self, "locks", MappingProxyType(dict(self.locks)))

@@ -60,6 +60,14 @@ class Request:
     appointment_s: int | None = None
 
     def __post_init__(self) -> None:
+        # The properties below compare with `is`: a plain "wheelchair" would count as nobody.
+        try:
+            object.__setattr__(self, "mobility", Mobility(self.mobility))
+        except ValueError:
+            raise InputError(
+                f"request {self.id}: mobility {self.mobility!r} is not one of "
+                f"{', '.join(m.value for m in Mobility)}"
+            ) from None
         for name in ("max_ride_time_s", "board_s", "alight_s", "companions"):
             if getattr(self, name) < 0:
                 raise InputError(f"request {self.id}: {name} must not be negative")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from dispatch.errors import InputError
@@ -21,7 +22,8 @@ class TimeWindow:
             raise InputError(f"time window: start {self.start_s} s is after end {self.end_s} s")
 
     def __contains__(self, t: object) -> bool:
-        return isinstance(t, int) and self.start_s <= t <= self.end_s
+        # numbers.Integral, not int: numpy integers from a solver's arrays are times too.
+        return isinstance(t, numbers.Integral) and self.start_s <= int(t) <= self.end_s
 
     @property
     def length_s(self) -> int:

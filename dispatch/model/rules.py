@@ -108,11 +108,11 @@ def make_request(
     else:
         assert appointment_s is not None
         latest_drop = appointment_s - alight
-        dropoff = TimeWindow(max(0, latest_drop - window_rule.early_arrival_s), latest_drop)
         latest_pick = latest_drop - direct_s - board
-        earliest_pick = max(0, dropoff.start_s - ride - board)
         if latest_pick < 0:
             raise InputError(f"request {id}: appointment too early in the day to reach")
+        dropoff = TimeWindow(max(0, latest_drop - window_rule.early_arrival_s), latest_drop)
+        earliest_pick = max(0, dropoff.start_s - ride - board)
         pickup = TimeWindow(min(earliest_pick, latest_pick), latest_pick)
     return Request(
         id=id, pickup_location=pickup_location, dropoff_location=dropoff_location,

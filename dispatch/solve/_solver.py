@@ -1,0 +1,111 @@
+"""`solve`: OR-Tools builds and polishes a plan, rehabus' ALNS improves it, the validator
+passes it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from dispatch.errors import InfeasibleError
+from dispatch.model import Plan, Problem, StopKind
+from dispatch.solve import _kernels as kn
+from dispatch.solve._arrays import to_arrays
+from dispatch.solve._ortools import solve_ortools
+from dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
+from dispatch.solve._search import Progress, improve, start_routes
+from dispatch.validate import check
+
+__all__ = ["solve"]
+
+Seq = npt.NDArray[np.int64]
+
+
+def _with_locks(problem: Problem, seqs: dict[int, Seq]) -> dict[int, Seq]:
+    """Make every locked vehicle's sequence begin with its locked stops."""
+    if not problem.locks:
+        return seqs
+    index = {r.id: k for k, r in enumerate(problem.requests)}
+    vindex = {v.id: k for k, v in enumerate(problem.vehicles)}
+    locked_nodes = {}
+    for vid, refs in problem.locks.items():
+        locked_nodes[vindex[vid]] = [
+            2 * index[r.request_id] + (0 if r.kind is StopKind.PICKUP else 1) for r in refs]
+    everything = {n for nodes in locked_nodes.values() for n in nodes}
+    locked_requests = {n // 2 for n in everything}
+    out = {}
+    for v in range(len(problem.vehicles)):
+        seq = [int(n) for n in seqs.get(v, np.zeros(0, np.int64))]
+        head = locked_nodes.get(v, [])
+        if seq[: len(head)] != head:
+            rest = [n for n in seq if n not in everything and n // 2 not in locked_requests]
+            mine = {n // 2 for n in head}
+            tail = [2 * r + 1 for r in sorted(mine) if 2 * r + 1 not in head]
+            seq = head + tail + rest
+        out[v] = np.array(seq, dtype=np.int64)
+    return out
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    initial: Plan | None = None,
+    iteration_limit: int | None = None,
+    ortools_share: float = 0.3,
+    progress: Callable[[Progress], None] | None = None,
+) -> Plan:
+    """Plan the requests of ``problem``; the returned plan has passed the validator.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall-clock budget for the whole solve.
+    seed
+        Seeds the improvement search. With ``iteration_limit`` set, the same seed gives the same
+        plan; with only a time limit the plan also depends on how far the search got.
+    initial
+        A plan to start from (e.g. the current one); OR-Tools is then skipped.
+    iteration_limit
+        Stop the improvement search after this many iterations instead of at the time limit;
+        OR-Tools then only builds its first solution, which is deterministic.
+    ortools_share
+        Share of the time limit given to OR-Tools' own guided local search before rehabus'
+        search takes over.
+    """
+    started = time.perf_counter()
+    pa = to_arrays(problem)
+    kx = kn.kernel_args(pa)
+    n_req = pa.n_requests
+    seqs: dict[int, Seq]
+    if initial is not None:
+        seqs = sequences_of(problem, initial)
+    elif n_req == 0:
+        seqs = {}
+    else:
+        deterministic = iteration_limit is not None
+        result = solve_ortools(
+            problem, pa,
+            time_limit_s=max(0.5, time_limit_s * ortools_share),
+            solution_limit=1 if deterministic else None,
+            metaheuristic="GREEDY_DESCENT" if deterministic else "GUIDED_LOCAL_SEARCH",
+        )
+        seqs = result.sequences
+        if progress is not None:
+            served = sum(int((s < 2 * n_req).sum()) for s in seqs.values()) // 2
+            progress(Progress("ortools", time.perf_counter() - started, ortools_share,
+                              result.objective, served, n_req))
+    seqs = start_routes(problem, pa, kx, _with_locks(problem, seqs))
+    for vid in problem.locks:
+        v = next(k for k, veh in enumerate(problem.vehicles) if veh.id == vid)
+        scratch = np.zeros(len(seqs[v]) + 1, dtype=np.int64)
+        if kn.evaluate(kx, v, seqs[v], len(seqs[v]), scratch, scratch.copy()) < 0:
+            raise InfeasibleError(f"vehicle {vid}: its locked stops cannot be kept feasibly")
+    remaining = time_limit_s - (time.perf_counter() - started)
+    seqs = improve(problem, pa, kx, seqs, time_limit_s=max(0.0, remaining), seed=seed,
+                   iteration_limit=iteration_limit, progress=progress)
+    plan = plan_from_node_sequences(problem, pa, kx, seqs)
+    return check(problem, plan)
