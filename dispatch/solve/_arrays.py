@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dispatch.model import Problem
+from dispatch.model import Problem, Request
 
-__all__ = ["ProblemArrays", "to_arrays"]
+__all__ = ["ProblemArrays", "set_request", "to_arrays"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -54,27 +54,16 @@ class ProblemArrays:
         return int(self.v_start.shape[0])
 
 
-def to_arrays(problem: Problem) -> ProblemArrays:
+def to_arrays(problem: Problem, slots: int = 0) -> ProblemArrays:
+    """Flatten ``problem``; ``slots`` reserves room for that many requests in all (for
+    requests added later by fast insertion); unused slots are never visited."""
     reqs, vehs = problem.requests, problem.vehicles
-    n_req, n_veh = len(reqs), len(vehs)
+    n_req, n_veh = max(len(reqs), slots), len(vehs)
     n = 2 * n_req + n_veh
     z = lambda: np.zeros(n, dtype=np.int64)  # noqa: E731
     loc, tw_s, tw_e, svc, partner, is_p = z(), z(), z(), z(), z(), z()
     max_ride, d_wheel, d_transfer, d_walk, solo = z(), z(), z(), z(), z()
-    for r, req in enumerate(reqs):
-        p, d = 2 * r, 2 * r + 1
-        loc[p], loc[d] = req.pickup_location, req.dropoff_location
-        tw_s[p], tw_e[p] = req.pickup_window.start_s, req.pickup_window.end_s
-        tw_s[d], tw_e[d] = req.dropoff_window.start_s, req.dropoff_window.end_s
-        if req.appointment_s is not None:
-            tw_e[d] = min(tw_e[d], req.appointment_s - req.alight_s)
-        svc[p], svc[d] = req.board_s, req.alight_s
-        partner[p], partner[d] = d, p
-        is_p[p] = 1
-        max_ride[p] = max_ride[d] = req.max_ride_time_s
-        d_wheel[p], d_transfer[p], d_walk[p] = req.wheelchair_fixed, req.transfers, req.walkers
-        d_wheel[d], d_transfer[d], d_walk[d] = -d_wheel[p], -d_transfer[p], -d_walk[p]
-        solo[p] = solo[d] = 0 if req.shared_ok else 1
+    partner[: 2 * n_req] = -2  # unused slots: neither a request nor a break
     max_w = max((v.layout.wheelchair_positions for v in vehs), default=0)
     seats_with = np.full((n_veh, max_w + 1), -1, dtype=np.int64)
     v_break = np.full(n_veh, -1, dtype=np.int64)
@@ -89,7 +78,7 @@ def to_arrays(problem: Problem) -> ProblemArrays:
             svc[b] = v.break_.duration_s
             partner[b] = -1
     obj = problem.objective
-    return ProblemArrays(
+    pa = ProblemArrays(
         duration=np.ascontiguousarray(problem.duration_s, dtype=np.int64),
         distance=np.ascontiguousarray(problem.distance_m, dtype=np.int64),
         loc=loc, tw_start=tw_s, tw_end=tw_e, service=svc, partner=partner, is_pickup=is_p,
@@ -102,5 +91,28 @@ def to_arrays(problem: Problem) -> ProblemArrays:
         v_seats_with=seats_with, v_break=v_break,
         distance_weight=obj.distance_weight, time_weight=obj.time_weight,
         vehicle_cost=obj.vehicle_cost,
-        penalty=np.array([obj.penalty(r.priority) for r in reqs], dtype=np.int64),
+        penalty=np.array([obj.penalty(r.priority) for r in reqs]
+                         + [0] * (n_req - len(reqs)), dtype=np.int64),
     )
+    for r, req in enumerate(reqs):
+        set_request(pa, r, req, obj.penalty(req.priority))
+    return pa
+
+
+def set_request(pa: ProblemArrays, r: int, req: Request, penalty: int) -> None:
+    """Write request ``req`` into slot ``r`` of ``pa`` (in place)."""
+    p, d = 2 * r, 2 * r + 1
+    pa.loc[p], pa.loc[d] = req.pickup_location, req.dropoff_location
+    pa.tw_start[p], pa.tw_end[p] = req.pickup_window.start_s, req.pickup_window.end_s
+    pa.tw_start[d], pa.tw_end[d] = req.dropoff_window.start_s, req.dropoff_window.end_s
+    if req.appointment_s is not None:
+        pa.tw_end[d] = min(pa.tw_end[d], req.appointment_s - req.alight_s)
+    pa.service[p], pa.service[d] = req.board_s, req.alight_s
+    pa.partner[p], pa.partner[d] = d, p
+    pa.is_pickup[p], pa.is_pickup[d] = 1, 0
+    pa.max_ride[p] = pa.max_ride[d] = req.max_ride_time_s
+    load = (req.wheelchair_fixed, req.transfers, req.walkers)
+    pa.d_wheel[p], pa.d_transfer[p], pa.d_walk[p] = load
+    pa.d_wheel[d], pa.d_transfer[d], pa.d_walk[d] = (-x for x in load)
+    pa.solo[p] = pa.solo[d] = 0 if req.shared_ok else 1
+    pa.penalty[r] = penalty

@@ -287,3 +287,30 @@ def best_insertion(
                 best_i = i
                 best_j = j
     return best, best_i, best_j
+
+
+@nb.njit(cache=True)
+def best_over_routes(
+    kx: Any, routes: np.ndarray, lens: np.ndarray, costs: np.ndarray, times: np.ndarray,
+    consider: np.ndarray, first: np.ndarray, pick: int, drop: int,
+) -> tuple[int, np.int64, int, int]:
+    """The cheapest feasible insertion of one request over all considered routes.
+
+    Returns (vehicle, cost increase, pickup position, drop-off position); vehicle -1 if none.
+    """
+    width = routes.shape[1]
+    buf = np.empty(width, dtype=np.int64)
+    t = np.empty(width, dtype=np.int64)
+    lb = np.empty(width, dtype=np.int64)
+    best_v = -1
+    best = INFEASIBLE
+    best_i = -1
+    best_j = -1
+    for v in range(routes.shape[0]):
+        if not consider[v] or lens[v] + 2 > width:
+            continue
+        d, i, j = best_insertion(kx, v, routes[v], lens[v], costs[v], pick, drop, buf, t, lb,
+                                 times[v], first[v])
+        if d >= 0 and (best < 0 or d < best):
+            best, best_v, best_i, best_j = d, v, i, j
+    return best_v, best, best_i, best_j

@@ -142,7 +142,7 @@ def test_all_features_plan_validates_clean() -> None:
     assert set_down.request_id == "a" and set_down.start_s + a.alight_s == clock("08:36:30")
 
 
-def test_check_raises_with_every_violation() -> None:
+def test_check_raises_plan_invalid_with_the_violations() -> None:
     inst = load("fold_seats")
     plan = inst.plans["all_in_fold"].plan
     with pytest.raises(PlanInvalidError, match=r"1 violation\(s\): vehicle fold: 4 seated") as err:
