@@ -14,15 +14,16 @@ from typing import Any
 import numba as nb
 import numpy as np
 
-from dispatch.solve._kernels import best_insertion, evaluate
+from dispatch.solve._kernels import best_insertion, best_over_routes, evaluate
 
-__all__ = ["run_chunk", "seed_rng"]
+__all__ = ["run_chunk", "seed_rng", "sequential"]
 
 N_DESTROY = 4
 N_REPAIR = 3
 SIGMA_BEST, SIGMA_BETTER, SIGMA_ACCEPTED = 33.0, 9.0, 13.0
 REACTION = 0.1
 SEGMENT = 100
+LARGE_POOL = 40
 
 
 @nb.njit(cache=True)
@@ -179,10 +180,71 @@ def _destroy(kx: Any, op: int, q: int, assigned: np.ndarray, removable: np.ndarr
 
 
 @nb.njit(cache=True)
+def _consider(kx: Any, routes: np.ndarray, lens: np.ndarray, v_class: np.ndarray) -> np.ndarray:
+    """Vehicles worth trying: every one with work, and one idle vehicle of each class."""
+    n_veh = routes.shape[0]
+    seen = np.zeros(v_class.max() + 1, dtype=np.bool_)
+    consider = np.zeros(n_veh, dtype=np.bool_)
+    for v in range(n_veh):
+        empty = True
+        for s in range(lens[v]):
+            if kx.partner[routes[v, s]] >= 0:
+                empty = False
+                break
+        if empty:
+            if seen[v_class[v]]:
+                continue
+            seen[v_class[v]] = True
+        consider[v] = True
+    return consider
+
+
+@nb.njit(cache=True)
+def sequential(kx: Any, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarray,
+               times: np.ndarray, costs: np.ndarray, locked: np.ndarray, v_class: np.ndarray,
+               pool: np.ndarray, n_pool: int) -> int:
+    """Insert pool requests one by one, in pool order, each where it costs least.
+
+    Linear in the pool, so it builds first plans for large days and repairs large ruins.
+    Returns how many requests are left in the pool (moved to its front).
+    """
+    lb = np.empty(routes.shape[1], dtype=np.int64)
+    first = np.zeros(routes.shape[0], dtype=np.int64)
+    for v in range(routes.shape[0]):
+        first[v] = _lock_prefix(locked, routes[v], lens[v])
+    left = 0
+    consider = _consider(kx, routes, lens, v_class)
+    for a in range(n_pool):
+        r = pool[a]
+        v, _, i, j = best_over_routes(kx, routes, lens, costs, times, consider, first,
+                                      2 * r, 2 * r + 1)
+        if v < 0:
+            pool[left] = r
+            left += 1
+            continue
+        was_empty = costs[v] == 0
+        _insert(routes, lens, v, r, i, j)
+        _refresh(kx, v, routes, lens, times, costs, lb)
+        assigned[r] = v
+        if was_empty:
+            consider = _consider(kx, routes, lens, v_class)
+    return left
+
+
+@nb.njit(cache=True)
 def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarray,
             times: np.ndarray, costs: np.ndarray, locked: np.ndarray, v_class: np.ndarray,
             pool: np.ndarray, n_pool: int, noise: float) -> int:
-    """Insert pool requests greedily (op 0) or by regret-2/-3 (op 1/2); returns pool size left."""
+    """Insert pool requests greedily (op 0) or by regret-2/-3 (op 1/2); returns pool size left.
+
+    A large pool is inserted in random order instead: regret needs the pool squared.
+    """
+    if n_pool > LARGE_POOL:
+        perm = np.random.permutation(n_pool)
+        shuffled = pool[:n_pool][perm].copy()
+        pool[:n_pool] = shuffled
+        return sequential(kx, assigned, routes, lens, times, costs, locked, v_class, pool,
+                          n_pool)
     n_veh = routes.shape[0]
     width = routes.shape[1]
     buf = np.empty(width, dtype=np.int64)
@@ -193,25 +255,12 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
     pos_i = np.full((n_pool, n_veh), -1, dtype=np.int64)
     pos_j = np.full((n_pool, n_veh), -1, dtype=np.int64)
     alive = np.ones(n_pool, dtype=np.bool_)
-    n_classes = v_class.max() + 1
     stale = np.ones(n_veh, dtype=np.bool_)
     k_regret = op + 1
     left = n_pool
     while left > 0:
         # Only one empty vehicle per class needs looking at: identical empties are symmetric.
-        seen = np.zeros(n_classes, dtype=np.bool_)
-        consider = np.zeros(n_veh, dtype=np.bool_)
-        for v in range(n_veh):
-            empty = True
-            for s in range(lens[v]):
-                if kx.partner[routes[v, s]] >= 0:
-                    empty = False
-                    break
-            if empty:
-                if seen[v_class[v]]:
-                    continue
-                seen[v_class[v]] = True
-            consider[v] = True
+        consider = _consider(kx, routes, lens, v_class)
         for v in range(n_veh):
             if not consider[v]:
                 for a in range(n_pool):

@@ -208,11 +208,22 @@ def best_insertion(
         next_loc[k] = there
         if k > 0 and kx.loc[seq[k - 1]] >= 0:
             there = kx.loc[seq[k - 1]]
+    # Latest start of each stop (position m: arrival at the end depot) that keeps every later
+    # window, ignoring ride limits: a necessary condition that prunes most positions cheaply.
+    latest = np.empty(m + 1, dtype=np.int64)
+    latest[m] = kx.v_shift_end[v]
+    for k in range(m - 1, -1, -1):
+        node = seq[k]
+        travel = 0
+        if kx.loc[node] >= 0:
+            travel = max(kx.duration[kx.loc[node], next_loc[k + 1]], 0)
+        latest[k] = min(kx.tw_end[node], latest[k + 1] - kx.service[node] - travel)
     requests = 0
     for k in range(m):
         if kx.partner[seq[k]] >= 0:
             requests += 1
     fixed = kx.vehicle_cost if requests == 0 else 0
+    shift_start = kx.v_shift_start[v]
     loc_p = kx.loc[pick]
     loc_d = kx.loc[drop]
     n_cand = 0
@@ -231,6 +242,13 @@ def best_insertion(
         dp = _detour(kx, prev_loc[i], loc_p, next_loc[i])
         if dp < 0:
             continue
+        leave_before = shift_start if i == 0 else t_cur[i - 1] + kx.service[seq[i - 1]]
+        start_p = max(kx.tw_start[pick], leave_before + kx.duration[prev_loc[i], loc_p])
+        if start_p > kx.tw_end[pick]:
+            continue
+        ready_p = start_p + kx.service[pick]
+        if i < m and ready_p + max(kx.duration[loc_p, next_loc[i]], 0) > latest[i]:
+            continue
         for j in range(i, m + 1):
             if j > i:
                 leave = t_cur[j - 1] + kx.service[seq[j - 1]]
@@ -241,12 +259,24 @@ def best_insertion(
                 dd = _detour(kx, prev_loc[j], loc_d, next_loc[j])
                 if dd < 0:
                     continue
+                start_d = max(kx.tw_start[drop], leave + kx.duration[prev_loc[j], loc_d])
+                if start_d > kx.tw_end[drop]:
+                    continue
+                to_next = max(kx.duration[loc_d, next_loc[j]], 0)
+                if start_d + kx.service[drop] + to_next > latest[j]:
+                    continue
                 extra = dp + dd
             else:
                 a = kx.distance[prev_loc[i], loc_p]
                 b = kx.distance[loc_p, loc_d]
                 c = kx.distance[loc_d, next_loc[i]]
                 if a < 0 or b < 0 or c < 0:
+                    continue
+                start_d = max(kx.tw_start[drop], ready_p + kx.duration[loc_p, loc_d])
+                if start_d > kx.tw_end[drop]:
+                    continue
+                to_next = max(kx.duration[loc_d, next_loc[i]], 0)
+                if start_d + kx.service[drop] + to_next > latest[i]:
                     continue
                 extra = a + b + c - max(kx.distance[prev_loc[i], next_loc[i]], 0)
             cand_i[n_cand] = i

@@ -16,7 +16,7 @@ from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import ProblemArrays
 from dispatch.solve._plan_build import place_break
 
-__all__ = ["Progress", "improve", "start_routes"]
+__all__ = ["Progress", "construct", "improve", "start_routes", "total_cost"]
 
 Seq = npt.NDArray[np.int64]
 MAX_ROUTE_STOPS = 240
@@ -80,6 +80,52 @@ def start_routes(
     return out
 
 
+def _as_arrays(pa: ProblemArrays, sequences: Mapping[int, Seq]) -> tuple[np.ndarray, ...]:
+    n_req, n_veh = pa.n_requests, pa.n_vehicles
+    width = min(2 * n_req + 1, MAX_ROUTE_STOPS) + 1
+    routes = np.zeros((n_veh, width), dtype=np.int64)
+    lens = np.zeros(n_veh, dtype=np.int64)
+    assigned = np.full(n_req, -1, dtype=np.int64)
+    for v, seq in sequences.items():
+        if len(seq) > width:
+            raise ValueError(f"route of vehicle {v} has more than {width} stops")
+        routes[v, : len(seq)] = seq
+        lens[v] = len(seq)
+        for node in seq:
+            if node < 2 * n_req:
+                assigned[node // 2] = v
+    return routes, lens, assigned
+
+
+def total_cost(pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]) -> int:
+    """Objective of feasible routes: route costs plus the penalties of requests left out."""
+    served = np.zeros(pa.n_requests, dtype=np.bool_)
+    total = 0
+    scratch = np.zeros(2 * pa.n_requests + 2, dtype=np.int64)
+    for v, seq in sequences.items():
+        total += int(kn.evaluate(kx, v, seq, len(seq), scratch, scratch.copy()))
+        served[seq[seq < 2 * pa.n_requests] // 2] = True
+    return total + int(pa.penalty[~served].sum())
+
+
+def construct(
+    problem: Problem, pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]
+) -> dict[int, Seq]:
+    """Insert every request not yet in ``sequences`` (feasible routes), in order of pickup
+    time, each where it costs least."""
+    routes, lens, assigned = _as_arrays(pa, sequences)
+    times = np.zeros_like(routes)
+    costs = np.zeros(pa.n_vehicles, dtype=np.int64)
+    lb = np.zeros(routes.shape[1], dtype=np.int64)
+    for v in range(pa.n_vehicles):
+        costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
+    pool = np.flatnonzero(assigned < 0).astype(np.int64)
+    pool = pool[np.argsort(pa.tw_start[2 * pool], kind="stable")]
+    _alns.sequential(kx, assigned, routes, lens, times, costs, _locked_nodes(problem, pa),
+                     _vehicle_classes(problem), pool, len(pool))
+    return {v: routes[v, : lens[v]].copy() for v in range(pa.n_vehicles)}
+
+
 def improve(
     problem: Problem,
     pa: ProblemArrays,
@@ -96,20 +142,10 @@ def improve(
     n_req, n_veh = pa.n_requests, pa.n_vehicles
     if n_req == 0:
         return dict(sequences)
-    width = min(2 * n_req + 1, MAX_ROUTE_STOPS) + 1
-    routes = np.zeros((n_veh, width), dtype=np.int64)
-    lens = np.zeros(n_veh, dtype=np.int64)
+    routes, lens, assigned = _as_arrays(pa, sequences)
+    width = routes.shape[1]
     times = np.zeros((n_veh, width), dtype=np.int64)
     costs = np.zeros(n_veh, dtype=np.int64)
-    assigned = np.full(n_req, -1, dtype=np.int64)
-    for v, seq in sequences.items():
-        if len(seq) > width:
-            raise ValueError(f"route of vehicle {v} has more than {width} stops")
-        routes[v, : len(seq)] = seq
-        lens[v] = len(seq)
-        for node in seq:
-            if node < 2 * n_req:
-                assigned[node // 2] = v
     locked = _locked_nodes(problem, pa)
     removable = np.array([0 if locked[2 * r] else 1 for r in range(n_req)], dtype=np.int64)
     v_class = _vehicle_classes(problem)
@@ -126,13 +162,13 @@ def improve(
 
     movable = int(removable.sum())
     q_min = min(4, max(1, movable))
-    q_max = max(q_min, min(60, int(0.4 * movable)))
+    q_max = max(q_min, min(30, int(0.3 * movable)))
     routing_cost = max(1, int(costs.sum()))
     t0 = 0.01 * routing_cost / math.log(2)  # 1 % worse accepted half the time at the start
     t_end = t0 / 2000
     started = time.perf_counter()
     done = 0
-    chunk = 20
+    chunk = 1
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
     while True:
         elapsed = time.perf_counter() - started

@@ -12,10 +12,10 @@ import numpy.typing as npt
 from dispatch.errors import InfeasibleError
 from dispatch.model import Plan, Problem, StopKind
 from dispatch.solve import _kernels as kn
-from dispatch.solve._arrays import to_arrays
+from dispatch.solve._arrays import ProblemArrays, to_arrays
 from dispatch.solve._ortools import solve_ortools
 from dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
-from dispatch.solve._search import Progress, improve, start_routes
+from dispatch.solve._search import Progress, construct, improve, start_routes, total_cost
 from dispatch.validate import check
 
 __all__ = ["solve"]
@@ -48,6 +48,14 @@ def _with_locks(problem: Problem, seqs: dict[int, Seq]) -> dict[int, Seq]:
     return out
 
 
+def _progress(phase: str, started: float, fraction: float, pa: object, kx: object,
+              seqs: dict[int, Seq]) -> Progress:
+    assert isinstance(pa, ProblemArrays)
+    served = sum(int((s < 2 * pa.n_requests).sum()) for s in seqs.values()) // 2
+    return Progress(phase, time.perf_counter() - started, fraction,
+                    total_cost(pa, kx, seqs), served, pa.n_requests)
+
+
 def solve(
     problem: Problem,
     *,
@@ -71,7 +79,7 @@ def solve(
         A plan to start from (e.g. the current one); OR-Tools is then skipped.
     iteration_limit
         Stop the improvement search after this many iterations instead of at the time limit;
-        OR-Tools then only builds its first solution, which is deterministic.
+        OR-Tools then stops after a fixed number of solutions, which is deterministic.
     ortools_share
         Share of the time limit given to OR-Tools' own guided local search before rehabus'
         search takes over.
@@ -80,30 +88,30 @@ def solve(
     pa = to_arrays(problem)
     kx = kn.kernel_args(pa)
     n_req = pa.n_requests
-    seqs: dict[int, Seq]
-    if initial is not None:
-        seqs = sequences_of(problem, initial)
-    elif n_req == 0:
-        seqs = {}
-    else:
-        deterministic = iteration_limit is not None
-        result = solve_ortools(
-            problem, pa,
-            time_limit_s=max(0.5, time_limit_s * ortools_share),
-            solution_limit=1 if deterministic else None,
-            metaheuristic="GREEDY_DESCENT" if deterministic else "GUIDED_LOCAL_SEARCH",
-        )
-        seqs = result.sequences
-        if progress is not None:
-            served = sum(int((s < 2 * n_req).sum()) for s in seqs.values()) // 2
-            progress(Progress("ortools", time.perf_counter() - started, ortools_share,
-                              result.objective, served, n_req))
+    seqs: dict[int, Seq] = sequences_of(problem, initial) if initial is not None else {}
     seqs = start_routes(problem, pa, kx, _with_locks(problem, seqs))
     for vid in problem.locks:
         v = next(k for k, veh in enumerate(problem.vehicles) if veh.id == vid)
         scratch = np.zeros(len(seqs[v]) + 1, dtype=np.int64)
         if kn.evaluate(kx, v, seqs[v], len(seqs[v]), scratch, scratch.copy()) < 0:
             raise InfeasibleError(f"vehicle {vid}: its locked stops cannot be kept feasibly")
+    seqs = construct(problem, pa, kx, seqs)
+    if progress is not None:
+        progress(_progress("construct", started, 0.0, pa, kx, seqs))
+    if initial is None and n_req and ortools_share > 0:
+        # OR-Tools' guided local search polishes the first plan; keep whichever is better.
+        deterministic = iteration_limit is not None
+        result = solve_ortools(
+            problem, pa, initial=seqs,
+            time_limit_s=max(0.5, time_limit_s * ortools_share),
+            solution_limit=50 if deterministic else None,
+        )
+        if result.sequences:
+            polished = start_routes(problem, pa, kx, _with_locks(problem, result.sequences))
+            if total_cost(pa, kx, polished) < total_cost(pa, kx, seqs):
+                seqs = construct(problem, pa, kx, polished)
+        if progress is not None:
+            progress(_progress("ortools", started, ortools_share, pa, kx, seqs))
     remaining = time_limit_s - (time.perf_counter() - started)
     seqs = improve(problem, pa, kx, seqs, time_limit_s=max(0.0, remaining), seed=seed,
                    iteration_limit=iteration_limit, progress=progress)
