@@ -103,7 +103,8 @@ def solve(
         deterministic = iteration_limit is not None
         result = solve_ortools(
             problem, pa, initial=seqs,
-            time_limit_s=max(0.5, time_limit_s * ortools_share),
+            # A solution limit only makes the run repeatable if the clock never cuts it short.
+            time_limit_s=max(0.5, time_limit_s * ortools_share) if not deterministic else 60.0,
             solution_limit=50 if deterministic else None,
         )
         if result.sequences:
