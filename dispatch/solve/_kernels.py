@@ -129,6 +129,33 @@ def schedule(kx: Any, v: int, seq: np.ndarray, m: int, t: np.ndarray, lb: np.nda
 
 
 @nb.njit(cache=True)
+def start_delay(kx: Any, v: int, seq: np.ndarray, m: int, t: np.ndarray) -> np.int64:
+    """How late the scheduled route can leave without changing when it returns.
+
+    Delaying the first stop by D delays stop k by max(0, D - W_k), W_k being the waiting
+    before k; so D may reach every stop's slack plus the waiting before it, and the total
+    waiting. Ride times only shrink (a pickup moves at least as much as its later drop-off).
+    """
+    if m == 0:
+        return np.int64(0)
+    here = kx.v_start[v]
+    if kx.loc[seq[0]] >= 0:
+        here = kx.loc[seq[0]]
+    slack = kx.tw_end[seq[0]] - t[0]
+    waited = 0
+    for k in range(1, m):
+        node = seq[k]
+        there = kx.loc[node]
+        travel = 0
+        if there >= 0:
+            travel = kx.duration[here, there]
+            here = there
+        waited += t[k] - (t[k - 1] + kx.service[seq[k - 1]] + travel)
+        slack = min(slack, waited + kx.tw_end[node] - t[k])
+    return np.int64(max(0, min(slack, waited)))
+
+
+@nb.njit(cache=True)
 def route_cost(kx: Any, v: int, seq: np.ndarray, m: int, t: np.ndarray) -> np.int64:
     """Cost of a scheduled, non-empty route (times in ``t``); 0 for an empty one."""
     if m == 0:
@@ -148,7 +175,7 @@ def route_cost(kx: Any, v: int, seq: np.ndarray, m: int, t: np.ndarray) -> np.in
         last_ready = t[k] + kx.service[node]
     first_travel = max(first_travel, 0)
     dist += kx.distance[here, kx.v_end[v]]
-    depart = t[0] - first_travel
+    depart = t[0] - first_travel + start_delay(kx, v, seq, m, t)
     ret = last_ready + kx.duration[here, kx.v_end[v]]
     return kx.vehicle_cost + kx.distance_weight * dist + kx.time_weight * (ret - depart)
 

@@ -71,6 +71,19 @@ def route_from_nodes(problem: Problem, pa: ProblemArrays, kx: object, v: int, se
     m = len(seq)
     s = _Scratch(m + 1)
     feasible = kn.loads_ok(kx, v, seq, m) and kn.schedule(kx, v, seq, m, s.t, s.lb)
+    if feasible and m:
+        # Leave as late as the schedule allows without returning later (less waiting).
+        delay = int(kn.start_delay(kx, v, seq, m, s.t))
+        earliest = s.t.copy()
+        waited = 0
+        for k in range(m):
+            if k:
+                there = int(pa.loc[seq[k]])
+                prev = next((int(pa.loc[seq[q]]) for q in range(k - 1, -1, -1)
+                             if pa.loc[seq[q]] >= 0), int(pa.v_start[v]))
+                travel = int(pa.duration[prev, there]) if there >= 0 else 0
+                waited += int(earliest[k] - (earliest[k - 1] + pa.service[seq[k - 1]] + travel))
+            s.t[k] += max(0, delay - waited)
     vehicle = problem.vehicles[v]
     here = vehicle.start_location
     ready = vehicle.shift.start_s

@@ -71,7 +71,8 @@ def start_routes(
             cand = place_break(kx, pa, v, seq)
             if kn.evaluate(kx, v, cand, len(cand), scratch_t, scratch_lb) >= 0 or len(seq) == 0:
                 break
-            free = [int(n) // 2 for n in seq[::-1] if not locked[n]]
+            free = [int(n) // 2 for n in seq[::-1]
+                    if not (locked[2 * (int(n) // 2)] or locked[2 * (int(n) // 2) + 1])]
             if not free:
                 break
             r = free[0]
@@ -173,7 +174,7 @@ def improve(
     while True:
         elapsed = time.perf_counter() - started
         if iteration_limit is not None:
-            if done >= iteration_limit:
+            if done >= iteration_limit or elapsed >= time_limit_s:
                 break
             frac = done / iteration_limit
             chunk = min(chunk, iteration_limit - done)

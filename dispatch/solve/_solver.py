@@ -39,9 +39,10 @@ def _with_locks(problem: Problem, seqs: dict[int, Seq]) -> dict[int, Seq]:
     for v in range(len(problem.vehicles)):
         seq = [int(n) for n in seqs.get(v, np.zeros(0, np.int64))]
         head = locked_nodes.get(v, [])
-        if seq[: len(head)] != head:
-            rest = [n for n in seq if n not in everything and n // 2 not in locked_requests]
-            mine = {n // 2 for n in head}
+        mine = {n // 2 for n in head}
+        if not head or seq[: len(head)] != head:
+            # Locked requests belong to their vehicle only: take them out everywhere else.
+            rest = [n for n in seq if n // 2 not in locked_requests]
             tail = [2 * r + 1 for r in sorted(mine) if 2 * r + 1 not in head]
             seq = head + tail + rest
         out[v] = np.array(seq, dtype=np.int64)
@@ -78,8 +79,9 @@ def solve(
     initial
         A plan to start from (e.g. the current one); OR-Tools is then skipped.
     iteration_limit
-        Stop the improvement search after this many iterations instead of at the time limit;
-        OR-Tools then stops after a fixed number of solutions, which is deterministic.
+        Stop the improvement search after this many iterations instead of at the time limit
+        (the time limit still applies); OR-Tools' polish is then skipped, as under a clock it
+        is not repeatable.
     ortools_share
         Share of the time limit given to OR-Tools' own guided local search before rehabus'
         search takes over.
@@ -98,15 +100,11 @@ def solve(
     seqs = construct(problem, pa, kx, seqs)
     if progress is not None:
         progress(_progress("construct", started, 0.0, pa, kx, seqs))
-    if initial is None and n_req and ortools_share > 0:
+    if initial is None and n_req and ortools_share > 0 and iteration_limit is None:
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
-        deterministic = iteration_limit is not None
+        # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)
         result = solve_ortools(
-            problem, pa, initial=seqs,
-            # A solution limit only makes the run repeatable if the clock never cuts it short.
-            time_limit_s=max(0.5, time_limit_s * ortools_share) if not deterministic else 60.0,
-            solution_limit=50 if deterministic else None,
-        )
+            problem, pa, initial=seqs, time_limit_s=max(0.5, time_limit_s * ortools_share))
         if result.sequences:
             polished = start_routes(problem, pa, kx, _with_locks(problem, result.sequences))
             if total_cost(pa, kx, polished) < total_cost(pa, kx, seqs):
