@@ -33,7 +33,7 @@ from dispatch.model import (
 )
 from dispatch.model.rules import make_request
 from dispatch.solve import solve
-from dispatch.validate import PlanInvalidError, validate
+from dispatch.validate import validate
 
 P, D = StopKind.PICKUP, StopKind.DROPOFF
 
