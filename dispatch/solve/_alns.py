@@ -252,6 +252,8 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
     lb = np.empty(width, dtype=np.int64)
     big = np.int64(9_000_000_000_000_000_000)
     cost = np.full((n_pool, n_veh), big, dtype=np.int64)
+    # Noise on insertion costs (Ropke & Pisinger 2006) diversifies which request goes where.
+    ncost = np.full((n_pool, n_veh), 1e30)
     pos_i = np.full((n_pool, n_veh), -1, dtype=np.int64)
     pos_j = np.full((n_pool, n_veh), -1, dtype=np.int64)
     alive = np.ones(n_pool, dtype=np.bool_)
@@ -265,6 +267,7 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
             if not consider[v]:
                 for a in range(n_pool):
                     cost[a, v] = big
+                    ncost[a, v] = 1e30
                 continue
             if not stale[v]:
                 continue
@@ -275,16 +278,19 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
                     continue
                 if full:
                     cost[a, v] = big
+                    ncost[a, v] = 1e30
                     continue
                 r = pool[a]
                 d, i, j = best_insertion(kx, v, routes[v], lens[v], costs[v], 2 * r, 2 * r + 1,
                                          buf, tt, lb, times[v], first)
                 if d >= 0:
                     cost[a, v] = d
+                    ncost[a, v] = max(0.0, d + noise * (2.0 * np.random.random() - 1.0))
                     pos_i[a, v] = i
                     pos_j[a, v] = j
                 else:
                     cost[a, v] = big
+                    ncost[a, v] = 1e30
             stale[v] = False
         best_a = -1
         best_key = 0.0
@@ -292,11 +298,11 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
             if not alive[a]:
                 continue
             # The k cheapest insertions of this request.
-            c1 = big
-            c2 = big
-            c3 = big
+            c1 = 1e30
+            c2 = 1e30
+            c3 = 1e30
             for v in range(n_veh):
-                c = cost[a, v]
+                c = ncost[a, v]
                 if c < c1:
                     c3 = c2
                     c2 = c1
@@ -306,16 +312,16 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
                     c2 = c
                 elif c < c3:
                     c3 = c
-            if c1 == big:
+            if c1 >= 1e30:
                 continue
             if k_regret == 1:
-                key = -float(c1) * (1.0 + noise * (2.0 * np.random.random() - 1.0))
+                key = -c1
             else:
                 ck = c2 if k_regret == 2 else c3
-                regret = float(ck - c1) if ck < big else 1e18
-                if k_regret == 3 and c2 < big:
-                    regret = float(c2 - c1) + (float(c3 - c1) if c3 < big else 1e18)
-                key = regret - float(c1) * 1e-9
+                regret = ck - c1 if ck < 1e30 else 1e18
+                if k_regret == 3 and c2 < 1e30:
+                    regret = c2 - c1 + (c3 - c1 if c3 < 1e30 else 1e18)
+                key = regret - c1 * 1e-9
             if best_a < 0 or key > best_key:
                 best_a = a
                 best_key = key
@@ -323,10 +329,10 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
             break
         r = pool[best_a]
         bv = -1
-        bc = big
+        bc = 1e30
         for v in range(n_veh):
-            if cost[best_a, v] < bc:
-                bc = cost[best_a, v]
+            if ncost[best_a, v] < bc:
+                bc = ncost[best_a, v]
                 bv = v
         _insert(routes, lens, bv, r, pos_i[best_a, bv], pos_j[best_a, bv])
         _refresh(kx, bv, routes, lens, times, costs, lb)
@@ -359,6 +365,7 @@ def run_chunk(
     best_routes: np.ndarray, best_lens: np.ndarray, best_assigned: np.ndarray,
     weights: np.ndarray, scores: np.ndarray, uses: np.ndarray,
     iterations: int, t_from: float, t_to: float, q_min: int, q_max: int, iter0: int,
+    noise_amp: float,
 ) -> np.int64:
     """Run ``iterations`` ALNS iterations from the current solution (updated in place).
 
@@ -400,7 +407,7 @@ def run_chunk(
                 n_pool += 1
         n_pool = _destroy(kx, d_op, q, assigned, removable, routes, lens, times, costs, lb,
                           pool, n_pool)
-        noise = 0.1 if np.random.random() < 0.5 else 0.0
+        noise = noise_amp if np.random.random() < 0.5 else 0.0
         _repair(kx, r_op, assigned, routes, lens, times, costs, locked, v_class, pool, n_pool,
                 noise)
         new_total = _total(costs, assigned, penalty)
