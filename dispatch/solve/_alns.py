@@ -413,7 +413,11 @@ def run_chunk(
         new_total = _total(costs, assigned, penalty)
         score = 0.0
         accept = False
-        if new_total < best_total:
+        # Road travel times need not obey the triangle inequality (one-way streets, points
+        # snapped mid-edge), so taking a stop out can make a route infeasible: never keep that.
+        if costs.min() < 0:
+            pass
+        elif new_total < best_total:
             best_total = new_total
             best_routes[:] = routes
             best_lens[:] = lens

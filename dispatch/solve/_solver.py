@@ -18,7 +18,12 @@ from dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
 from dispatch.solve._search import Progress, construct, improve, start_routes, total_cost
 from dispatch.validate import check
 
-__all__ = ["solve"]
+__all__ = ["ORTOOLS_MAX_REQUESTS", "solve"]
+
+ORTOOLS_MAX_REQUESTS = 300
+"""Above this many requests OR-Tools' polish is skipped: on a 1,000-request Tainan day merely
+reading the starting plan into its model took 33 s of a 60 s budget, and on 2,000 requests it
+returned nothing (benchmarks/results/scaling.json history, 2026-11-22)."""
 
 Seq = npt.NDArray[np.int64]
 
@@ -84,7 +89,7 @@ def solve(
         is not repeatable.
     ortools_share
         Share of the time limit given to OR-Tools' own guided local search before rehabus'
-        search takes over.
+        search takes over (problems of up to `ORTOOLS_MAX_REQUESTS` requests).
     """
     started = time.perf_counter()
     pa = to_arrays(problem)
@@ -100,7 +105,8 @@ def solve(
     seqs = construct(problem, pa, kx, seqs)
     if progress is not None:
         progress(_progress("construct", started, 0.0, pa, kx, seqs))
-    if initial is None and n_req and ortools_share > 0 and iteration_limit is None:
+    if (initial is None and 0 < n_req <= ORTOOLS_MAX_REQUESTS and ortools_share > 0
+            and iteration_limit is None):
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
         # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)
         result = solve_ortools(
