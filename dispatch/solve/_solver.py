@@ -117,7 +117,10 @@ def solve(
                 seqs = construct(problem, pa, kx, polished)
         if progress is not None:
             progress(_progress("ortools", started, ortools_share, pa, kx, seqs))
-    remaining = time_limit_s - (time.perf_counter() - started)
+    # Keep back a little of the budget for building and validating the plan, so the whole
+    # solve returns within its time limit.
+    reserve = min(1.0, 0.01 * time_limit_s + 0.05 * n_req / 1000)
+    remaining = time_limit_s - (time.perf_counter() - started) - reserve
     seqs = improve(problem, pa, kx, seqs, time_limit_s=max(0.0, remaining), seed=seed,
                    iteration_limit=iteration_limit, progress=progress)
     plan = plan_from_node_sequences(problem, pa, kx, seqs)
