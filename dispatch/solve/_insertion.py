@@ -21,11 +21,11 @@ from dispatch.model import (
     StopRef,
     Unserved,
     UnservedReason,
-    fits,
 )
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import set_request, to_arrays
 from dispatch.solve._plan_build import (
+    diagnose,
     place_break,
     plan_from_sequences,
     route_from_nodes,
@@ -235,18 +235,7 @@ class Inserter:
         self.__init__(smaller, plan, reserve=reserve)  # type: ignore[misc]
 
     def _refusal(self, request: Request, r: int) -> UnservedReason:
-        if not any(fits(v.layout, request.wheelchair_fixed, request.transfers, request.walkers)
-                   for v in self._problem.vehicles):
-            return UnservedReason.NO_VEHICLE_FITS
-        if self._pa.duration[request.pickup_location, request.dropoff_location] < 0:
-            return UnservedReason.UNREACHABLE
-        t = np.zeros(4, dtype=np.int64)
-        for v in range(self._pa.n_vehicles):
-            alone = np.array([2 * r, 2 * r + 1], dtype=np.int64)
-            seq = place_break(self._kx, self._pa, v, alone)
-            if kn.evaluate(self._kx, v, seq, len(seq), t, t.copy()) >= 0:
-                return UnservedReason.FLEET_BUSY
-        return UnservedReason.INFEASIBLE_ALONE
+        return diagnose(request, self._problem.vehicles, self._pa, self._kx, r)
 
     def _clear_slot(self, r: int) -> None:
         self._pa.partner[2 * r] = self._pa.partner[2 * r + 1] = -2

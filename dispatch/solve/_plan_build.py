@@ -10,12 +10,14 @@ import numpy.typing as npt
 from dispatch.model import (
     Plan,
     Problem,
+    Request,
     Route,
     Stop,
     StopKind,
     StopRef,
     Unserved,
     UnservedReason,
+    Vehicle,
     fits,
 )
 from dispatch.solve import _kernels as kn
@@ -116,17 +118,18 @@ def route_from_nodes(problem: Problem, pa: ProblemArrays, kx: object, v: int, se
     return Route(vehicle.id, depart, tuple(stops), ready + back)
 
 
-def diagnose(problem: Problem, pa: ProblemArrays, kx: object, r: int) -> UnservedReason:
-    """Why request ``r`` could not be served: the first reason that holds."""
-    req = problem.requests[r]
-    if not any(fits(v.layout, req.wheelchair_fixed, req.transfers, req.walkers)
-               for v in problem.vehicles):
+def diagnose(
+    request: Request, vehicles: Sequence[Vehicle], pa: ProblemArrays, kx: object, r: int
+) -> UnservedReason:
+    """Why ``request`` (slot ``r`` of ``pa``) could not be served: the first reason that holds."""
+    if not any(fits(v.layout, request.wheelchair_fixed, request.transfers, request.walkers)
+               for v in vehicles):
         return UnservedReason.NO_VEHICLE_FITS
-    if pa.duration[req.pickup_location, req.dropoff_location] < 0:
+    if pa.duration[request.pickup_location, request.dropoff_location] < 0:
         return UnservedReason.UNREACHABLE
     s = _Scratch(4)
     alone = np.array([2 * r, 2 * r + 1], dtype=np.int64)
-    for v in range(len(problem.vehicles)):
+    for v in range(len(vehicles)):
         seq = place_break(kx, pa, v, alone)
         if kn.evaluate(kx, v, seq, len(seq), s.t, s.lb) >= 0:
             return UnservedReason.FLEET_BUSY
@@ -144,7 +147,7 @@ def plan_from_node_sequences(
             continue
         routes.append(route_from_nodes(problem, pa, kx, v, seq))
         served.update(int(n) // 2 for n in seq if int(n) < 2 * len(problem.requests))
-    unserved = tuple(Unserved(req.id, diagnose(problem, pa, kx, r))
+    unserved = tuple(Unserved(req.id, diagnose(req, problem.vehicles, pa, kx, r))
                      for r, req in enumerate(problem.requests) if r not in served)
     return Plan(tuple(routes), unserved)
 
