@@ -375,6 +375,10 @@ def _plot(runs: list[Record], path: Path, time_limit_s: float) -> None:
               label="first plan")
     left.plot([r["requests"] for r in done], [100 * r["served_share"] for r in done], "o-",
               label="end of solve")
+    refused = [r for r in done if not r["valid"]]
+    if refused:
+        left.plot([r["requests"] for r in refused], [100 * r["served_share"] for r in refused],
+                  "x", color="red", markersize=10, label="invalid: no plan returned")
     left.set(xscale="log", xlabel="requests", ylabel="served (%)", title="Served share",
              ylim=(0, 105))
     right.plot([r["requests"] for r in with_first],
