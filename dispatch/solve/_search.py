@@ -200,7 +200,8 @@ def improve(
             per_it = (time.perf_counter() - started) / done
             chunk = max(1, min(500, int(0.25 / max(per_it, 1e-6))))
             remaining = time_limit_s - (time.perf_counter() - started)
-            chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6))))
+            # Approach the deadline in halves: an iteration can take longer than the average.
+            chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6) / 2)))
         if progress is not None:
             progress(Progress("improve", time.perf_counter() - started,
                               min(1.0, frac_next), best_total,
