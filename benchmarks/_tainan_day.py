@@ -147,7 +147,8 @@ class DayParameters:
     """Share of the larger vans (6 seats + 1 wheelchair position); the rest are 4 seats + 2
     positions that each fold into 2 seats."""
     small_layout: Layout = field(
-        default_factory=lambda: Layout(seats=4, wheelchair_positions=2, fold_seats=(2, 2)))
+        default_factory=lambda: Layout(seats=4, wheelchair_positions=2, fold_seats=(2, 2))
+    )
     large_layout: Layout = field(default_factory=lambda: Layout(seats=6, wheelchair_positions=1))
     shifts: tuple[tuple[int, int], ...] = ((6 * H, 15 * H), (13 * H, 22 * H))
     """Two overlapping waves of drivers; vehicles alternate between them."""
@@ -265,17 +266,26 @@ def generate_day(
         else:
             mobility = Mobility.WALKS
         mix = params.site_priorities if is_site[k] else params.other_priorities
-        priority = Priority(int(np.searchsorted(np.cumsum(mix), u_prio[k] * sum(mix),
-                                                side="right")))
+        priority = Priority(
+            int(np.searchsorted(np.cumsum(mix), u_prio[k] * sum(mix), side="right"))
+        )
         band = params.appointment_band_s if appointment[k] else params.pickup_band_s
         t = _trip_time(float(u_peak[k]), float(u_time[k]), band, params)
-        requests.append(make_request(
-            f"r{k:04d}", origin, destination, int(matrix.duration_s[origin, destination]),
-            requested_pickup_s=None if appointment[k] else t,
-            appointment_s=t if appointment[k] else None,
-            mobility=mobility, companions=int(companions[k]), priority=priority,
-            shared_ok=not refuses[k], rider_id=f"rider{k:04d}",
-        ))
+        requests.append(
+            make_request(
+                f"r{k:04d}",
+                origin,
+                destination,
+                int(matrix.duration_s[origin, destination]),
+                requested_pickup_s=None if appointment[k] else t,
+                appointment_s=t if appointment[k] else None,
+                mobility=mobility,
+                companions=int(companions[k]),
+                priority=priority,
+                shared_ok=not refuses[k],
+                rider_id=f"rider{k:04d}",
+            )
+        )
 
     problem = Problem(
         requests=tuple(requests),
@@ -288,8 +298,7 @@ def generate_day(
     return TainanDay(problem, points, seed, matrix_s, dropped_h + dropped_o)
 
 
-def _trip_time(u_peak: float, u_time: float, band: tuple[int, int],
-               params: DayParameters) -> int:
+def _trip_time(u_peak: float, u_time: float, band: tuple[int, int], params: DayParameters) -> int:
     """A time of day: in one of the peaks with ``peak_share`` each, else evenly in ``band``."""
     k = int(u_peak // params.peak_share)
     lo, hi = params.peaks[k] if k < len(params.peaks) else band
@@ -363,10 +372,14 @@ def _fleet(n: int, params: DayParameters) -> tuple[Vehicle, ...]:
         large = math.floor((i + 1) * params.large_share) > math.floor(i * params.large_share)
         middle = (start + end - params.break_s) // 2
         window = TimeWindow(middle - params.break_spread_s, middle + params.break_spread_s)
-        vehicles.append(Vehicle(
-            id=f"v{i:03d}", start_location=depot, end_location=depot,
-            shift=TimeWindow(start, end),
-            layout=params.large_layout if large else params.small_layout,
-            break_=Break(window, params.break_s),
-        ))
+        vehicles.append(
+            Vehicle(
+                id=f"v{i:03d}",
+                start_location=depot,
+                end_location=depot,
+                shift=TimeWindow(start, end),
+                layout=params.large_layout if large else params.small_layout,
+                break_=Break(window, params.break_s),
+            )
+        )
     return tuple(vehicles)

@@ -35,8 +35,12 @@ def _darp(runs: dict[str, dict[str, Any]], out: Path) -> None:
         names = [r["instance"] for r in rows]
         gaps = [r.get("gap_pct") if r.get("complete") else None for r in rows]
         xs = [i + k * width for i in range(len(rows))]
-        ax.bar([x for x, g in zip(xs, gaps, strict=True) if g is not None],
-               [g for g in gaps if g is not None], width, label=label)
+        ax.bar(
+            [x for x, g in zip(xs, gaps, strict=True) if g is not None],
+            [g for g in gaps if g is not None],
+            width,
+            label=label,
+        )
         for x, g in zip(xs, gaps, strict=True):
             if g is None:
                 ax.annotate("x", (x, 0), ha="center", va="bottom", color="red")
@@ -71,10 +75,14 @@ def _pdptw(data: dict[str, Any], out: Path) -> None:
 
 
 def main() -> None:
-    runs = {label: data for label, name in (
-        ("rehabus 30 s", "darp_cordeau2006_30s.json"),
-        ("OR-Tools 10 s", "darp_cordeau2006_ortools_10s.json"),
-    ) if (data := _load(name)) is not None}
+    runs = {
+        label: data
+        for label, name in (
+            ("rehabus 30 s", "darp_cordeau2006_30s.json"),
+            ("OR-Tools 10 s", "darp_cordeau2006_ortools_10s.json"),
+        )
+        if (data := _load(name)) is not None
+    }
     if runs:
         _darp(runs, RESULTS / "darp_gaps.png")
     pdptw = _load("pdptw_5s.json")

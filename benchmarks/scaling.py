@@ -92,12 +92,14 @@ def _ortools_probe(clock: Callable[[], float], log: _Log) -> Iterator[Record]:
         note("from_initial_plan", bool(kwargs.get("initial")))
         result = real_solve(*args, on_solution=on_solution, **kwargs)
         note("returned_at_s", clock())
-        record.update(status=result.status, objective=result.objective,
-                      returned_a_plan=bool(result.sequences))
+        record.update(
+            status=result.status, objective=result.objective, returned_a_plan=bool(result.sequences)
+        )
         return result
 
-    proxy = SimpleNamespace(**{k: getattr(real_pywrapcp, k) for k in dir(real_pywrapcp)
-                               if not k.startswith("__")})
+    proxy = SimpleNamespace(
+        **{k: getattr(real_pywrapcp, k) for k in dir(real_pywrapcp) if not k.startswith("__")}
+    )
     proxy.DefaultRoutingSearchParameters = params
     _solver.solve_ortools, _ortools.pywrapcp = solve_ortools, proxy
     try:
@@ -127,9 +129,14 @@ def _plan_cost(problem: Problem, plan: Plan) -> Record:
         used += 1
     routing = obj.vehicle_cost * used + obj.distance_weight * metres + obj.time_weight * seconds
     penalty = sum(obj.penalty(problem.request(u.request_id).priority) for u in plan.unserved)
-    return {"total": routing + penalty, "routing": routing, "unserved_penalty": penalty,
-            "km": round(metres / 1000), "route_hours": round(seconds / 3600, 1),
-            "vehicles_used": used}
+    return {
+        "total": routing + penalty,
+        "routing": routing,
+        "unserved_penalty": penalty,
+        "km": round(metres / 1000),
+        "route_hours": round(seconds / 3600, 1),
+        "vehicles_used": used,
+    }
 
 
 def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
@@ -147,10 +154,17 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
     day_s = time.perf_counter() - t
     problem = day.problem
     setup: Record = {
-        "requests": n, "vehicles": len(problem.vehicles), "locations": problem.size,
-        "seed": seed, "time_limit_s": time_limit_s,
-        "setup_s": {"load_graph": round(graph_s, 2), "warmup": round(warmup_s, 2),
-                    "day": round(day_s, 2), "matrix": round(day.matrix_s, 3)},
+        "requests": n,
+        "vehicles": len(problem.vehicles),
+        "locations": problem.size,
+        "seed": seed,
+        "time_limit_s": time_limit_s,
+        "setup_s": {
+            "load_graph": round(graph_s, 2),
+            "warmup": round(warmup_s, 2),
+            "day": round(day_s, 2),
+            "matrix": round(day.matrix_s, 3),
+        },
         "dropped_points": day.dropped_points,
         "peak_rss_mib": {"before_day": peak_before_day, "before_solve": _peak_mib()},
     }
@@ -162,8 +176,13 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
     events: list[Record] = []
 
     def on_progress(p: Progress) -> None:
-        event = {"phase": p.phase, "at_s": clock(), "best_cost": p.best_cost,
-                 "served": p.served, "iterations": p.iterations}
+        event = {
+            "phase": p.phase,
+            "at_s": clock(),
+            "best_cost": p.best_cost,
+            "served": p.served,
+            "iterations": p.iterations,
+        }
         events.append(event)
         log("progress", **event)
 
@@ -173,8 +192,12 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
         try:
             plan = solve(problem, time_limit_s=time_limit_s, seed=seed, progress=on_progress)
         except PlanInvalidError as error:  # the solver's own final check refused its plan
-            solve_error = {"error": str(error), "violations": [
-                {"kind": str(v.kind), "message": v.message} for v in error.violations]}
+            solve_error = {
+                "error": str(error),
+                "violations": [
+                    {"kind": str(v.kind), "message": v.message} for v in error.violations
+                ],
+            }
     solve_s = time.perf_counter() - started
     cpu_s = time.process_time() - cpu_started
     t = time.perf_counter()
@@ -184,21 +207,24 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
     result = {**setup, **_summary(n, events, probe, solve_s)}
     # Without a plan, the last progress event tells how far the search had got.
     served = len(plan.served_ids()) if plan is not None else events[-1]["served"]
-    result.update({
-        "finished": True,
-        "solve_s": round(solve_s, 2),
-        "solve_cpu_s": round(cpu_s, 2),
-        "validate_s": round(validate_s, 2),
-        "solve_error": solve_error,
-        "violations": None if violations is None else len(violations),
-        "valid": violations == [],
-        "served": served,
-        "served_share": round(served / n, 4),
-        "unserved_reasons": None if plan is None else dict(
-            Counter(str(u.reason) for u in plan.unserved)),
-        "cost": None if plan is None else _plan_cost(problem, plan),
-        "last_reported_cost": events[-1]["best_cost"] if events else None,
-    })
+    result.update(
+        {
+            "finished": True,
+            "solve_s": round(solve_s, 2),
+            "solve_cpu_s": round(cpu_s, 2),
+            "validate_s": round(validate_s, 2),
+            "solve_error": solve_error,
+            "violations": None if violations is None else len(violations),
+            "valid": violations == [],
+            "served": served,
+            "served_share": round(served / n, 4),
+            "unserved_reasons": None
+            if plan is None
+            else dict(Counter(str(u.reason) for u in plan.unserved)),
+            "cost": None if plan is None else _plan_cost(problem, plan),
+            "last_reported_cost": events[-1]["best_cost"] if events else None,
+        }
+    )
     result["peak_rss_mib"]["end"] = _peak_mib()
     result["progress"] = _thin(events)
     return result
@@ -219,24 +245,38 @@ def _summary(n: int, events: list[Record], probe: Record, solve_s: float | None)
         return round(probe[later] - probe[earlier], 3)
 
     return {
-        "first_plan": None if first is None else {
-            "at_s": first["at_s"], "phase": first["phase"], "served": first["served"],
-            "served_share": round(first["served"] / n, 4), "cost": first["best_cost"],
+        "first_plan": None
+        if first is None
+        else {
+            "at_s": first["at_s"],
+            "phase": first["phase"],
+            "served": first["served"],
+            "served_share": round(first["served"] / n, 4),
+            "cost": first["best_cost"],
         },
-        "phase_events_at_s": {phase: next(e["at_s"] for e in events if e["phase"] == phase)
-                              for phase in dict.fromkeys(e["phase"] for e in events)},
+        "phase_events_at_s": {
+            phase: next(e["at_s"] for e in events if e["phase"] == phase)
+            for phase in dict.fromkeys(e["phase"] for e in events)
+        },
         "time_split_s": {
             "before_ortools": probe.get("called_at_s", handed_over_at),
             "ortools_model_build": diff("model_built_at_s", "called_at_s"),
             "ortools_after_build": diff("returned_at_s", "model_built_at_s"),
-            "ortools_read_initial_plan": (diff("first_callback_at_s", "model_built_at_s")
-                                          if probe.get("from_initial_plan") else None),
-            "alns": (round(improving[-1]["at_s"] - (handed_over_at or 0.0), 3)
-                     if improving else 0.0),
-            "plan_build_and_check": (None if solve_s is None or last_at is None
-                                     else round(solve_s - last_at, 3)),
+            "ortools_read_initial_plan": (
+                diff("first_callback_at_s", "model_built_at_s")
+                if probe.get("from_initial_plan")
+                else None
+            ),
+            "alns": (
+                round(improving[-1]["at_s"] - (handed_over_at or 0.0), 3) if improving else 0.0
+            ),
+            "plan_build_and_check": (
+                None if solve_s is None or last_at is None else round(solve_s - last_at, 3)
+            ),
         },
-        "ortools": None if "called_at_s" not in probe else {
+        "ortools": None
+        if "called_at_s" not in probe
+        else {
             "status": probe.get("status"),
             "objective": probe.get("objective"),
             "solution_callbacks": probe.get("solutions"),
@@ -250,8 +290,13 @@ def _thin(events: list[Record]) -> list[Record]:
     """Every event before the improvement search, then about one a second, and the last."""
     out: list[Record] = []
     for k, e in enumerate(events):
-        if (e["phase"] != "improve" or k == len(events) - 1 or not out
-                or out[-1]["phase"] != "improve" or e["at_s"] - out[-1]["at_s"] >= 1.0):
+        if (
+            e["phase"] != "improve"
+            or k == len(events) - 1
+            or not out
+            or out[-1]["phase"] != "improve"
+            or e["at_s"] - out[-1]["at_s"] >= 1.0
+        ):
             out.append(e)
     return out
 
@@ -270,8 +315,9 @@ def _vm_hwm_mib(pid: int) -> float | None:
     return None
 
 
-def _partial(n: int, events_path: Path, stopped_after_s: float, peak: float | None,
-             error: str | None) -> Record:
+def _partial(
+    n: int, events_path: Path, stopped_after_s: float, peak: float | None, error: str | None
+) -> Record:
     """What a child that did not return a result had reached, from its event log."""
     setup: Record = {"requests": n}
     events: list[Record] = []
@@ -286,9 +332,14 @@ def _partial(n: int, events_path: Path, stopped_after_s: float, peak: float | No
                 events.append(record)
             elif kind == "ortools":
                 probe[record["key"]] = record["value"]
-    result = {**setup, **_summary(n, events, probe, None), "finished": False,
-              "stopped_after_s": round(stopped_after_s, 1), "error": error,
-              "progress": _thin(events)}
+    result = {
+        **setup,
+        **_summary(n, events, probe, None),
+        "finished": False,
+        "stopped_after_s": round(stopped_after_s, 1),
+        "error": error,
+        "progress": _thin(events),
+    }
     result.setdefault("peak_rss_mib", {})["end"] = peak
     return result
 
@@ -296,12 +347,23 @@ def _partial(n: int, events_path: Path, stopped_after_s: float, peak: float | No
 def _run_in_subprocess(n: int, time_limit_s: float, seed: int, max_wall_s: float) -> Record:
     with tempfile.TemporaryDirectory() as tmp:
         events_path = Path(tmp) / "events.jsonl"
-        cmd = [sys.executable, "-m", "benchmarks.scaling", "--one", str(n),
-               "--time-limit", str(time_limit_s), "--seed", str(seed),
-               "--events", str(events_path)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.scaling",
+            "--one",
+            str(n),
+            "--time-limit",
+            str(time_limit_s),
+            "--seed",
+            str(seed),
+            "--events",
+            str(events_path),
+        ]
         started = time.perf_counter()
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) as child:
+        with subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as child:
             try:
                 out, err = child.communicate(timeout=max_wall_s)
             except subprocess.TimeoutExpired:
@@ -320,10 +382,12 @@ def _source_state() -> Record:
     """The commit the solver ran from, and whether dispatch/ had uncommitted changes."""
     root = Path(__file__).resolve().parent.parent
     git = ["git", "-C", str(root)]
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=False).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "dispatch"], capture_output=True,
-                           text=True, check=False).stdout.strip()
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "dispatch"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     return {"commit": head or None, "dispatch_uncommitted_changes": bool(dirty)}
 
 
@@ -332,36 +396,60 @@ def _seconds(x: float | None) -> str:
 
 
 def _table(runs: list[Record]) -> str:
-    head = ("| requests | vehicles | matrix | first plan (phase): time, served | OR-Tools: "
-            "build / rest of phase, plan? | ALNS (iterations) | served at end | routing cost | "
-            "solve wall (CPU) | valid | peak RSS |")
+    head = (
+        "| requests | vehicles | matrix | first plan (phase): time, served | OR-Tools: "
+        "build / rest of phase, plan? | ALNS (iterations) | served at end | routing cost | "
+        "solve wall (CPU) | valid | peak RSS |"
+    )
     lines = [head, "|" + "---:|" * 11]
     for r in runs:
         f, ts, ort = r.get("first_plan"), r.get("time_split_s", {}), r.get("ortools")
-        first = ("none" if f is None
-                 else f"({f['phase']}) {f['at_s']:.1f} s, {100 * f['served_share']:.1f} %")
-        ortools = "not reached" if ort is None else (
-            f"{_seconds(ts['ortools_model_build'])} / {_seconds(ts['ortools_after_build'])}, "
-            + ("yes" if ort["returned_a_plan"] else
-               "no" if ort["returned_a_plan"] is not None else "running"))
+        first = (
+            "none"
+            if f is None
+            else f"({f['phase']}) {f['at_s']:.1f} s, {100 * f['served_share']:.1f} %"
+        )
+        ortools = (
+            "not reached"
+            if ort is None
+            else (
+                f"{_seconds(ts['ortools_model_build'])} / {_seconds(ts['ortools_after_build'])}, "
+                + (
+                    "yes"
+                    if ort["returned_a_plan"]
+                    else "no"
+                    if ort["returned_a_plan"] is not None
+                    else "running"
+                )
+            )
+        )
         peak = r.get("peak_rss_mib", {}).get("end")
         peak_text = "-" if peak is None else f"{peak:,.0f} MiB"
         if not r.get("finished"):
             why = r.get("error") or f"stopped after {r['stopped_after_s']:.0f} s without a plan"
-            lines.append(f"| {r['requests']:,} | {r.get('vehicles', '-')} "
-                         f"| {_seconds(r.get('setup_s', {}).get('matrix'))} | {first} "
-                         f"| {ortools} | - | - | - | {why} | - | {peak_text} |")
+            lines.append(
+                f"| {r['requests']:,} | {r.get('vehicles', '-')} "
+                f"| {_seconds(r.get('setup_s', {}).get('matrix'))} | {first} "
+                f"| {ortools} | - | - | - | {why} | - | {peak_text} |"
+            )
             continue
         # Without a plan: the total cost the solver last reported, in brackets.
-        routing = (f"{r['cost']['routing']:,}" if r["cost"] is not None
-                   else f"({r['last_reported_cost']:,})")
-        valid = "yes" if r["valid"] else (
-            "NO: solve raised PlanInvalidError" if r["solve_error"] else "NO")
+        routing = (
+            f"{r['cost']['routing']:,}"
+            if r["cost"] is not None
+            else f"({r['last_reported_cost']:,})"
+        )
+        valid = (
+            "yes"
+            if r["valid"]
+            else ("NO: solve raised PlanInvalidError" if r["solve_error"] else "NO")
+        )
         lines.append(
             f"| {r['requests']:,} | {r['vehicles']} | {r['setup_s']['matrix']:.2f} s "
             f"| {first} | {ortools} | {ts['alns']:.1f} s ({r['alns_iterations']:,}) "
             f"| {100 * r['served_share']:.1f} % | {routing} "
-            f"| {r['solve_s']:.1f} s ({r['solve_cpu_s']:.1f} s) | {valid} | {peak_text} |")
+            f"| {r['solve_s']:.1f} s ({r['solve_cpu_s']:.1f} s) | {valid} | {peak_text} |"
+        )
     return "\n".join(lines)
 
 
@@ -370,28 +458,54 @@ def _plot(runs: list[Record], path: Path, time_limit_s: float) -> None:
     left, right = fig.subplots(1, 2)
     done = [r for r in runs if r.get("finished")]
     with_first = [r for r in runs if r.get("first_plan")]
-    left.plot([r["requests"] for r in with_first],
-              [100 * r["first_plan"]["served_share"] for r in with_first], "o--",
-              label="first plan")
-    left.plot([r["requests"] for r in done], [100 * r["served_share"] for r in done], "o-",
-              label="end of solve")
+    left.plot(
+        [r["requests"] for r in with_first],
+        [100 * r["first_plan"]["served_share"] for r in with_first],
+        "o--",
+        label="first plan",
+    )
+    left.plot(
+        [r["requests"] for r in done],
+        [100 * r["served_share"] for r in done],
+        "o-",
+        label="end of solve",
+    )
     refused = [r for r in done if not r["valid"]]
     if refused:
-        left.plot([r["requests"] for r in refused], [100 * r["served_share"] for r in refused],
-                  "x", color="red", markersize=10, label="invalid: no plan returned")
-    left.set(xscale="log", xlabel="requests", ylabel="served (%)", title="Served share",
-             ylim=(0, 105))
-    right.plot([r["requests"] for r in with_first],
-               [r["first_plan"]["at_s"] for r in with_first], "o-", label="first plan")
-    right.plot([r["requests"] for r in done], [r["solve_s"] for r in done], "^:",
-               label="whole solve")
+        left.plot(
+            [r["requests"] for r in refused],
+            [100 * r["served_share"] for r in refused],
+            "x",
+            color="red",
+            markersize=10,
+            label="invalid: no plan returned",
+        )
+    left.set(
+        xscale="log", xlabel="requests", ylabel="served (%)", title="Served share", ylim=(0, 105)
+    )
+    right.plot(
+        [r["requests"] for r in with_first],
+        [r["first_plan"]["at_s"] for r in with_first],
+        "o-",
+        label="first plan",
+    )
+    right.plot(
+        [r["requests"] for r in done], [r["solve_s"] for r in done], "^:", label="whole solve"
+    )
     stopped = [r for r in runs if not r.get("finished") and "stopped_after_s" in r]
     if stopped:
-        right.plot([r["requests"] for r in stopped], [r["stopped_after_s"] for r in stopped],
-                   "x", color="red", markersize=10, label="stopped, no plan returned")
+        right.plot(
+            [r["requests"] for r in stopped],
+            [r["stopped_after_s"] for r in stopped],
+            "x",
+            color="red",
+            markersize=10,
+            label="stopped, no plan returned",
+        )
     right.axhline(time_limit_s, color="grey", linewidth=0.8, label="time limit")
-    right.set(xscale="log", yscale="log", xlabel="requests", ylabel="seconds",
-              title="Time to first plan")
+    right.set(
+        xscale="log", yscale="log", xlabel="requests", ylabel="seconds", title="Time to first plan"
+    )
     sizes = sorted({r["requests"] for r in runs})
     for ax in (left, right):
         ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
@@ -407,20 +521,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-wall", type=float, default=MAX_WALL_S,
-                        help="stop a size that has not returned after this many seconds")
+    parser.add_argument(
+        "--max-wall",
+        type=float,
+        default=MAX_WALL_S,
+        help="stop a size that has not returned after this many seconds",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size
     parser.add_argument("--events", type=Path, help=argparse.SUPPRESS)  # child: its event log
     args = parser.parse_args()
     if args.one is not None:
         if args.events is None:
-            result = run_one(args.one, time_limit_s=args.time_limit, seed=args.seed,
-                             log=_Log(None))
+            result = run_one(args.one, time_limit_s=args.time_limit, seed=args.seed, log=_Log(None))
         else:
             with args.events.open("w", encoding="utf-8") as stream:
-                result = run_one(args.one, time_limit_s=args.time_limit, seed=args.seed,
-                                 log=_Log(stream))
+                result = run_one(
+                    args.one, time_limit_s=args.time_limit, seed=args.seed, log=_Log(stream)
+                )
         print(json.dumps(result, ensure_ascii=False))
         return
 
@@ -435,9 +553,16 @@ def main() -> None:
         "time_limit_s": args.time_limit,
         "max_wall_s": args.max_wall,
         "seed": args.seed,
-        "target": {**TARGET, "met": None if target is None else bool(
-            target.get("finished") and target["valid"]
-            and target["solve_s"] <= TARGET["validated_plan_within_s"])},
+        "target": {
+            **TARGET,
+            "met": None
+            if target is None
+            else bool(
+                target.get("finished")
+                and target["valid"]
+                and target["solve_s"] <= TARGET["validated_plan_within_s"]
+            ),
+        },
         "runs": runs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -74,13 +74,20 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
     seen_vehicles: Counter[str] = Counter(r.vehicle_id for r in plan.routes)
     for vid, n in seen_vehicles.items():
         if n > 1:
-            out.append(Violation(ViolationKind.DUPLICATE_ROUTE, f"vehicle {vid} has {n} routes",
-                                 vehicle_id=vid))
+            out.append(
+                Violation(
+                    ViolationKind.DUPLICATE_ROUTE, f"vehicle {vid} has {n} routes", vehicle_id=vid
+                )
+            )
     for route in plan.routes:
         if not problem.has_vehicle(route.vehicle_id):
-            out.append(Violation(ViolationKind.UNKNOWN_VEHICLE,
-                                 f"route for unknown vehicle {route.vehicle_id}",
-                                 vehicle_id=route.vehicle_id))
+            out.append(
+                Violation(
+                    ViolationKind.UNKNOWN_VEHICLE,
+                    f"route for unknown vehicle {route.vehicle_id}",
+                    vehicle_id=route.vehicle_id,
+                )
+            )
             continue
         out += _check_route(problem, route)
     out += _check_locks(problem, plan)
@@ -95,33 +102,55 @@ def _check_coverage(problem: Problem, plan: Plan) -> list[Violation]:
             continue
         rid = stop.request_id or ""
         if not problem.has_request(rid):
-            out.append(Violation(ViolationKind.UNKNOWN_REQUEST,
-                                 f"stop for unknown request {rid!r}",
-                                 vehicle_id=route.vehicle_id, request_id=rid))
+            out.append(
+                Violation(
+                    ViolationKind.UNKNOWN_REQUEST,
+                    f"stop for unknown request {rid!r}",
+                    vehicle_id=route.vehicle_id,
+                    request_id=rid,
+                )
+            )
             continue
         where.setdefault((rid, stop.kind), []).append(route.vehicle_id)
     unserved = Counter(u.request_id for u in plan.unserved)
     for rid in unserved:
         if not problem.has_request(rid):
-            out.append(Violation(ViolationKind.UNKNOWN_REQUEST,
-                                 f"unserved entry for unknown request {rid!r}", request_id=rid))
+            out.append(
+                Violation(
+                    ViolationKind.UNKNOWN_REQUEST,
+                    f"unserved entry for unknown request {rid!r}",
+                    request_id=rid,
+                )
+            )
     for req in problem.requests:
         pick = where.get((req.id, StopKind.PICKUP), [])
         drop = where.get((req.id, StopKind.DROPOFF), [])
         n_unserved = unserved.get(req.id, 0)
         if len(pick) > 1 or len(drop) > 1 or n_unserved > 1 or (n_unserved and (pick or drop)):
-            out.append(Violation(ViolationKind.DUPLICATE_VISIT,
-                                 f"request {req.id} is planned more than once",
-                                 request_id=req.id))
+            out.append(
+                Violation(
+                    ViolationKind.DUPLICATE_VISIT,
+                    f"request {req.id} is planned more than once",
+                    request_id=req.id,
+                )
+            )
         elif not n_unserved and (len(pick), len(drop)) != (1, 1):
-            out.append(Violation(ViolationKind.MISSING_REQUEST,
-                                 f"request {req.id} lacks its "
-                                 f"{'pickup' if not pick else 'drop-off'} and is not unserved",
-                                 request_id=req.id))
+            out.append(
+                Violation(
+                    ViolationKind.MISSING_REQUEST,
+                    f"request {req.id} lacks its "
+                    f"{'pickup' if not pick else 'drop-off'} and is not unserved",
+                    request_id=req.id,
+                )
+            )
         elif pick and drop and pick[0] != drop[0]:
-            out.append(Violation(ViolationKind.SPLIT_VEHICLE,
-                                 f"request {req.id} picked up by {pick[0]} but dropped by "
-                                 f"{drop[0]}", request_id=req.id))
+            out.append(
+                Violation(
+                    ViolationKind.SPLIT_VEHICLE,
+                    f"request {req.id} picked up by {pick[0]} but dropped by {drop[0]}",
+                    request_id=req.id,
+                )
+            )
     return out
 
 
@@ -134,11 +163,15 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
         out.append(Violation(kind, f"vehicle {vid}: {message}", vid, request_id))
 
     if route.depart_s < vehicle.shift.start_s:
-        add(ViolationKind.SHIFT_START,
-            f"leaves at {route.depart_s} s, before its shift starts at {vehicle.shift.start_s} s")
+        add(
+            ViolationKind.SHIFT_START,
+            f"leaves at {route.depart_s} s, before its shift starts at {vehicle.shift.start_s} s",
+        )
     if route.return_s > vehicle.shift.end_s:
-        add(ViolationKind.SHIFT_END,
-            f"returns at {route.return_s} s, after its shift ends at {vehicle.shift.end_s} s")
+        add(
+            ViolationKind.SHIFT_END,
+            f"returns at {route.return_s} s, after its shift ends at {vehicle.shift.end_s} s",
+        )
 
     location, ready_s = vehicle.start_location, route.depart_s
     aboard: dict[str, int] = {}  # request id -> index of its pickup stop
@@ -154,16 +187,24 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
                 add(ViolationKind.BREAK, "route has a break the vehicle does not take")
             else:
                 if stop.start_s not in vehicle.break_.window:
-                    add(ViolationKind.BREAK, f"break starts at {stop.start_s} s, outside "
-                        f"{vehicle.break_.window.start_s}-{vehicle.break_.window.end_s} s")
+                    add(
+                        ViolationKind.BREAK,
+                        f"break starts at {stop.start_s} s, outside "
+                        f"{vehicle.break_.window.start_s}-{vehicle.break_.window.end_s} s",
+                    )
                 if stop.departure_s - stop.start_s < vehicle.break_.duration_s:
-                    add(ViolationKind.BREAK, f"break of {stop.departure_s - stop.start_s} s is "
-                        f"shorter than {vehicle.break_.duration_s} s")
+                    add(
+                        ViolationKind.BREAK,
+                        f"break of {stop.departure_s - stop.start_s} s is "
+                        f"shorter than {vehicle.break_.duration_s} s",
+                    )
             if aboard:
                 add(ViolationKind.BREAK, f"break taken with riders aboard: {sorted(aboard)}")
             if stop.arrival_s < ready_s or stop.start_s < stop.arrival_s:
-                add(ViolationKind.TRAVEL_TIME, f"break at stop {idx} starts before the vehicle "
-                    "is free")
+                add(
+                    ViolationKind.TRAVEL_TIME,
+                    f"break at stop {idx} starts before the vehicle is free",
+                )
             ready_s = max(ready_s, stop.departure_s)
             continue
         if rid is None or not problem.has_request(rid):
@@ -172,26 +213,44 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
         pickup = stop.kind is StopKind.PICKUP
         expected_location = req.pickup_location if pickup else req.dropoff_location
         if stop.location != expected_location:
-            add(ViolationKind.WRONG_LOCATION,
-                f"{stop.kind} of {rid} at location {stop.location}, not {expected_location}", rid)
+            add(
+                ViolationKind.WRONG_LOCATION,
+                f"{stop.kind} of {rid} at location {stop.location}, not {expected_location}",
+                rid,
+            )
         travel = int(problem.duration_s[location, stop.location])
         if travel < 0:
-            add(ViolationKind.UNREACHABLE,
-                f"no road from location {location} to {stop.location}", rid)
+            add(
+                ViolationKind.UNREACHABLE,
+                f"no road from location {location} to {stop.location}",
+                rid,
+            )
             travel = 0
         if stop.arrival_s < ready_s + travel:
-            add(ViolationKind.TRAVEL_TIME, f"arrives at {stop.kind} of {rid} at "
-                f"{stop.arrival_s} s, but cannot be there before {ready_s + travel} s", rid)
+            add(
+                ViolationKind.TRAVEL_TIME,
+                f"arrives at {stop.kind} of {rid} at "
+                f"{stop.arrival_s} s, but cannot be there before {ready_s + travel} s",
+                rid,
+            )
         if stop.start_s < stop.arrival_s:
             add(ViolationKind.TRAVEL_TIME, f"starts {stop.kind} of {rid} before arriving", rid)
         service = req.board_s if pickup else req.alight_s
         if stop.departure_s < stop.start_s + service:
-            add(ViolationKind.SERVICE_TIME, f"leaves {stop.kind} of {rid} after "
-                f"{stop.departure_s - stop.start_s} s, needs {service} s", rid)
+            add(
+                ViolationKind.SERVICE_TIME,
+                f"leaves {stop.kind} of {rid} after "
+                f"{stop.departure_s - stop.start_s} s, needs {service} s",
+                rid,
+            )
         if pickup:
             if stop.start_s not in req.pickup_window:
-                add(ViolationKind.PICKUP_WINDOW, f"picks up {rid} at {stop.start_s} s, outside "
-                    f"{req.pickup_window.start_s}-{req.pickup_window.end_s} s", rid)
+                add(
+                    ViolationKind.PICKUP_WINDOW,
+                    f"picks up {rid} at {stop.start_s} s, outside "
+                    f"{req.pickup_window.start_s}-{req.pickup_window.end_s} s",
+                    rid,
+                )
             if rid in aboard or rid in picked_at:
                 add(ViolationKind.DUPLICATE_VISIT, f"picks up {rid} twice", rid)
             aboard[rid] = idx
@@ -199,20 +258,31 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
             out += _check_load(problem, vid, aboard, rid)
         else:
             if stop.start_s not in req.dropoff_window:
-                add(ViolationKind.DROPOFF_WINDOW, f"drops {rid} at {stop.start_s} s, outside "
-                    f"{req.dropoff_window.start_s}-{req.dropoff_window.end_s} s", rid)
+                add(
+                    ViolationKind.DROPOFF_WINDOW,
+                    f"drops {rid} at {stop.start_s} s, outside "
+                    f"{req.dropoff_window.start_s}-{req.dropoff_window.end_s} s",
+                    rid,
+                )
             if req.appointment_s is not None and stop.start_s + req.alight_s > req.appointment_s:
-                add(ViolationKind.APPOINTMENT, f"sets {rid} down at "
+                add(
+                    ViolationKind.APPOINTMENT,
+                    f"sets {rid} down at "
                     f"{stop.start_s + req.alight_s} s, after the appointment at "
-                    f"{req.appointment_s} s", rid)
+                    f"{req.appointment_s} s",
+                    rid,
+                )
             if rid not in aboard:
                 add(ViolationKind.PRECEDENCE, f"drops {rid} off before picking them up", rid)
             else:
                 # From the end of boarding: a bus idling after boarding has the rider aboard.
                 ride = stop.start_s - (picked_at[rid].start_s + req.board_s)
                 if ride > req.max_ride_time_s:
-                    add(ViolationKind.MAX_RIDE_TIME, f"{rid} rides {ride} s, over the "
-                        f"{req.max_ride_time_s} s limit", rid)
+                    add(
+                        ViolationKind.MAX_RIDE_TIME,
+                        f"{rid} rides {ride} s, over the {req.max_ride_time_s} s limit",
+                        rid,
+                    )
                 del aboard[rid]
         location, ready_s = stop.location, stop.departure_s
     if aboard:
@@ -222,8 +292,10 @@ def _check_route(problem: Problem, route: Route) -> list[Violation]:
     if back < 0:
         add(ViolationKind.UNREACHABLE, f"no road from location {location} back to the depot")
     elif route.return_s < ready_s + back:
-        add(ViolationKind.TRAVEL_TIME, f"returns at {route.return_s} s, but cannot be back "
-            f"before {ready_s + back} s")
+        add(
+            ViolationKind.TRAVEL_TIME,
+            f"returns at {route.return_s} s, but cannot be back before {ready_s + back} s",
+        )
     has_requests = any(s.kind is not StopKind.BREAK for s in route.stops)
     if vehicle.break_ is not None and has_requests and breaks != 1:
         add(ViolationKind.BREAK, f"route has {breaks} breaks; the driver takes exactly one")
@@ -240,18 +312,36 @@ def _check_load(
     walkers = sum(r.walkers for r in riders)
     out: list[Violation] = []
     if fixed > layout.wheelchair_positions:
-        out.append(Violation(ViolationKind.WHEELCHAIR_POSITIONS,
-                             f"vehicle {vid}: {fixed} wheelchairs aboard after picking up "
-                             f"{boarding}, {layout.wheelchair_positions} positions", vid, boarding))
+        out.append(
+            Violation(
+                ViolationKind.WHEELCHAIR_POSITIONS,
+                f"vehicle {vid}: {fixed} wheelchairs aboard after picking up "
+                f"{boarding}, {layout.wheelchair_positions} positions",
+                vid,
+                boarding,
+            )
+        )
     elif not fits(layout, fixed, transfers, walkers):
-        out.append(Violation(ViolationKind.SEATS,
-                             f"vehicle {vid}: {walkers + transfers} seated and {fixed} wheelchairs "
-                             f"aboard after picking up {boarding} do not fit", vid, boarding))
+        out.append(
+            Violation(
+                ViolationKind.SEATS,
+                f"vehicle {vid}: {walkers + transfers} seated and {fixed} wheelchairs "
+                f"aboard after picking up {boarding} do not fit",
+                vid,
+                boarding,
+            )
+        )
     solo = [r.id for r in riders if not r.shared_ok]
     if solo and len(riders) > 1:
-        out.append(Violation(ViolationKind.SHARED_RIDE,
-                             f"vehicle {vid}: {solo[0]} refused a shared ride but rides with "
-                             f"{len(riders) - 1} other(s)", vid, solo[0]))
+        out.append(
+            Violation(
+                ViolationKind.SHARED_RIDE,
+                f"vehicle {vid}: {solo[0]} refused a shared ride but rides with "
+                f"{len(riders) - 1} other(s)",
+                vid,
+                solo[0],
+            )
+        )
     return out
 
 
@@ -262,7 +352,11 @@ def _check_locks(problem: Problem, plan: Plan) -> list[Violation]:
         stops = [] if route is None else [s for s in route.stops if s.kind is not StopKind.BREAK]
         head = [(s.request_id, s.kind) for s in stops[: len(refs)]]
         if head != [(r.request_id, r.kind) for r in refs]:
-            out.append(Violation(ViolationKind.LOCKED_STOP,
-                                 f"vehicle {vid}: route does not begin with its "
-                                 f"{len(refs)} locked stop(s)", vehicle_id=vid))
+            out.append(
+                Violation(
+                    ViolationKind.LOCKED_STOP,
+                    f"vehicle {vid}: route does not begin with its {len(refs)} locked stop(s)",
+                    vehicle_id=vid,
+                )
+            )
     return out

@@ -78,8 +78,10 @@ class Problem:
         n = self.duration_s.shape[0]
         if self.duration_s.shape != (n, n) or self.distance_m.shape != (n, n):
             raise InputError("problem: travel matrices must be square and of the same size")
-        for what, ids in (("request", [r.id for r in self.requests]),
-                          ("vehicle", [v.id for v in self.vehicles])):
+        for what, ids in (
+            ("request", [r.id for r in self.requests]),
+            ("vehicle", [v.id for v in self.vehicles]),
+        ):
             if len(set(ids)) != len(ids):
                 raise InputError(f"problem: duplicate {what} ids")
         for r in self.requests:
@@ -105,8 +107,9 @@ class Problem:
                 if ref.kind is StopKind.PICKUP:
                     picked.add(ref.request_id)
                 elif ref.request_id not in picked:
-                    raise InputError(f"locks: vehicle {vid}: drop-off {ref.request_id} "
-                                     "locked without its pickup")
+                    raise InputError(
+                        f"locks: vehicle {vid}: drop-off {ref.request_id} locked without its pickup"
+                    )
         object.__setattr__(self, "locks", MappingProxyType(dict(self.locks)))
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_vehicle_by_id", {v.id: v for v in self.vehicles})

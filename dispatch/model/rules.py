@@ -40,9 +40,15 @@ class ServiceTimeRule:
     or lift and securing a wheelchair take minutes; a walking rider about one)."""
 
     board_s: tuple[tuple[Mobility, int], ...] = (
-        (Mobility.WALKS, 60), (Mobility.WHEELCHAIR, 300), (Mobility.WHEELCHAIR_TRANSFER, 180))
+        (Mobility.WALKS, 60),
+        (Mobility.WHEELCHAIR, 300),
+        (Mobility.WHEELCHAIR_TRANSFER, 180),
+    )
     alight_s: tuple[tuple[Mobility, int], ...] = (
-        (Mobility.WALKS, 60), (Mobility.WHEELCHAIR, 240), (Mobility.WHEELCHAIR_TRANSFER, 120))
+        (Mobility.WALKS, 60),
+        (Mobility.WHEELCHAIR, 240),
+        (Mobility.WHEELCHAIR_TRANSFER, 120),
+    )
     per_companion_s: int = 30
 
 
@@ -102,8 +108,10 @@ def make_request(
     board, alight = service_times_s(mobility, companions, service_rule)
     ride = max_ride_time_s(direct_s, ride_rule)
     if requested_pickup_s is not None:
-        pickup = TimeWindow(max(0, requested_pickup_s - window_rule.before_s),
-                            requested_pickup_s + window_rule.after_s)
+        pickup = TimeWindow(
+            max(0, requested_pickup_s - window_rule.before_s),
+            requested_pickup_s + window_rule.after_s,
+        )
         dropoff = TimeWindow(pickup.start_s + board + direct_s, pickup.end_s + board + ride)
     else:
         assert appointment_s is not None
@@ -115,9 +123,19 @@ def make_request(
         earliest_pick = max(0, dropoff.start_s - ride - board)
         pickup = TimeWindow(min(earliest_pick, latest_pick), latest_pick)
     return Request(
-        id=id, pickup_location=pickup_location, dropoff_location=dropoff_location,
-        pickup_window=pickup, dropoff_window=dropoff, max_ride_time_s=ride,
-        board_s=board, alight_s=alight, rider_id=rider_id, mobility=mobility,
-        companions=companions, priority=priority, shared_ok=shared_ok,
-        requested_pickup_s=requested_pickup_s, appointment_s=appointment_s,
+        id=id,
+        pickup_location=pickup_location,
+        dropoff_location=dropoff_location,
+        pickup_window=pickup,
+        dropoff_window=dropoff,
+        max_ride_time_s=ride,
+        board_s=board,
+        alight_s=alight,
+        rider_id=rider_id,
+        mobility=mobility,
+        companions=companions,
+        priority=priority,
+        shared_ok=shared_ok,
+        requested_pickup_s=requested_pickup_s,
+        appointment_s=appointment_s,
     )

@@ -41,8 +41,15 @@ def _lock_prefix(locked: np.ndarray, seq: np.ndarray, m: int) -> int:
 
 
 @nb.njit(cache=True)
-def _refresh(kx: Any, v: int, routes: np.ndarray, lens: np.ndarray, times: np.ndarray,
-             costs: np.ndarray, lb: np.ndarray) -> bool:
+def _refresh(
+    kx: Any,
+    v: int,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    times: np.ndarray,
+    costs: np.ndarray,
+    lb: np.ndarray,
+) -> bool:
     c = evaluate(kx, v, routes[v], lens[v], times[v], lb)
     costs[v] = c
     return bool(c >= 0)
@@ -97,9 +104,20 @@ def _choose(weights: np.ndarray) -> int:
 
 
 @nb.njit(cache=True)
-def _destroy(kx: Any, op: int, q: int, assigned: np.ndarray, removable: np.ndarray,
-             routes: np.ndarray, lens: np.ndarray, times: np.ndarray, costs: np.ndarray,
-             lb: np.ndarray, pool: np.ndarray, n_pool: int) -> int:
+def _destroy(
+    kx: Any,
+    op: int,
+    q: int,
+    assigned: np.ndarray,
+    removable: np.ndarray,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    times: np.ndarray,
+    costs: np.ndarray,
+    lb: np.ndarray,
+    pool: np.ndarray,
+    n_pool: int,
+) -> int:
     """Remove up to ``q`` requests; append them to ``pool``; returns the new pool size."""
     n_req = assigned.shape[0]
     cand = np.empty(n_req, dtype=np.int64)
@@ -200,9 +218,18 @@ def _consider(kx: Any, routes: np.ndarray, lens: np.ndarray, v_class: np.ndarray
 
 
 @nb.njit(cache=True)
-def sequential(kx: Any, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarray,
-               times: np.ndarray, costs: np.ndarray, locked: np.ndarray, v_class: np.ndarray,
-               pool: np.ndarray, n_pool: int) -> int:
+def sequential(
+    kx: Any,
+    assigned: np.ndarray,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    times: np.ndarray,
+    costs: np.ndarray,
+    locked: np.ndarray,
+    v_class: np.ndarray,
+    pool: np.ndarray,
+    n_pool: int,
+) -> int:
     """Insert pool requests one by one, in pool order, each where it costs least.
 
     Linear in the pool, so it builds first plans for large days and repairs large ruins.
@@ -216,8 +243,9 @@ def sequential(kx: Any, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarr
     consider = _consider(kx, routes, lens, v_class)
     for a in range(n_pool):
         r = pool[a]
-        v, _, i, j = best_over_routes(kx, routes, lens, costs, times, consider, first,
-                                      2 * r, 2 * r + 1)
+        v, _, i, j = best_over_routes(
+            kx, routes, lens, costs, times, consider, first, 2 * r, 2 * r + 1
+        )
         if v < 0:
             pool[left] = r
             left += 1
@@ -232,9 +260,20 @@ def sequential(kx: Any, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarr
 
 
 @nb.njit(cache=True)
-def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np.ndarray,
-            times: np.ndarray, costs: np.ndarray, locked: np.ndarray, v_class: np.ndarray,
-            pool: np.ndarray, n_pool: int, noise: float) -> int:
+def _repair(
+    kx: Any,
+    op: int,
+    assigned: np.ndarray,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    times: np.ndarray,
+    costs: np.ndarray,
+    locked: np.ndarray,
+    v_class: np.ndarray,
+    pool: np.ndarray,
+    n_pool: int,
+    noise: float,
+) -> int:
     """Insert pool requests greedily (op 0) or by regret-2/-3 (op 1/2); returns pool size left.
 
     A large pool is inserted in random order instead: regret needs the pool squared.
@@ -243,8 +282,7 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
         perm = np.random.permutation(n_pool)
         shuffled = pool[:n_pool][perm].copy()
         pool[:n_pool] = shuffled
-        return sequential(kx, assigned, routes, lens, times, costs, locked, v_class, pool,
-                          n_pool)
+        return sequential(kx, assigned, routes, lens, times, costs, locked, v_class, pool, n_pool)
     n_veh = routes.shape[0]
     width = routes.shape[1]
     buf = np.empty(width, dtype=np.int64)
@@ -281,8 +319,20 @@ def _repair(kx: Any, op: int, assigned: np.ndarray, routes: np.ndarray, lens: np
                     ncost[a, v] = 1e30
                     continue
                 r = pool[a]
-                d, i, j = best_insertion(kx, v, routes[v], lens[v], costs[v], 2 * r, 2 * r + 1,
-                                         buf, tt, lb, times[v], first)
+                d, i, j = best_insertion(
+                    kx,
+                    v,
+                    routes[v],
+                    lens[v],
+                    costs[v],
+                    2 * r,
+                    2 * r + 1,
+                    buf,
+                    tt,
+                    lb,
+                    times[v],
+                    first,
+                )
                 if d >= 0:
                     cost[a, v] = d
                     ncost[a, v] = max(0.0, d + noise * (2.0 * np.random.random() - 1.0))
@@ -359,12 +409,28 @@ def _total(costs: np.ndarray, assigned: np.ndarray, penalty: np.ndarray) -> np.i
 
 @nb.njit(cache=True)
 def run_chunk(
-    kx: Any, penalty: np.ndarray, locked: np.ndarray, removable: np.ndarray,
-    v_class: np.ndarray, routes: np.ndarray, lens: np.ndarray, times: np.ndarray,
-    costs: np.ndarray, assigned: np.ndarray,
-    best_routes: np.ndarray, best_lens: np.ndarray, best_assigned: np.ndarray,
-    weights: np.ndarray, scores: np.ndarray, uses: np.ndarray,
-    iterations: int, t_from: float, t_to: float, q_min: int, q_max: int, iter0: int,
+    kx: Any,
+    penalty: np.ndarray,
+    locked: np.ndarray,
+    removable: np.ndarray,
+    v_class: np.ndarray,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    times: np.ndarray,
+    costs: np.ndarray,
+    assigned: np.ndarray,
+    best_routes: np.ndarray,
+    best_lens: np.ndarray,
+    best_assigned: np.ndarray,
+    weights: np.ndarray,
+    scores: np.ndarray,
+    uses: np.ndarray,
+    iterations: int,
+    t_from: float,
+    t_to: float,
+    q_min: int,
+    q_max: int,
+    iter0: int,
     noise_amp: float,
 ) -> np.int64:
     """Run ``iterations`` ALNS iterations from the current solution (updated in place).
@@ -405,11 +471,13 @@ def run_chunk(
             if assigned[r] < 0:
                 pool[n_pool] = r
                 n_pool += 1
-        n_pool = _destroy(kx, d_op, q, assigned, removable, routes, lens, times, costs, lb,
-                          pool, n_pool)
+        n_pool = _destroy(
+            kx, d_op, q, assigned, removable, routes, lens, times, costs, lb, pool, n_pool
+        )
         noise = noise_amp if np.random.random() < 0.5 else 0.0
-        _repair(kx, r_op, assigned, routes, lens, times, costs, locked, v_class, pool, n_pool,
-                noise)
+        _repair(
+            kx, r_op, assigned, routes, lens, times, costs, locked, v_class, pool, n_pool, noise
+        )
         new_total = _total(costs, assigned, penalty)
         score = 0.0
         accept = False

@@ -81,18 +81,30 @@ def to_arrays(problem: Problem, slots: int = 0) -> ProblemArrays:
     pa = ProblemArrays(
         duration=np.ascontiguousarray(problem.duration_s, dtype=np.int64),
         distance=np.ascontiguousarray(problem.distance_m, dtype=np.int64),
-        loc=loc, tw_start=tw_s, tw_end=tw_e, service=svc, partner=partner, is_pickup=is_p,
-        max_ride=max_ride, d_wheel=d_wheel, d_transfer=d_transfer, d_walk=d_walk, solo=solo,
+        loc=loc,
+        tw_start=tw_s,
+        tw_end=tw_e,
+        service=svc,
+        partner=partner,
+        is_pickup=is_p,
+        max_ride=max_ride,
+        d_wheel=d_wheel,
+        d_transfer=d_transfer,
+        d_walk=d_walk,
+        solo=solo,
         v_start=np.array([v.start_location for v in vehs], dtype=np.int64),
         v_end=np.array([v.end_location for v in vehs], dtype=np.int64),
         v_shift_start=np.array([v.shift.start_s for v in vehs], dtype=np.int64),
         v_shift_end=np.array([v.shift.end_s for v in vehs], dtype=np.int64),
         v_positions=np.array([v.layout.wheelchair_positions for v in vehs], dtype=np.int64),
-        v_seats_with=seats_with, v_break=v_break,
-        distance_weight=obj.distance_weight, time_weight=obj.time_weight,
+        v_seats_with=seats_with,
+        v_break=v_break,
+        distance_weight=obj.distance_weight,
+        time_weight=obj.time_weight,
         vehicle_cost=obj.vehicle_cost,
-        penalty=np.array([obj.penalty(r.priority) for r in reqs]
-                         + [0] * (n_req - len(reqs)), dtype=np.int64),
+        penalty=np.array(
+            [obj.penalty(r.priority) for r in reqs] + [0] * (n_req - len(reqs)), dtype=np.int64
+        ),
     )
     for r, req in enumerate(reqs):
         set_request(pa, r, req, obj.penalty(req.priority))

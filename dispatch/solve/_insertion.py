@@ -87,8 +87,9 @@ class Inserter:
             breakless = seq[seq < 2 * len(self._requests)]
             seq = seq if len(breakless) else place_break(self._kx, self._pa, v, breakless)
             # Slot-based node ids: request nodes keep theirs, break nodes move with ``slots``.
-            seq = np.array([n if n < 2 * len(self._requests)
-                            else 2 * slots + v for n in seq], dtype=np.int64)
+            seq = np.array(
+                [n if n < 2 * len(self._requests) else 2 * slots + v for n in seq], dtype=np.int64
+            )
             self._routes[v, : len(seq)] = seq
             self._lens[v] = len(seq)
             self._refresh(v)
@@ -98,14 +99,18 @@ class Inserter:
         self._classes = _vehicle_classes(self._problem)
 
     def _refresh(self, v: int) -> None:
-        self._costs[v] = kn.evaluate(self._kx, v, self._routes[v], self._lens[v],
-                                     self._times[v], self._lb)
+        self._costs[v] = kn.evaluate(
+            self._kx, v, self._routes[v], self._lens[v], self._times[v], self._lb
+        )
 
     def _consider(self) -> np.ndarray:
         """Every vehicle with work, and one idle vehicle of each kind."""
-        has_work = np.array([
-            bool((self._routes[v, : self._lens[v]] < 2 * self._slots).any())
-            for v in range(self._pa.n_vehicles)])
+        has_work = np.array(
+            [
+                bool((self._routes[v, : self._lens[v]] < 2 * self._slots).any())
+                for v in range(self._pa.n_vehicles)
+            ]
+        )
         consider = has_work.copy()
         seen: set[int] = set()
         for v in np.flatnonzero(~has_work):
@@ -128,8 +133,15 @@ class Inserter:
         """The day's problem with every request inserted so far."""
         if len(self._requests) != len(self._problem.requests):
             p = self._problem
-            self._problem = Problem(tuple(self._requests), p.vehicles, p.duration_s,
-                                    p.distance_m, p.objective, p.locks, p.name)
+            self._problem = Problem(
+                tuple(self._requests),
+                p.vehicles,
+                p.duration_s,
+                p.distance_m,
+                p.objective,
+                p.locks,
+                p.name,
+            )
         return self._problem
 
     def plan(self) -> Plan:
@@ -153,9 +165,14 @@ class Inserter:
         ids = {s.request_id for s in route.stops if s.request_id is not None}
         vehicle = self._problem.vehicles[v]
         p = self._problem
-        sub = Problem(tuple(r for r in self._requests if r.id in ids), (vehicle,), p.duration_s,
-                      p.distance_m, p.objective,
-                      {vehicle.id: p.locks[vehicle.id]} if vehicle.id in p.locks else {})
+        sub = Problem(
+            tuple(r for r in self._requests if r.id in ids),
+            (vehicle,),
+            p.duration_s,
+            p.distance_m,
+            p.objective,
+            {vehicle.id: p.locks[vehicle.id]} if vehicle.id in p.locks else {},
+        )
         check(sub, Plan((route,), ()))
 
     def insert(self, request: Request, *, commit: bool = True) -> InsertionResult:
@@ -176,8 +193,16 @@ class Inserter:
         pick, drop = 2 * r, 2 * r + 1
         first = np.array([self._first(v) for v in range(self._pa.n_vehicles)], dtype=np.int64)
         v, delta, i, j = kn.best_over_routes(
-            self._kx, self._routes, self._lens, self._costs, self._times, self._consider(),
-            first, pick, drop)
+            self._kx,
+            self._routes,
+            self._lens,
+            self._costs,
+            self._times,
+            self._consider(),
+            first,
+            pick,
+            drop,
+        )
         if v < 0:
             reason = self._refusal(request, r)
             self._clear_slot(r)
@@ -190,9 +215,14 @@ class Inserter:
         self._sub_check(v, route)
         stops = {(s.request_id, s.kind): s for s in route.stops}
         result = InsertionResult(
-            request.id, True, problem.vehicles[v].id, int(delta),
+            request.id,
+            True,
+            problem.vehicles[v].id,
+            int(delta),
             stops[(request.id, StopKind.PICKUP)].start_s,
-            stops[(request.id, StopKind.DROPOFF)].start_s, route)
+            stops[(request.id, StopKind.DROPOFF)].start_s,
+            route,
+        )
         if commit:
             self._index[request.id] = r
             self._routes[v, : len(seq)] = seq
@@ -200,9 +230,15 @@ class Inserter:
             self._refresh(v)
         else:
             self._requests.pop()
-            self._problem = Problem(tuple(self._requests), problem.vehicles, problem.duration_s,
-                                    problem.distance_m, problem.objective, problem.locks,
-                                    problem.name)
+            self._problem = Problem(
+                tuple(self._requests),
+                problem.vehicles,
+                problem.duration_s,
+                problem.distance_m,
+                problem.objective,
+                problem.locks,
+                problem.name,
+            )
             self._clear_slot(r)
         return result
 
@@ -227,9 +263,15 @@ class Inserter:
                     refs.append(StopRef(self._requests[node // 2].id, kind))
             if refs:
                 sequences[vehicle.id] = refs
-        smaller = Problem(tuple(r for r in self._requests if r.id != request_id),
-                          problem.vehicles, problem.duration_s, problem.distance_m,
-                          problem.objective, problem.locks, problem.name)
+        smaller = Problem(
+            tuple(r for r in self._requests if r.id != request_id),
+            problem.vehicles,
+            problem.duration_s,
+            problem.distance_m,
+            problem.objective,
+            problem.locks,
+            problem.name,
+        )
         plan = check(smaller, plan_from_sequences(smaller, sequences))
         reserve = max(16, self._slots - len(smaller.requests))
         self.__init__(smaller, plan, reserve=reserve)  # type: ignore[misc]
@@ -242,7 +284,12 @@ class Inserter:
 
     def _grow(self) -> None:
         self.problem()
-        seqs = {v: np.where(self._routes[v, : self._lens[v]] >= 2 * self._slots,
-                            2 * len(self._requests) + v, self._routes[v, : self._lens[v]])
-                for v in range(self._pa.n_vehicles)}
+        seqs = {
+            v: np.where(
+                self._routes[v, : self._lens[v]] >= 2 * self._slots,
+                2 * len(self._requests) + v,
+                self._routes[v, : self._lens[v]],
+            )
+            for v in range(self._pa.n_vehicles)
+        }
         self._build(seqs, 2 * self._slots)

@@ -25,20 +25,59 @@ INFEASIBLE = np.int64(-1)
 Kernel = namedtuple(
     "Kernel",
     [
-        "duration", "distance", "loc", "tw_start", "tw_end", "service", "partner", "is_pickup",
-        "max_ride", "d_wheel", "d_transfer", "d_walk", "solo", "v_start", "v_end",
-        "v_shift_start", "v_shift_end", "v_positions", "v_seats_with", "v_break",
-        "distance_weight", "time_weight", "vehicle_cost", "where",
+        "duration",
+        "distance",
+        "loc",
+        "tw_start",
+        "tw_end",
+        "service",
+        "partner",
+        "is_pickup",
+        "max_ride",
+        "d_wheel",
+        "d_transfer",
+        "d_walk",
+        "solo",
+        "v_start",
+        "v_end",
+        "v_shift_start",
+        "v_shift_end",
+        "v_positions",
+        "v_seats_with",
+        "v_break",
+        "distance_weight",
+        "time_weight",
+        "vehicle_cost",
+        "where",
     ],
 )
 
 
 def kernel_args(pa: ProblemArrays) -> Any:
     return Kernel(
-        pa.duration, pa.distance, pa.loc, pa.tw_start, pa.tw_end, pa.service, pa.partner,
-        pa.is_pickup, pa.max_ride, pa.d_wheel, pa.d_transfer, pa.d_walk, pa.solo, pa.v_start,
-        pa.v_end, pa.v_shift_start, pa.v_shift_end, pa.v_positions, pa.v_seats_with, pa.v_break,
-        np.int64(pa.distance_weight), np.int64(pa.time_weight), np.int64(pa.vehicle_cost),
+        pa.duration,
+        pa.distance,
+        pa.loc,
+        pa.tw_start,
+        pa.tw_end,
+        pa.service,
+        pa.partner,
+        pa.is_pickup,
+        pa.max_ride,
+        pa.d_wheel,
+        pa.d_transfer,
+        pa.d_walk,
+        pa.solo,
+        pa.v_start,
+        pa.v_end,
+        pa.v_shift_start,
+        pa.v_shift_end,
+        pa.v_positions,
+        pa.v_seats_with,
+        pa.v_break,
+        np.int64(pa.distance_weight),
+        np.int64(pa.time_weight),
+        np.int64(pa.vehicle_cost),
         np.zeros(pa.loc.shape[0], dtype=np.int64),  # scratch: position of each pickup
     )
 
@@ -210,8 +249,18 @@ def _detour(kx: Any, a: int, x: int, b: int) -> np.int64:
 
 @nb.njit(cache=True)
 def best_insertion(
-    kx: Any, v: int, seq: np.ndarray, m: int, base: np.int64, pick: int, drop: int,
-    buf: np.ndarray, t: np.ndarray, lb: np.ndarray, t_cur: np.ndarray, first: int,
+    kx: Any,
+    v: int,
+    seq: np.ndarray,
+    m: int,
+    base: np.int64,
+    pick: int,
+    drop: int,
+    buf: np.ndarray,
+    t: np.ndarray,
+    lb: np.ndarray,
+    t_cur: np.ndarray,
+    first: int,
 ) -> tuple[np.int64, int, int]:
     """Cheapest feasible insertion of ``pick`` before ``drop`` into route ``seq[:m]``.
 
@@ -348,8 +397,15 @@ def best_insertion(
 
 @nb.njit(cache=True)
 def best_over_routes(
-    kx: Any, routes: np.ndarray, lens: np.ndarray, costs: np.ndarray, times: np.ndarray,
-    consider: np.ndarray, first: np.ndarray, pick: int, drop: int,
+    kx: Any,
+    routes: np.ndarray,
+    lens: np.ndarray,
+    costs: np.ndarray,
+    times: np.ndarray,
+    consider: np.ndarray,
+    first: np.ndarray,
+    pick: int,
+    drop: int,
 ) -> tuple[int, np.int64, int, int]:
     """The cheapest feasible insertion of one request over all considered routes.
 
@@ -366,8 +422,9 @@ def best_over_routes(
     for v in range(routes.shape[0]):
         if not consider[v] or lens[v] + 2 > width:
             continue
-        d, i, j = best_insertion(kx, v, routes[v], lens[v], costs[v], pick, drop, buf, t, lb,
-                                 times[v], first[v])
+        d, i, j = best_insertion(
+            kx, v, routes[v], lens[v], costs[v], pick, drop, buf, t, lb, times[v], first[v]
+        )
         if d >= 0 and (best < 0 or d < best):
             best, best_v, best_i, best_j = d, v, i, j
     return best_v, best, best_i, best_j

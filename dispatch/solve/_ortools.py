@@ -36,8 +36,13 @@ class OrToolsResult:
     status: str
 
 
-def _node_matrix(pa: ProblemArrays, locs: npt.NDArray[np.int64], base: npt.NDArray[np.int64],
-                 unreachable: int, add: npt.NDArray[np.int64] | None = None) -> list[list[int]]:
+def _node_matrix(
+    pa: ProblemArrays,
+    locs: npt.NDArray[np.int64],
+    base: npt.NDArray[np.int64],
+    unreachable: int,
+    add: npt.NDArray[np.int64] | None = None,
+) -> list[list[int]]:
     m = base[np.ix_(locs, locs)].astype(np.int64)
     m[m < 0] = unreachable
     if add is not None:
@@ -68,8 +73,11 @@ def solve_ortools(
     horizon = int(max(pa.v_shift_end.max(), pa.tw_end[: 2 * n_req].max(initial=0))) + 1
 
     manager = pywrapcp.RoutingIndexManager(
-        n_nodes, n_veh,
-        [depot_node[int(x)] for x in pa.v_start], [depot_node[int(x)] for x in pa.v_end])
+        n_nodes,
+        n_veh,
+        [depot_node[int(x)] for x in pa.v_start],
+        [depot_node[int(x)] for x in pa.v_end],
+    )
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
 
@@ -90,7 +98,8 @@ def solve_ortools(
     wheel = np.concatenate([pa.d_wheel[: 2 * n_req], np.zeros(len(depot_locs), np.int64)])
     wheel_cb = routing.RegisterUnaryTransitVector(wheel.tolist())
     routing.AddDimensionWithVehicleCapacity(
-        wheel_cb, 0, [int(x) for x in pa.v_positions], True, "wheelchair")
+        wheel_cb, 0, [int(x) for x in pa.v_positions], True, "wheelchair"
+    )
     # Seats: a wheelchair counts as the most folding seats of the vehicle's positions.
     seated = (pa.d_walk + pa.d_transfer)[: 2 * n_req]
     seat_cbs, seat_caps = [], []
@@ -99,8 +108,9 @@ def solve_ortools(
         layout = vehicle.layout
         f = max(layout.fold_seats, default=0)
         if f not in fold_max:
-            units = np.concatenate([seated + f * pa.d_wheel[: 2 * n_req],
-                                    np.zeros(len(depot_locs), np.int64)])
+            units = np.concatenate(
+                [seated + f * pa.d_wheel[: 2 * n_req], np.zeros(len(depot_locs), np.int64)]
+            )
             fold_max[f] = routing.RegisterUnaryTransitVector(units.tolist())
         seat_cbs.append(fold_max[f])
         seat_caps.append(layout.max_seats)
@@ -109,8 +119,9 @@ def solve_ortools(
 
     solo = [r for r in range(n_req) if pa.solo[2 * r]]
     if solo:
-        aboard = np.concatenate([pa.is_pickup[: 2 * n_req] * 2 - 1,
-                                 np.zeros(len(depot_locs), np.int64)])
+        aboard = np.concatenate(
+            [pa.is_pickup[: 2 * n_req] * 2 - 1, np.zeros(len(depot_locs), np.int64)]
+        )
         aboard_cb = routing.RegisterUnaryTransitVector(aboard.tolist())
         routing.AddDimension(aboard_cb, 0, 2 * n_req + 1, True, "aboard")
         aboard_dim = routing.GetDimensionOrDie("aboard")
@@ -145,8 +156,10 @@ def solve_ortools(
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(p))
         routing.AddVariableMaximizedByFinalizer(time.CumulVar(d))
 
-    node_visit = [int(service[manager.IndexToNode(i)]) if not routing.IsEnd(i) else 0
-                  for i in range(routing.Size())] + [0] * n_veh
+    node_visit = [
+        int(service[manager.IndexToNode(i)]) if not routing.IsEnd(i) else 0
+        for i in range(routing.Size())
+    ] + [0] * n_veh
     for v in range(n_veh):
         time.CumulVar(routing.Start(v)).SetRange(int(pa.v_shift_start[v]), int(pa.v_shift_end[v]))
         time.CumulVar(routing.End(v)).SetRange(int(pa.v_shift_start[v]), int(pa.v_shift_end[v]))
@@ -155,14 +168,17 @@ def solve_ortools(
         b = int(pa.v_break[v])
         if b >= 0:
             interval = solver.FixedDurationIntervalVar(
-                int(pa.tw_start[b]), int(pa.tw_end[b]), int(pa.service[b]), False, f"break{v}")
+                int(pa.tw_start[b]), int(pa.tw_end[b]), int(pa.service[b]), False, f"break{v}"
+            )
             time.SetBreakIntervalsOfVehicle([interval], v, node_visit)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy,
-                                             first_solution)
-    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic,
-                                                metaheuristic)
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, first_solution
+    )
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
+    )
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
@@ -170,11 +186,16 @@ def solve_ortools(
         routing.AddAtSolutionCallback(lambda: on_solution(int(routing.CostVar().Max())))
 
     if initial:
-        routes = [[manager.NodeToIndex(int(n)) for n in initial.get(v, ()) if n < 2 * n_req]
-                  for v in range(n_veh)]
+        routes = [
+            [manager.NodeToIndex(int(n)) for n in initial.get(v, ()) if n < 2 * n_req]
+            for v in range(n_veh)
+        ]
         start = routing.ReadAssignmentFromRoutes(routes, True)
-        solution = (routing.SolveFromAssignmentWithParameters(start, params)
-                    if start is not None else routing.SolveWithParameters(params))
+        solution = (
+            routing.SolveFromAssignmentWithParameters(start, params)
+            if start is not None
+            else routing.SolveWithParameters(params)
+        )
     else:
         solution = routing.SolveWithParameters(params)
     status = str(routing.status())

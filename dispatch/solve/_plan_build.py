@@ -81,8 +81,10 @@ def route_from_nodes(problem: Problem, pa: ProblemArrays, kx: object, v: int, se
         for k in range(m):
             if k:
                 there = int(pa.loc[seq[k]])
-                prev = next((int(pa.loc[seq[q]]) for q in range(k - 1, -1, -1)
-                             if pa.loc[seq[q]] >= 0), int(pa.v_start[v]))
+                prev = next(
+                    (int(pa.loc[seq[q]]) for q in range(k - 1, -1, -1) if pa.loc[seq[q]] >= 0),
+                    int(pa.v_start[v]),
+                )
                 travel = int(pa.duration[prev, there]) if there >= 0 else 0
                 waited += int(earliest[k] - (earliest[k - 1] + pa.service[seq[k - 1]] + travel))
             s.t[k] += max(0, delay - waited)
@@ -112,8 +114,14 @@ def route_from_nodes(problem: Problem, pa: ProblemArrays, kx: object, v: int, se
     lead = first.arrival_s - vehicle.shift.start_s
     depart = first.start_s - lead
     # Arrive just in time at the first stop rather than wait there.
-    stops[0] = Stop(first.kind, first.request_id, first.location, first.start_s, first.start_s,
-                    first.departure_s)
+    stops[0] = Stop(
+        first.kind,
+        first.request_id,
+        first.location,
+        first.start_s,
+        first.start_s,
+        first.departure_s,
+    )
     back = max(0, int(pa.duration[here, vehicle.end_location]))
     return Route(vehicle.id, depart, tuple(stops), ready + back)
 
@@ -122,8 +130,10 @@ def diagnose(
     request: Request, vehicles: Sequence[Vehicle], pa: ProblemArrays, kx: object, r: int
 ) -> UnservedReason:
     """Why ``request`` (slot ``r`` of ``pa``) could not be served: the first reason that holds."""
-    if not any(fits(v.layout, request.wheelchair_fixed, request.transfers, request.walkers)
-               for v in vehicles):
+    if not any(
+        fits(v.layout, request.wheelchair_fixed, request.transfers, request.walkers)
+        for v in vehicles
+    ):
         return UnservedReason.NO_VEHICLE_FITS
     if pa.duration[request.pickup_location, request.dropoff_location] < 0:
         return UnservedReason.UNREACHABLE
@@ -147,8 +157,11 @@ def plan_from_node_sequences(
             continue
         routes.append(route_from_nodes(problem, pa, kx, v, seq))
         served.update(int(n) // 2 for n in seq if int(n) < 2 * len(problem.requests))
-    unserved = tuple(Unserved(req.id, diagnose(req, problem.vehicles, pa, kx, r))
-                     for r, req in enumerate(problem.requests) if r not in served)
+    unserved = tuple(
+        Unserved(req.id, diagnose(req, problem.vehicles, pa, kx, r))
+        for r, req in enumerate(problem.requests)
+        if r not in served
+    )
     return Plan(tuple(routes), unserved)
 
 

@@ -40,8 +40,14 @@ def _vehicle_classes(problem: Problem) -> npt.NDArray[np.int64]:
     out = np.zeros(len(problem.vehicles), dtype=np.int64)
     for k, v in enumerate(problem.vehicles):
         # A vehicle with locked stops is like no other.
-        key: object = (v.start_location, v.end_location, v.shift, v.layout, v.break_,
-                       v.id if v.id in problem.locks else "")
+        key: object = (
+            v.start_location,
+            v.end_location,
+            v.shift,
+            v.layout,
+            v.break_,
+            v.id if v.id in problem.locks else "",
+        )
         out[k] = keys.setdefault(key, len(keys))
     return out
 
@@ -71,8 +77,11 @@ def start_routes(
             cand = place_break(kx, pa, v, seq)
             if kn.evaluate(kx, v, cand, len(cand), scratch_t, scratch_lb) >= 0 or len(seq) == 0:
                 break
-            free = [int(n) // 2 for n in seq[::-1]
-                    if not (locked[2 * (int(n) // 2)] or locked[2 * (int(n) // 2) + 1])]
+            free = [
+                int(n) // 2
+                for n in seq[::-1]
+                if not (locked[2 * (int(n) // 2)] or locked[2 * (int(n) // 2) + 1])
+            ]
             if not free:
                 break
             r = free[0]
@@ -122,8 +131,18 @@ def construct(
         costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
     pool = np.flatnonzero(assigned < 0).astype(np.int64)
     pool = pool[np.argsort(pa.tw_start[2 * pool], kind="stable")]
-    _alns.sequential(kx, assigned, routes, lens, times, costs, _locked_nodes(problem, pa),
-                     _vehicle_classes(problem), pool, len(pool))
+    _alns.sequential(
+        kx,
+        assigned,
+        routes,
+        lens,
+        times,
+        costs,
+        _locked_nodes(problem, pa),
+        _vehicle_classes(problem),
+        pool,
+        len(pool),
+    )
     return {v: routes[v, : lens[v]].copy() for v in range(pa.n_vehicles)}
 
 
@@ -191,10 +210,33 @@ def improve(
             frac_next = min(1.0, frac + (chunk / rate) / time_limit_s) if rate else frac
         temp_from = t0 * (t_end / t0) ** frac
         temp_to = t0 * (t_end / t0) ** frac_next
-        best_total = int(_alns.run_chunk(
-            kx, pa.penalty, locked, removable, v_class, routes, lens, times, costs, assigned,
-            best_routes, best_lens, best_assigned, weights, scores, uses,
-            chunk, temp_from, temp_to, q_min, q_max, done, noise_amp))
+        best_total = int(
+            _alns.run_chunk(
+                kx,
+                pa.penalty,
+                locked,
+                removable,
+                v_class,
+                routes,
+                lens,
+                times,
+                costs,
+                assigned,
+                best_routes,
+                best_lens,
+                best_assigned,
+                weights,
+                scores,
+                uses,
+                chunk,
+                temp_from,
+                temp_to,
+                q_min,
+                q_max,
+                done,
+                noise_amp,
+            )
+        )
         done += chunk
         if iteration_limit is None:
             per_it = (time.perf_counter() - started) / done
@@ -203,7 +245,15 @@ def improve(
             # Approach the deadline in halves: an iteration can take longer than the average.
             chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6) / 2)))
         if progress is not None:
-            progress(Progress("improve", time.perf_counter() - started,
-                              min(1.0, frac_next), best_total,
-                              int((best_assigned >= 0).sum()), n_req, done))
+            progress(
+                Progress(
+                    "improve",
+                    time.perf_counter() - started,
+                    min(1.0, frac_next),
+                    best_total,
+                    int((best_assigned >= 0).sum()),
+                    n_req,
+                    done,
+                )
+            )
     return {v: best_routes[v, : best_lens[v]].copy() for v in range(n_veh)}

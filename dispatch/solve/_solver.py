@@ -37,7 +37,8 @@ def _with_locks(problem: Problem, seqs: dict[int, Seq]) -> dict[int, Seq]:
     locked_nodes = {}
     for vid, refs in problem.locks.items():
         locked_nodes[vindex[vid]] = [
-            2 * index[r.request_id] + (0 if r.kind is StopKind.PICKUP else 1) for r in refs]
+            2 * index[r.request_id] + (0 if r.kind is StopKind.PICKUP else 1) for r in refs
+        ]
     everything = {n for nodes in locked_nodes.values() for n in nodes}
     locked_requests = {n // 2 for n in everything}
     out = {}
@@ -54,12 +55,19 @@ def _with_locks(problem: Problem, seqs: dict[int, Seq]) -> dict[int, Seq]:
     return out
 
 
-def _progress(phase: str, started: float, fraction: float, pa: object, kx: object,
-              seqs: dict[int, Seq]) -> Progress:
+def _progress(
+    phase: str, started: float, fraction: float, pa: object, kx: object, seqs: dict[int, Seq]
+) -> Progress:
     assert isinstance(pa, ProblemArrays)
     served = sum(int((s < 2 * pa.n_requests).sum()) for s in seqs.values()) // 2
-    return Progress(phase, time.perf_counter() - started, fraction,
-                    total_cost(pa, kx, seqs), served, pa.n_requests)
+    return Progress(
+        phase,
+        time.perf_counter() - started,
+        fraction,
+        total_cost(pa, kx, seqs),
+        served,
+        pa.n_requests,
+    )
 
 
 def solve(
@@ -105,12 +113,17 @@ def solve(
     seqs = construct(problem, pa, kx, seqs)
     if progress is not None:
         progress(_progress("construct", started, 0.0, pa, kx, seqs))
-    if (initial is None and 0 < n_req <= ORTOOLS_MAX_REQUESTS and ortools_share > 0
-            and iteration_limit is None):
+    if (
+        initial is None
+        and 0 < n_req <= ORTOOLS_MAX_REQUESTS
+        and ortools_share > 0
+        and iteration_limit is None
+    ):
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
         # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)
         result = solve_ortools(
-            problem, pa, initial=seqs, time_limit_s=max(0.5, time_limit_s * ortools_share))
+            problem, pa, initial=seqs, time_limit_s=max(0.5, time_limit_s * ortools_share)
+        )
         if result.sequences:
             polished = start_routes(problem, pa, kx, _with_locks(problem, result.sequences))
             if total_cost(pa, kx, polished) < total_cost(pa, kx, seqs):
@@ -121,7 +134,15 @@ def solve(
     # solve returns within its time limit.
     reserve = min(1.0, 0.01 * time_limit_s + 0.05 * n_req / 1000)
     remaining = time_limit_s - (time.perf_counter() - started) - reserve
-    seqs = improve(problem, pa, kx, seqs, time_limit_s=max(0.0, remaining), seed=seed,
-                   iteration_limit=iteration_limit, progress=progress)
+    seqs = improve(
+        problem,
+        pa,
+        kx,
+        seqs,
+        time_limit_s=max(0.0, remaining),
+        seed=seed,
+        iteration_limit=iteration_limit,
+        progress=progress,
+    )
     plan = plan_from_node_sequences(problem, pa, kx, seqs)
     return check(problem, plan)

@@ -34,8 +34,9 @@ def inserter(name: str) -> Inserter:
     return Inserter(load(name).problem, solved(name))
 
 
-def booking(name: str, rid: str, pickup: str, dropoff: str, at: str,
-            mobility: Mobility = Mobility.WALKS) -> Request:
+def booking(
+    name: str, rid: str, pickup: str, dropoff: str, at: str, mobility: Mobility = Mobility.WALKS
+) -> Request:
     """A request between two named places of instance ``name``, asking for pickup ``at``."""
     inst = load(name)
     a, b = inst.locations.index(pickup), inst.locations.index(dropoff)
@@ -50,12 +51,16 @@ def routing_cost(problem: Problem, plan: Plan) -> int:
         v = problem.vehicle(route.vehicle_id)
         path = [v.start_location, *(s.location for s in route.stops), v.end_location]
         dist = sum(int(problem.distance_m[a, b]) for a, b in itertools.pairwise(path))
-        total += (obj.vehicle_cost + obj.distance_weight * dist
-                  + obj.time_weight * (route.return_s - route.depart_s))
+        total += (
+            obj.vehicle_cost
+            + obj.distance_weight * dist
+            + obj.time_weight * (route.return_s - route.depart_s)
+        )
     return total
 
 
 # -- accepted ---------------------------------------------------------------------------------
+
 
 def test_insert_accepted_route_valid_pickup_in_window() -> None:
     ins = inserter("appointment")
@@ -76,8 +81,9 @@ def test_insert_accepted_route_valid_pickup_in_window() -> None:
 def test_insert_keeps_locks_breaks_and_layouts() -> None:
     """On the instance with everything: the van's locked trip, the bus's break, folding seats."""
     ins = inserter("all_features")
-    res = ins.insert(booking("all_features", "new", "home S", "office S", "11:00",
-                             mobility=Mobility.WHEELCHAIR))
+    res = ins.insert(
+        booking("all_features", "new", "home S", "office S", "11:00", mobility=Mobility.WHEELCHAIR)
+    )
     assert res.accepted
     plan = ins.plan()
     assert validate(ins.problem(), plan) == []
@@ -106,11 +112,13 @@ def test_cost_increase_with_a_fresh_vehicle() -> None:
 
 # -- refused ----------------------------------------------------------------------------------
 
+
 def test_wheelchair_without_positions_refused() -> None:
     ins = inserter("appointment")  # v1: 4 seats, no wheelchair position
     before = ins.plan()
-    res = ins.insert(booking("appointment", "wc", "home 2", "park", "10:30",
-                             mobility=Mobility.WHEELCHAIR))
+    res = ins.insert(
+        booking("appointment", "wc", "home 2", "park", "10:30", mobility=Mobility.WHEELCHAIR)
+    )
     assert not res.accepted
     assert res.reason is UnservedReason.NO_VEHICLE_FITS
     assert res.vehicle_id is None and res.route is None
@@ -129,8 +137,11 @@ def test_outside_every_shift_refused() -> None:
 def test_fleet_busy_refused() -> None:
     """``r_wc`` of transfer_rider fits alone, but the minibus is busy at 10:00 (README)."""
     ins = inserter("transfer_rider")
-    res = ins.insert(booking("transfer_rider", "wc2", "day centre", "hospital", "10:00",
-                             mobility=Mobility.WHEELCHAIR))
+    res = ins.insert(
+        booking(
+            "transfer_rider", "wc2", "day centre", "hospital", "10:00", mobility=Mobility.WHEELCHAIR
+        )
+    )
     assert not res.accepted
     assert res.reason is UnservedReason.FLEET_BUSY
 
@@ -150,6 +161,7 @@ def test_duplicate_id_rejected() -> None:
 
 # -- quotes and cancellations -----------------------------------------------------------------
 
+
 def test_commit_false_leaves_plan_unchanged() -> None:
     ins = inserter("appointment")
     before, problem_before = ins.plan(), ins.problem()
@@ -160,8 +172,13 @@ def test_commit_false_leaves_plan_unchanged() -> None:
     assert [r.id for r in ins.problem().requests] == [r.id for r in problem_before.requests]
     # The quote is what committing gives.
     done = ins.insert(req)
-    assert (done.vehicle_id, done.cost_increase, done.pickup_s, done.dropoff_s, done.route) == \
-           (quote.vehicle_id, quote.cost_increase, quote.pickup_s, quote.dropoff_s, quote.route)
+    assert (done.vehicle_id, done.cost_increase, done.pickup_s, done.dropoff_s, done.route) == (
+        quote.vehicle_id,
+        quote.cost_increase,
+        quote.pickup_s,
+        quote.dropoff_s,
+        quote.route,
+    )
 
 
 def test_remove_inserted_request() -> None:
@@ -175,12 +192,15 @@ def test_remove_inserted_request() -> None:
     assert plan == before
 
 
-@pytest.mark.parametrize(("name", "rid"), [
-    ("appointment", "r1"),
-    ("break_empty", "r_out"),       # the break must stay with nobody aboard
-    ("all_features", "a"),          # another rider's stops, locks elsewhere
-    ("all_features", "z"),          # an unserved request
-])
+@pytest.mark.parametrize(
+    ("name", "rid"),
+    [
+        ("appointment", "r1"),
+        ("break_empty", "r_out"),  # the break must stay with nobody aboard
+        ("all_features", "a"),  # another rider's stops, locks elsewhere
+        ("all_features", "z"),  # an unserved request
+    ],
+)
 def test_remove_existing_request(name: str, rid: str) -> None:
     ins = inserter(name)
     ins.remove(rid)
@@ -207,8 +227,16 @@ def test_many_insertions_stay_valid() -> None:
         a, b = places[k % 7], places[(3 * k + 2) % 7]
         if a == b:
             continue
-        res = ins.insert(booking("all_features", f"n{k}", a, b, f"{8 + k // 3}:{15 * (k % 4):02d}",
-                                 mobility=list(Mobility)[k % 3]))
+        res = ins.insert(
+            booking(
+                "all_features",
+                f"n{k}",
+                a,
+                b,
+                f"{8 + k // 3}:{15 * (k % 4):02d}",
+                mobility=list(Mobility)[k % 3],
+            )
+        )
         plan = ins.plan()
         assert validate(ins.problem(), plan) == [], res
         assert (f"n{k}" in plan.served_ids()) == res.accepted

@@ -89,8 +89,11 @@ def routing_cost(problem: Problem, plan: Plan) -> int:
         v = problem.vehicle(route.vehicle_id)
         path = [v.start_location, *(s.location for s in route.stops), v.end_location]
         dist = sum(int(problem.distance_m[a, b]) for a, b in itertools.pairwise(path))
-        total += (obj.vehicle_cost + obj.distance_weight * dist
-                  + obj.time_weight * (route.return_s - route.depart_s))
+        total += (
+            obj.vehicle_cost
+            + obj.distance_weight * dist
+            + obj.time_weight * (route.return_s - route.depart_s)
+        )
     return total
 
 
@@ -107,6 +110,7 @@ def test_solve_meets_expected(name: str) -> None:
 
 
 # -- each constraint, on the instance that pins it --------------------------------------------
+
 
 def test_max_ride_time_forbids_the_detour() -> None:
     problem, plan = load("max_ride_detour").problem, solved("max_ride_detour")
@@ -129,11 +133,17 @@ def test_shift_end_kept() -> None:
     v1, late, d = problem.vehicle("v1"), problem.request("r_late"), problem.duration_s
     route = plan.route_of("v1")
     assert route is not None and route.return_s <= v1.shift.end_s
-    alone = (late.pickup_window.start_s + late.board_s + d[late.pickup_location,
-             late.dropoff_location] + late.alight_s + d[late.dropoff_location, v1.end_location])
+    alone = (
+        late.pickup_window.start_s
+        + late.board_s
+        + d[late.pickup_location, late.dropoff_location]
+        + late.alight_s
+        + d[late.dropoff_location, v1.end_location]
+    )
     assert alone > v1.shift.end_s  # back 12:12 at the earliest
     assert [(u.request_id, u.reason) for u in plan.unserved] == [
-        ("r_late", UnservedReason.INFEASIBLE_ALONE)]
+        ("r_late", UnservedReason.INFEASIBLE_ALONE)
+    ]
 
 
 def test_break_taken_empty_within_its_window() -> None:
@@ -146,8 +156,11 @@ def test_break_taken_empty_within_its_window() -> None:
     assert stop.departure_s - stop.start_s >= brk.duration_s
     assert aboard_at(route)[k] == frozenset()
     # Between the trips, where the bus stands: at the hospital.
-    assert [(s.request_id, s.kind) for s in route.stops[k - 1:k + 2]] == [
-        ("r_out", D), (None, StopKind.BREAK), ("r_back", P)]
+    assert [(s.request_id, s.kind) for s in route.stops[k - 1 : k + 2]] == [
+        ("r_out", D),
+        (None, StopKind.BREAK),
+        ("r_back", P),
+    ]
     assert stop.location == inst.locations.index("hospital")
 
 
@@ -162,6 +175,7 @@ def test_shared_ride_refusal_honoured() -> None:
 
 # -- determinism ------------------------------------------------------------------------------
 
+
 def darp_problem() -> Problem:
     return to_problem(generate_darp(n_requests=20, n_vehicles=3, seed=1))
 
@@ -171,29 +185,41 @@ def test_same_seed_same_plan() -> None:
     a, b = run(problem, seed=7), run(problem, seed=7)
     assert validate(problem, a) == [] and validate(problem, b) == []
     assert len(a.served_ids()) > 10 and len(a.routes) > 1
-    assert [(r.vehicle_id, r.depart_s, r.stops, r.return_s) for r in a.routes] == \
-           [(r.vehicle_id, r.depart_s, r.stops, r.return_s) for r in b.routes]
+    assert [(r.vehicle_id, r.depart_s, r.stops, r.return_s) for r in a.routes] == [
+        (r.vehicle_id, r.depart_s, r.stops, r.return_s) for r in b.routes
+    ]
     assert a.unserved == b.unserved
 
 
 def test_time_limit_stops_an_iteration_limited_run() -> None:
     """A huge iteration limit still ends at the clock (generous bound: a cold numba cache
     compiles the kernels first, which can take a minute or two on a busy machine)."""
-    code = ("import sys; sys.path.insert(0, 'tests'); from _instances import load; "
-            "from dispatch.solve import solve; "
-            "solve(load('locked_stops').problem, time_limit_s=2.0, iteration_limit=10**9)")
-    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2], check=True,
-                   timeout=300, capture_output=True)
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from _instances import load; "
+        "from dispatch.solve import solve; "
+        "solve(load('locked_stops').problem, time_limit_s=2.0, iteration_limit=10**9)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parents[2],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
 
 
 # -- locks and starting plans -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("initial", [None, "valid", "unlocked"])
 def test_locked_stop_beats_cheaper_vehicle(initial: str | None) -> None:
     """Solved afresh, or from a plan that keeps the lock, or from one that breaks it."""
     inst = load("locked_stops")
-    plan = solved("locked_stops") if initial is None else run(
-        inst.problem, initial=inst.plans[initial].plan)
+    plan = (
+        solved("locked_stops")
+        if initial is None
+        else run(inst.problem, initial=inst.plans[initial].plan)
+    )
     assert validate(inst.problem, plan) == []
     # v2's nearer depot would be cheaper (hand plan ``unlocked``); the lock keeps v1.
     assert head(plan.route_of("v1")) == [("r1", P), ("r1", D)]
@@ -214,10 +240,15 @@ def test_locks_on_a_generated_instance() -> None:
     assert len(plan.served_ids()) == len(problem.requests)
 
 
-@pytest.mark.parametrize("name", [
-    "all_features",
-    "fold_seats", "break_empty", "two_requests_share",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "all_features",
+        "fold_seats",
+        "break_empty",
+        "two_requests_share",
+    ],
+)
 def test_initial_plan_keeps_working(name: str) -> None:
     """From a valid plan, the result is valid and costs no more."""
     inst = load(name)
@@ -232,8 +263,10 @@ def lock(name: str, vehicle: str, *stops: tuple[str, StopKind]) -> Problem:
     return replace(load(name).problem, locks={vehicle: tuple(StopRef(r, k) for r, k in stops)})
 
 
-INFEASIBLE_LOCKS = [("shift_end", "v1", "r_late"),       # back after the shift even alone
-                    ("wheelchair_van", "van", "r_wc")]   # a wheelchair, no position
+INFEASIBLE_LOCKS = [
+    ("shift_end", "v1", "r_late"),  # back after the shift even alone
+    ("wheelchair_van", "van", "r_wc"),
+]  # a wheelchair, no position
 
 
 @pytest.mark.parametrize(("name", "vehicle", "rid"), INFEASIBLE_LOCKS)
@@ -250,11 +283,13 @@ def test_infeasible_locked_pickup_raises(name: str, vehicle: str, rid: str) -> N
 
 # -- wheelchair positions, property-style -----------------------------------------------------
 
+
 def fits_alone(layout: Layout, req: Request) -> bool:
     """Whether the rider and companions fit the empty layout (written apart from the model)."""
     folds = sorted(layout.fold_seats)  # a chair takes the position that folds into least
     in_position = layout.wheelchair_positions >= 1 and req.companions <= layout.seats + sum(
-        folds[1:])
+        folds[1:]
+    )
     if req.mobility is Mobility.WHEELCHAIR:
         return in_position
     seated = req.people <= layout.seats + sum(folds)
@@ -266,19 +301,29 @@ def random_problem(seed: int) -> Problem:
     rng = np.random.default_rng(seed)
     xy = rng.integers(0, 12, size=(9, 2))
     blocks = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2)
-    layouts = [Layout(int(rng.integers(1, 5)), 0),
-               Layout(int(rng.integers(1, 4)), 1, (int(rng.integers(0, 3)),)),
-               Layout(int(rng.integers(0, 3)), 2, tuple(int(f) for f in rng.integers(0, 3, 2)))]
-    vehicles = tuple(Vehicle(f"v{k}", 0, 0, TimeWindow(7 * 3600, 13 * 3600), layouts[k])
-                     for k in rng.choice(3, size=int(rng.integers(1, 4)), replace=False))
+    layouts = [
+        Layout(int(rng.integers(1, 5)), 0),
+        Layout(int(rng.integers(1, 4)), 1, (int(rng.integers(0, 3)),)),
+        Layout(int(rng.integers(0, 3)), 2, tuple(int(f) for f in rng.integers(0, 3, 2))),
+    ]
+    vehicles = tuple(
+        Vehicle(f"v{k}", 0, 0, TimeWindow(7 * 3600, 13 * 3600), layouts[k])
+        for k in rng.choice(3, size=int(rng.integers(1, 4)), replace=False)
+    )
     requests = []
     for k in range(8):
         a, b = (int(x) for x in rng.choice(np.arange(1, 9), size=2, replace=False))
-        requests.append(make_request(
-            f"r{k}", a, b, int(60 * blocks[a, b]),
-            requested_pickup_s=int(8 * 3600 + 600 * rng.integers(0, 6)),
-            mobility=list(Mobility)[int(rng.integers(0, 3))],
-            companions=int(rng.choice([0, 0, 1, 2, 5]))))
+        requests.append(
+            make_request(
+                f"r{k}",
+                a,
+                b,
+                int(60 * blocks[a, b]),
+                requested_pickup_s=int(8 * 3600 + 600 * rng.integers(0, 6)),
+                mobility=list(Mobility)[int(rng.integers(0, 3))],
+                companions=int(rng.choice([0, 0, 1, 2, 5])),
+            )
+        )
     return Problem(tuple(requests), vehicles, 60 * blocks, 500 * blocks, name=f"random-{seed}")
 
 
@@ -298,19 +343,24 @@ def test_wheelchairs_only_where_a_position_is_free(seed: int) -> None:
             # transferring rider may stay on a free position instead.
             seated = sum(r.people - (r.mobility is Mobility.WHEELCHAIR) for r in reqs)
             transfers = sum(r.mobility is Mobility.WHEELCHAIR_TRANSFER for r in reqs)
-            assert any(seated - k <= layout.seats + sum(folds[chairs + k:])
-                       for k in range(min(transfers, layout.wheelchair_positions - chairs) + 1)
-                       ), (route.vehicle_id, sorted(riders))
-    unfit = {r.id for r in problem.requests
-             if not any(fits_alone(v.layout, r) for v in problem.vehicles)}
+            assert any(
+                seated - k <= layout.seats + sum(folds[chairs + k :])
+                for k in range(min(transfers, layout.wheelchair_positions - chairs) + 1)
+            ), (route.vehicle_id, sorted(riders))
+    unfit = {
+        r.id for r in problem.requests if not any(fits_alone(v.layout, r) for v in problem.vehicles)
+    }
     assert not unfit & plan.served_ids()
-    assert {u.request_id for u in plan.unserved
-            if u.reason is UnservedReason.NO_VEHICLE_FITS} == unfit
+    assert {
+        u.request_id for u in plan.unserved if u.reason is UnservedReason.NO_VEHICLE_FITS
+    } == unfit
 
 
 def test_random_instances_are_not_vacuous() -> None:
     """Across the seeds some riders fit no bus, and some wheelchair riders can be carried."""
     pairs = [(p, r) for p in map(random_problem, range(5)) for r in p.requests]
     assert any(not any(fits_alone(v.layout, r) for v in p.vehicles) for p, r in pairs)
-    assert any(r.mobility is Mobility.WHEELCHAIR and any(fits_alone(v.layout, r)
-               for v in p.vehicles) for p, r in pairs)
+    assert any(
+        r.mobility is Mobility.WHEELCHAIR and any(fits_alone(v.layout, r) for v in p.vehicles)
+        for p, r in pairs
+    )
