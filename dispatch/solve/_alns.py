@@ -16,7 +16,7 @@ import numpy as np
 
 from dispatch.solve._kernels import best_insertion, best_over_routes, evaluate
 
-__all__ = ["run_chunk", "seed_rng", "sequential"]
+__all__ = ["considered_vehicles", "lock_prefixes", "run_chunk", "seed_rng", "sequential"]
 
 N_DESTROY = 4
 N_REPAIR = 3
@@ -37,6 +37,15 @@ def _lock_prefix(locked: np.ndarray, seq: np.ndarray, m: int) -> int:
     for k in range(m):
         if locked[seq[k]] == 1:
             first = k + 1
+    return first
+
+
+@nb.njit(cache=True)
+def lock_prefixes(locked: np.ndarray, routes: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """For each route, how many leading positions are locked (nothing goes before them)."""
+    first = np.zeros(routes.shape[0], dtype=np.int64)
+    for v in range(routes.shape[0]):
+        first[v] = _lock_prefix(locked, routes[v], lens[v])
     return first
 
 
@@ -198,7 +207,9 @@ def _destroy(
 
 
 @nb.njit(cache=True)
-def _consider(kx: Any, routes: np.ndarray, lens: np.ndarray, v_class: np.ndarray) -> np.ndarray:
+def considered_vehicles(
+    kx: Any, routes: np.ndarray, lens: np.ndarray, v_class: np.ndarray
+) -> np.ndarray:
     """Vehicles worth trying: every one with work, and one idle vehicle of each class."""
     n_veh = routes.shape[0]
     seen = np.zeros(v_class.max() + 1, dtype=np.bool_)
@@ -236,11 +247,9 @@ def sequential(
     Returns how many requests are left in the pool (moved to its front).
     """
     lb = np.empty(routes.shape[1], dtype=np.int64)
-    first = np.zeros(routes.shape[0], dtype=np.int64)
-    for v in range(routes.shape[0]):
-        first[v] = _lock_prefix(locked, routes[v], lens[v])
+    first = lock_prefixes(locked, routes, lens)
     left = 0
-    consider = _consider(kx, routes, lens, v_class)
+    consider = considered_vehicles(kx, routes, lens, v_class)
     for a in range(n_pool):
         r = pool[a]
         v, _, i, j = best_over_routes(
@@ -255,7 +264,7 @@ def sequential(
         _refresh(kx, v, routes, lens, times, costs, lb)
         assigned[r] = v
         if was_empty:
-            consider = _consider(kx, routes, lens, v_class)
+            consider = considered_vehicles(kx, routes, lens, v_class)
     return left
 
 
@@ -300,7 +309,7 @@ def _repair(
     left = n_pool
     while left > 0:
         # Only one empty vehicle per class needs looking at: identical empties are symmetric.
-        consider = _consider(kx, routes, lens, v_class)
+        consider = considered_vehicles(kx, routes, lens, v_class)
         for v in range(n_veh):
             if not consider[v]:
                 for a in range(n_pool):

@@ -22,6 +22,7 @@ from dispatch.model import (
     Unserved,
     UnservedReason,
 )
+from dispatch.solve import _alns
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import set_request, to_arrays
 from dispatch.solve._plan_build import (
@@ -31,7 +32,7 @@ from dispatch.solve._plan_build import (
     route_from_nodes,
     sequences_of,
 )
-from dispatch.solve._search import MAX_ROUTE_STOPS, _vehicle_classes
+from dispatch.solve._search import MAX_ROUTE_STOPS, _locked_nodes, _vehicle_classes
 from dispatch.validate import check
 
 __all__ = ["Inserter", "InsertionResult"]
@@ -81,7 +82,7 @@ class Inserter:
         self._times = np.zeros((n_veh, width), dtype=np.int64)
         self._costs = np.zeros(n_veh, dtype=np.int64)
         self._lb = np.zeros(width, dtype=np.int64)
-        self._locked = np.zeros(n_veh, dtype=np.int64)
+        self._locked = _locked_nodes(self._problem, self._pa)
         for v in range(n_veh):
             seq = seqs.get(v, np.zeros(0, dtype=np.int64))
             breakless = seq[seq < 2 * len(self._requests)]
@@ -93,41 +94,12 @@ class Inserter:
             self._routes[v, : len(seq)] = seq
             self._lens[v] = len(seq)
             self._refresh(v)
-        index = {v.id: k for k, v in enumerate(self._problem.vehicles)}
-        for vid, refs in self._problem.locks.items():
-            self._locked[index[vid]] = len(refs)
         self._classes = _vehicle_classes(self._problem)
 
     def _refresh(self, v: int) -> None:
         self._costs[v] = kn.evaluate(
             self._kx, v, self._routes[v], self._lens[v], self._times[v], self._lb
         )
-
-    def _consider(self) -> np.ndarray:
-        """Every vehicle with work, and one idle vehicle of each kind."""
-        has_work = np.array(
-            [
-                bool((self._routes[v, : self._lens[v]] < 2 * self._slots).any())
-                for v in range(self._pa.n_vehicles)
-            ]
-        )
-        consider = has_work.copy()
-        seen: set[int] = set()
-        for v in np.flatnonzero(~has_work):
-            c = int(self._classes[v])
-            if c not in seen:
-                seen.add(c)
-                consider[v] = True
-        return consider
-
-    def _first(self, v: int) -> int:
-        """Positions at the start of the route that are locked (breaks among them count)."""
-        need, k = int(self._locked[v]), 0
-        while need and k < self._lens[v]:
-            if self._routes[v, k] < 2 * self._slots:
-                need -= 1
-            k += 1
-        return k
 
     def problem(self) -> Problem:
         """The day's problem with every request inserted so far."""
@@ -191,14 +163,14 @@ class Inserter:
         penalty = self._problem.objective.penalty(request.priority)
         set_request(self._pa, r, request, penalty)
         pick, drop = 2 * r, 2 * r + 1
-        first = np.array([self._first(v) for v in range(self._pa.n_vehicles)], dtype=np.int64)
+        first = _alns.lock_prefixes(self._locked, self._routes, self._lens)
         v, delta, i, j = kn.best_over_routes(
             self._kx,
             self._routes,
             self._lens,
             self._costs,
             self._times,
-            self._consider(),
+            _alns.considered_vehicles(self._kx, self._routes, self._lens, self._classes),
             first,
             pick,
             drop,
