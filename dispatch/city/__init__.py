@@ -11,20 +11,30 @@ from __future__ import annotations
 
 from dispatch.city._config import (
     BookingWindow,
+    CancellationPolicy,
     CityConfig,
     CityPaths,
     Depot,
+    EligibilityConfig,
+    FareConfig,
     Region,
     ServiceHours,
+    SlowTrafficCharge,
+    TaxiMeterConfig,
     load_city,
 )
 
 __all__ = [
     "BookingWindow",
+    "CancellationPolicy",
     "CityConfig",
     "CityPaths",
     "Depot",
+    "EligibilityConfig",
+    "FareConfig",
     "Region",
     "ServiceHours",
+    "SlowTrafficCharge",
+    "TaxiMeterConfig",
     "load_city",
 ]

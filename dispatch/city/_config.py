@@ -8,15 +8,18 @@ import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from datetime import time
+from fractions import Fraction
 from functools import cache
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     PrivateAttr,
     StringConstraints,
     ValidationError,
@@ -31,11 +34,16 @@ from dispatch.settings import get_settings
 
 __all__ = [
     "BookingWindow",
+    "CancellationPolicy",
     "CityConfig",
     "CityPaths",
     "Depot",
+    "EligibilityConfig",
+    "FareConfig",
     "Region",
     "ServiceHours",
+    "SlowTrafficCharge",
+    "TaxiMeterConfig",
     "load_city",
 ]
 
@@ -43,6 +51,41 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# The values of dispatch.booking.CertificateLevel and TripPurpose (kept as plain strings here so
+# that the city configuration does not import the booking rules that read it).
+CertificateLevelName = Literal["mild", "moderate", "severe", "profound"]
+TripPurposeName = Literal["dialysis", "medical", "rehabilitation", "work_or_school", "other"]
+
+
+def _parse_share(value: object) -> Fraction:
+    """A share of the taxi meter written ``'1/3'`` (or a whole number): more than 0, at most 1."""
+    if isinstance(value, Fraction):
+        share = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        share = Fraction(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*(/\s*\d+\s*)?", value):
+        numerator, _, denominator = value.partition("/")
+        if denominator and int(denominator) == 0:
+            raise ValueError(f"{value!r} divides by zero")
+        share = Fraction(int(numerator), int(denominator or 1))
+    else:
+        raise ValueError(f"{value!r} is not a fraction written like '1/3'")
+    if not 0 < share <= 1:
+        raise ValueError(f"{value!r} is not more than 0 and at most 1")
+    return share
+
+
+Share = Annotated[Fraction, PlainValidator(_parse_share), PlainSerializer(str, return_type=str)]
+
+
+def _parse_hhmm(value: object) -> object:
+    if isinstance(value, time):
+        return value
+    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not a time of day written HH:MM (00:00 to 23:59)")
+    return time(int(match[1]), int(match[2]))
 
 
 class _Model(BaseModel):
@@ -113,13 +156,8 @@ class ServiceHours(_Model):
 
     @field_validator("start", "end", mode="before")
     @classmethod
-    def _parse_hhmm(cls, value: object) -> object:
-        if isinstance(value, time):
-            return value
-        match = _HHMM.fullmatch(value) if isinstance(value, str) else None
-        if match is None:
-            raise ValueError(f"{value!r} is not a time of day written HH:MM (00:00 to 23:59)")
-        return time(int(match[1]), int(match[2]))
+    def _hhmm(cls, value: object) -> object:
+        return _parse_hhmm(value)
 
     @model_validator(mode="after")
     def _start_before_end(self) -> Self:
@@ -150,15 +188,23 @@ class BookingWindow(_Model):
         (Kaohsiung: 7 days); ``None`` means ``max_days_ahead`` applies to everyone.
     same_day_allowed
         Whether trips may also be booked on the day itself (served if capacity allows).
+    severe_levels
+        The disability-certificate levels that count as "most severely disabled" for
+        ``max_days_ahead_severe_wheelchair`` (Kaohsiung: 重度以上, severe and profound).
     pickup_window_minutes
         Width of the pickup window promised to the rider.
+    pickup_window_lead_minutes
+        How many minutes before the estimated pickup the promised window opens; the window is
+        ``[estimate - lead, estimate - lead + width]``. At most ``pickup_window_minutes``.
     """
 
     min_days_ahead: int = Field(ge=0, le=365)
     max_days_ahead: int = Field(ge=0, le=365)
     max_days_ahead_severe_wheelchair: int | None = Field(default=None, ge=0, le=365)
+    severe_levels: tuple[CertificateLevelName, ...] = ("severe", "profound")
     same_day_allowed: bool
     pickup_window_minutes: int = Field(gt=0, le=240)
+    pickup_window_lead_minutes: int = Field(default=10, ge=0, le=240)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -173,12 +219,147 @@ class BookingWindow(_Model):
                 f"max_days_ahead_severe_wheelchair {severe} is less than "
                 f"max_days_ahead {self.max_days_ahead}"
             )
+        if self.pickup_window_lead_minutes > self.pickup_window_minutes:
+            raise ValueError(
+                f"pickup_window_lead_minutes {self.pickup_window_lead_minutes} is more than "
+                f"pickup_window_minutes {self.pickup_window_minutes}"
+            )
         return self
 
     @property
     def pickup_window_s(self) -> int:
         """``pickup_window_minutes`` in seconds."""
         return self.pickup_window_minutes * 60
+
+    @property
+    def pickup_window_lead_s(self) -> int:
+        """``pickup_window_lead_minutes`` in seconds."""
+        return self.pickup_window_lead_minutes * 60
+
+
+class EligibilityConfig(_Model):
+    """Who may ride, beyond holders of a disability certificate (who always may).
+
+    Attributes
+    ----------
+    medical_certificate_purposes
+        The trip purposes for which a medical certificate of wheelchair need (診斷證明) is
+        enough without a disability certificate (Kaohsiung: trips for medical care). Empty: such
+        a certificate is not accepted.
+    """
+
+    medical_certificate_purposes: tuple[TripPurposeName, ...]
+
+
+class SlowTrafficCharge(_Model):
+    """The meter's time charge for crawling traffic (延滯計時), estimated from a whole trip.
+
+    A meter adds ``step_twd`` for every ``step_s`` seconds driven below walking pace. A quote
+    knows only a trip's distance and duration, so the slow time is taken to be the part of the
+    duration beyond what the distance takes at ``reference_kph``; each completed ``step_s`` of
+    it is charged.
+
+    Attributes
+    ----------
+    step_s, step_twd
+        Seconds per step, and the charge per completed step.
+    reference_kph
+        The average speed at and above which a trip accrues no slow-traffic time.
+    """
+
+    step_s: int = Field(gt=0, le=3600)
+    step_twd: int = Field(ge=0, le=1000)
+    reference_kph: int = Field(gt=0, le=200)
+
+
+class TaxiMeterConfig(_Model):
+    """A city's taxi meter, on which the rehabilitation-bus fare is based.
+
+    Attributes
+    ----------
+    flag_fall_twd, flag_fall_m
+        The starting fare (起程), which covers the first ``flag_fall_m`` metres.
+    step_m, step_twd
+        Beyond the flag fall, ``step_twd`` for every started ``step_m`` metres (續程).
+    slow_traffic
+        The time charge for slow traffic, if the meter has one (see :class:`SlowTrafficCharge`).
+    night_start, night_end
+        Local hours (``'HH:MM'``) of the night rate, by the time the trip starts; ``night_start``
+        may be later than ``night_end`` (the night runs past midnight).
+    night_surcharge_percent
+        How much the night rate adds to the whole day-rate meter, in percent.
+    """
+
+    flag_fall_twd: int = Field(ge=0, le=10_000)
+    flag_fall_m: int = Field(ge=0, le=100_000)
+    step_m: int = Field(gt=0, le=100_000)
+    step_twd: int = Field(ge=0, le=1000)
+    slow_traffic: SlowTrafficCharge | None = None
+    night_start: time
+    night_end: time
+    night_surcharge_percent: int = Field(ge=0, le=100)
+
+    @field_validator("night_start", "night_end", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        return _parse_hhmm(value)
+
+    @model_validator(mode="after")
+    def _night_not_empty(self) -> Self:
+        if self.night_start == self.night_end:
+            raise ValueError(
+                f"night_start {self.night_start:%H:%M} equals night_end {self.night_end:%H:%M}"
+            )
+        return self
+
+    def is_night(self, moment: time) -> bool:
+        """Whether a local time of day falls in the night hours (start inclusive, end not)."""
+        if self.night_start < self.night_end:
+            return self.night_start <= moment < self.night_end
+        return moment >= self.night_start or moment < self.night_end
+
+
+class FareConfig(_Model):
+    """What a rider pays: a share of the taxi meter for the same trip, by fare class.
+
+    Attributes
+    ----------
+    alone, shared, partly_shared
+        The rider's share of the meter (written ``'1/3'``) when riding alone, sharing the whole
+        ride, and sharing part of it.
+    low_income
+        The share for riders from low-income households (低收入戶), if the city has such a
+        class; a rider pays the cheapest share they qualify for.
+    daytime_meter_only
+        ``True``: the share is of the day-rate meter even at night (Kaohsiung: 日間費率).
+    meter
+        See :class:`TaxiMeterConfig`.
+    """
+
+    alone: Share
+    shared: Share
+    partly_shared: Share
+    low_income: Share | None = None
+    daytime_meter_only: bool
+    meter: TaxiMeterConfig
+
+
+class CancellationPolicy(_Model):
+    """Penalty points for late cancellations and no-shows.
+
+    Attributes
+    ----------
+    late_within_hours
+        A cancellation less than this many hours before the pickup time is late.
+    late_points
+        Points for a late cancellation.
+    no_show_points
+        Points for not being there when the bus comes.
+    """
+
+    late_within_hours: int = Field(ge=0, le=168)
+    late_points: int = Field(ge=0, le=100)
+    no_show_points: int = Field(ge=0, le=100)
 
 
 class CityPaths(_Model):
@@ -229,8 +410,9 @@ class CityConfig(_Model):
         Id of the fare rules that apply (``'tainan-2025'``).
     districts
         The districts served, as names or codes; ``None`` (key left out) means all of them.
-    service_hours, booking, paths, regions, depots
-        See :class:`ServiceHours`, :class:`BookingWindow`, :class:`CityPaths`, :class:`Region`,
+    service_hours, booking, eligibility, fare, cancellation, paths, regions, depots
+        See :class:`ServiceHours`, :class:`BookingWindow`, :class:`EligibilityConfig`,
+        :class:`FareConfig`, :class:`CancellationPolicy`, :class:`CityPaths`, :class:`Region`,
         :class:`Depot`.
     """
 
@@ -242,6 +424,9 @@ class CityConfig(_Model):
     districts: tuple[Text, ...] | None = Field(default=None, min_length=1)
     service_hours: ServiceHours
     booking: BookingWindow
+    eligibility: EligibilityConfig
+    fare: FareConfig
+    cancellation: CancellationPolicy
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
     depots: tuple[Depot, ...] = Field(min_length=1)

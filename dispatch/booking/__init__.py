@@ -1,0 +1,46 @@
+"""The business rules of booking a rehabilitation bus, one named function per rule.
+
+Pure functions of a city's configuration (``data/cities/<city>.toml``, see
+:mod:`dispatch.city`) and the facts of a booking; no database, no web framework. A refusal is a
+:class:`RuleDecision` that names the rule and gives the reason in Traditional Chinese and in
+English::
+
+    from dispatch.booking import check_eligibility, quote_fare
+    decision = check_eligibility(city, rider, TripPurpose.MEDICAL)
+    if not decision.ok:
+        print(decision.rule, decision.message_zh)
+"""
+
+from __future__ import annotations
+
+from dispatch.booking._cancellation import CancellationOutcome, check_cancellation, no_show_penalty
+from dispatch.booking._decision import RuleDecision
+from dispatch.booking._eligibility import (
+    check_eligibility,
+    kaohsiung_eligibility,
+    tainan_eligibility,
+)
+from dispatch.booking._fare import Fare, SharedState, quote_fare, round_half_up, taxi_meter_fare
+from dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
+from dispatch.booking._window import check_booking_window, check_service_hours, pickup_window
+
+__all__ = [
+    "CancellationOutcome",
+    "CertificateLevel",
+    "Fare",
+    "RiderProfile",
+    "RuleDecision",
+    "SharedState",
+    "TripPurpose",
+    "check_booking_window",
+    "check_cancellation",
+    "check_eligibility",
+    "check_service_hours",
+    "kaohsiung_eligibility",
+    "no_show_penalty",
+    "pickup_window",
+    "quote_fare",
+    "round_half_up",
+    "tainan_eligibility",
+    "taxi_meter_fare",
+]
