@@ -127,6 +127,12 @@ class Inserter:
         unserved = tuple(Unserved(rid, reason) for rid, reason in self._unserved.items())
         return check(problem, Plan(tuple(routes), unserved))
 
+    def route(self, vehicle_id: str) -> Route:
+        """One vehicle's route as it stands (not validated on its own: `plan` validates)."""
+        problem = self.problem()
+        v = next(k for k, veh in enumerate(problem.vehicles) if veh.id == vehicle_id)
+        return self._route(problem, v)
+
     def _route(self, problem: Problem, v: int) -> Route:
         seq = self._routes[v, : self._lens[v]].copy()
         return route_from_nodes(problem, self._pa, self._kx, v, seq)

@@ -17,12 +17,17 @@ import numpy.typing as npt
 from dispatch.errors import RoutingError
 from dispatch.geo.point import Point
 
-__all__ = ["UNREACHABLE", "Leg", "TravelMatrix", "TravelTimeProvider"]
+__all__ = ["UNREACHABLE", "Leg", "RowAndColumn", "TravelMatrix", "TravelTimeProvider"]
 
 UNREACHABLE = -1
 """Value of a duration or distance cell whose pair cannot be travelled."""
 
 IntMatrix = npt.NDArray[np.int64]
+IntVector = npt.NDArray[np.int64]
+
+RowAndColumn = tuple[tuple[IntVector, IntVector], tuple[IntVector, IntVector]]
+"""``((duration row, duration column), (distance row, distance column))`` of one new point
+against ``n`` others: each row has ``n + 1`` cells (the point to itself last), each column ``n``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,11 @@ class TravelTimeProvider(Protocol):
 
     def add_location(self, matrix: TravelMatrix, point: Point) -> TravelMatrix:
         """Return ``matrix`` grown by one point: its row and column, the rest unchanged."""
+        ...
+
+    def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
+        """Travel between one new ``point`` and each of ``others``, both ways (see
+        `RowAndColumn`): what `add_location` adds, without copying a matrix."""
         ...
 
     def route(self, origin: Point, destination: Point) -> Leg:

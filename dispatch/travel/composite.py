@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from dispatch.geo.point import Point
-from dispatch.travel.base import Leg, TravelMatrix, TravelTimeProvider
+from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix, TravelTimeProvider
 
 __all__ = ["CompositeProvider"]
 
@@ -48,6 +48,20 @@ class CompositeProvider:
     def add_location(self, matrix: TravelMatrix, point: Point) -> TravelMatrix:
         """``matrix`` grown by one point (recomputed whole: the parts may change provider)."""
         return self.matrix([*matrix.points, point])
+
+    def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
+        """Fallback cells, replaced by primary ones towards the covered points when the
+        primary covers ``point``."""
+        (dur_row, dur_col), (dist_row, dist_col) = self.fallback.row_and_column(others, point)
+        if self.primary.covers(point):
+            idx = np.flatnonzero([self.primary.covers(p) for p in others])
+            (pr_dr, pr_dc), (pr_sr, pr_sc) = self.primary.row_and_column(
+                [others[int(i)] for i in idx], point
+            )
+            dur_row[idx], dist_row[idx] = pr_dr[:-1], pr_sr[:-1]
+            dur_row[-1], dist_row[-1] = pr_dr[-1], pr_sr[-1]
+            dur_col[idx], dist_col[idx] = pr_dc, pr_sc
+        return (dur_row, dur_col), (dist_row, dist_col)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The leg from the provider that covers both ends."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from dispatch.errors import RoutingError
 from dispatch.geo.point import Point
-from dispatch.travel.base import Leg, TravelMatrix
+from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix
 
 __all__ = ["FixedMatrixProvider"]
 
@@ -66,6 +66,15 @@ class FixedMatrixProvider:
     def add_location(self, matrix: TravelMatrix, point: Point) -> TravelMatrix:
         """``matrix`` grown by one of this provider's points."""
         return self.matrix([*matrix.points, point])
+
+    def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
+        """Cells from ``point`` to ``others`` (and itself, last) and back, read off the matrix."""
+        idx = self._indices([*others, point])
+        k = idx[-1]
+        return (
+            (self.base.duration_s[k, idx].copy(), self.base.duration_s[idx[:-1], k].copy()),
+            (self.base.distance_m[k, idx].copy(), self.base.distance_m[idx[:-1], k].copy()),
+        )
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The leg between two of the matrix's points."""

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from dispatch.errors import InputError
 from dispatch.geo.point import EARTH_RADIUS_M, Point
-from dispatch.travel.base import Leg, TravelMatrix
+from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix
 
 __all__ = ["GeodesicModel", "GeodesicProvider"]
 
@@ -129,6 +129,16 @@ class GeodesicProvider:
     def add_location(self, matrix: TravelMatrix, point: Point) -> TravelMatrix:
         """``matrix`` grown by one point (recomputed: it costs microseconds)."""
         return self.matrix([*matrix.points, point])
+
+    def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
+        """Estimates from ``point`` to each of ``others`` (and itself, last) and back."""
+        lat = np.array([p.lat for p in others] + [point.lat], dtype=np.float64)
+        lon = np.array([p.lon for p in others] + [point.lon], dtype=np.float64)
+        road = great_circle_m(point.lat, point.lon, lat, lon) * self.model.circuity
+        duration = np.rint(self.model.duration_s(road)).astype(np.int64)
+        distance = np.rint(road).astype(np.int64)
+        # Great-circle estimates are symmetric: the column is the row without the point itself.
+        return (duration, duration[:-1].copy()), (distance, distance[:-1].copy())
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The estimated leg between two points."""

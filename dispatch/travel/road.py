@@ -33,7 +33,7 @@ from shapely.geometry import LineString
 from dispatch.errors import InputError, RoutingError
 from dispatch.geo.point import Point
 from dispatch.travel._dijkstra import UNREACHED, from_seeds, many_to_many, pack, unpack
-from dispatch.travel.base import UNREACHABLE, Leg, TravelMatrix
+from dispatch.travel.base import UNREACHABLE, Leg, RowAndColumn, TravelMatrix
 
 __all__ = ["RoadGraph", "RoadGraphProvider", "Snap", "load_graph_file"]
 
@@ -418,46 +418,51 @@ class RoadGraphProvider:
     def add_location(self, matrix: TravelMatrix, point: Point) -> TravelMatrix:
         """Grow ``matrix`` by one point: one search from it and one towards it, on the graph as
         it is, entering and leaving every other point along its road."""
+        n = len(matrix.points)
+        cells = self.row_and_column(matrix.points, point)
+        grown = []
+        for old, (row, col) in ((matrix.duration_s, cells[0]), (matrix.distance_m, cells[1])):
+            array = np.empty((n + 1, n + 1), dtype=np.int64)
+            array[:n, :n] = old
+            array[n, :] = row
+            array[:n, n] = col
+            grown.append(array)
+        return TravelMatrix((*matrix.points, point), grown[0], grown[1], self.name)
+
+    def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
+        """Travel from ``point`` to each of ``others`` (and to itself, last) and from each of
+        ``others`` to it: ``((duration row, duration column), (distance row, distance column))``.
+
+        One search from the point and one towards it, whatever the number of others.
+        """
         graph = self.graph
         (new,) = self.snap([point])
-        others = self.snap(matrix.points)
-        n = len(others)
+        snapped = self.snap(others)
+        n = len(snapped)
         # Packed weights from the new point to every point (itself last), and from every other
         # point to it.
         row = np.full(n + 1, UNREACHED, dtype=np.int64)
         col = np.full(n, UNREACHED, dtype=np.int64)
         row[n] = 0
         if n:
-            entry_nodes, entry_w, exit_nodes, exit_w = graph.ends_arrays(others)
+            entry_nodes, entry_w, exit_nodes, exit_w = graph.ends_arrays(snapped)
             new_entry_nodes, new_entry_w, new_exit_nodes, new_exit_w = graph.ends_arrays([new])
             # From the new point: leave along its road, arrive at each other point along its road.
             row[:n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
             # To the new point: the same on the reversed graph.
             col[:] = _via_ends(graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w)
             # Points on the new point's own road may be reached along it, without a search.
-            edges = np.array([[s.edge, s.reverse_edge] for s in others], dtype=np.int64)
+            edges = np.array([[s.edge, s.reverse_edge] for s in snapped], dtype=np.int64)
             mine = [e for e in (new.edge, new.reverse_edge) if e >= 0]
             for j in np.flatnonzero(np.isin(edges, mine).any(axis=1)).tolist():
-                other = others[j]
+                other = snapped[j]
                 if (other.edge, other.fraction) == (new.edge, new.fraction):
                     row[j] = col[j] = 0
                     continue
                 row[j] = min(row[j], graph.along_same_road(new, other))
                 col[j] = min(col[j], graph.along_same_road(other, new))
-        # Only the new row and column are converted; the rest is copied as it was.
-        edge_cells = np.concatenate([row, col])
-        duration_new, distance_new = self._convert(edge_cells)
-        grown = []
-        for old, new_cells in (
-            (matrix.duration_s, duration_new),
-            (matrix.distance_m, distance_new),
-        ):
-            array = np.empty((n + 1, n + 1), dtype=np.int64)
-            array[:n, :n] = old
-            array[n, :] = new_cells[: n + 1]
-            array[:n, n] = new_cells[n + 1 :]
-            grown.append(array)
-        return TravelMatrix((*matrix.points, point), grown[0], grown[1], self.name)
+        duration, distance = self._convert(np.concatenate([row, col]))
+        return (duration[: n + 1], duration[n + 1 :]), (distance[: n + 1], distance[n + 1 :])
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The fastest leg from ``origin`` to ``destination``.

@@ -1,0 +1,73 @@
+"""The FastAPI application: ``create_app()`` builds it; the engine, the days in memory and the
+job workers are made in its lifespan, not at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.days import DayRegistry
+from api.db import make_engine, session_factory, upgrade
+from api.deps import AppState
+from api.errors import install_error_handlers
+from api.fleet import seed_fleet
+from api.jobs import JobRunner
+from api.routers import auth, bookings, dispatch, riders, users
+from api.settings import ApiSettings, get_api_settings
+from dispatch.city import load_city
+from dispatch.travel import city_provider
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+復康巴士預約與派車服務 · Booking and dispatch for Taiwan's rehabilitation buses.
+
+Riders (and caregivers) book trips and get an answer at once; dispatchers re-optimize the day,
+lock stops, handle breakdowns and print manifests. Sign in with `POST /v1/auth/token`, then send
+`Authorization: Bearer <token>`. Every error names the field at fault in Traditional Chinese and
+English.
+"""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """The service, configured by ``settings`` (from the environment when not given)."""
+    settings = settings or get_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        sessions = session_factory(engine)
+        cities = {name: load_city(name) for name in settings.cities}
+        with sessions() as session:
+            for city in cities.values():
+                seed_fleet(session, city)
+            session.commit()
+        days = DayRegistry(cities, {name: city_provider(name) for name in cities})
+        jobs = JobRunner(sessions, days, workers=settings.job_workers)
+        jobs.recover()
+        app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
+        try:
+            yield
+        finally:
+            jobs.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="rehabus",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (auth, users, riders, bookings, dispatch):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,488 @@
+"""Deciding, showing and cancelling bookings: the rules in `dispatch.booking`, the plan in
+`dispatch.day`, the records in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import rider_ids_for
+from api.days import DayRegistry, trip_of
+from api.db.models import Booking, Rider, User
+from api.errors import ApiError, not_found
+from api.schemas import (
+    Alternative,
+    BookingCreate,
+    BookingPublic,
+    FarePublic,
+    PlacePublic,
+    Window,
+)
+from dispatch.booking import (
+    CertificateLevel,
+    RiderProfile,
+    RuleDecision,
+    SharedState,
+    TripPurpose,
+    check_booking_window,
+    check_cancellation,
+    check_eligibility,
+    check_service_hours,
+    no_show_penalty,
+    quote_fare,
+)
+from dispatch.city import CityConfig
+from dispatch.day import ServiceDayPlan
+from dispatch.errors import OutsideServiceAreaError
+from dispatch.geo import locate
+from dispatch.geo.point import Point
+from dispatch.model import Mobility, TimeWindow, UnservedReason
+
+__all__ = [
+    "BookingFacts",
+    "book",
+    "booking_public",
+    "cancel_booking",
+    "record_no_show",
+    "visible_booking",
+]
+
+ALTERNATIVE_SHIFTS_MIN = (30, -30, 60, -60, 90, -90)
+"""Other pickup times offered when the fleet is busy, in minutes from the time asked for."""
+
+_REASONS: dict[str, tuple[str, str]] = {
+    UnservedReason.FLEET_BUSY: (
+        "此時段車輛已滿，已列入候補；可改選建議的其他時間，或改搭無障礙計程車。",
+        "No bus is free for this trip at that time: you are on the waiting list. Another time "
+        "below may work, or an accessible taxi.",
+    ),
+    UnservedReason.NO_VEHICLE_FITS: (
+        "沒有車輛能容納此行程的乘客與陪同者人數。",
+        "No bus can carry the rider with this many companions.",
+    ),
+    UnservedReason.UNREACHABLE: (
+        "上下車地點之間沒有可行駛的道路。",
+        "No road joins the pickup and drop-off places.",
+    ),
+    UnservedReason.INFEASIBLE_ALONE: (
+        "任何車輛的班表都無法在此時間完成此行程。",
+        "No bus's working hours allow this trip at this time.",
+    ),
+}
+
+TAXI = Alternative(
+    kind="accessible_taxi",
+    message_zh="可改搭無障礙計程車（依各市補助規定）。",
+    message_en="An accessible taxi may take this trip (city subsidies apply).",
+)
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """A booking request resolved: rider, city, local times."""
+
+    rider: Rider
+    city: CityConfig
+    profile: RiderProfile
+    service_date: dt.date
+    pickup_s: int | None
+    appointment_s: int | None
+    moment: dt.datetime
+    """The pickup or appointment time, local."""
+
+
+def profile_of(rider: Rider) -> RiderProfile:
+    return RiderProfile(
+        rider_id=rider.id,
+        mobility=Mobility(rider.mobility),
+        birth_date=rider.birth_date,
+        certificate_level=(
+            CertificateLevel(rider.certificate_level) if rider.certificate_level else None
+        ),
+        certificate_type=rider.certificate_type,
+        low_income=rider.low_income,
+        medical_wheelchair_certificate=rider.medical_wheelchair_certificate,
+    )
+
+
+def local(city: CityConfig, moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the city's time zone; a naive time is taken as already local."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=city.zone)
+    return moment.astimezone(city.zone)
+
+
+def at_seconds(city: CityConfig, day: dt.date, seconds: int | None) -> dt.datetime | None:
+    """Seconds after local midnight of ``day`` as an aware datetime."""
+    if seconds is None:
+        return None
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=city.zone)
+    return midnight + dt.timedelta(seconds=seconds)
+
+
+def _seconds_of(moment: dt.datetime) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def resolve_rider(session: Session, user: User, rider_id: str | None) -> Rider:
+    """The rider a booking is for, if ``user`` may book for them (404 otherwise)."""
+    allowed = rider_ids_for(session, user)
+    if rider_id is None:
+        if user.rider_id is None:
+            raise ApiError(
+                422,
+                "missing",
+                "請指定乘客（rider_id）",
+                "give the rider this booking is for (rider_id)",
+                field="rider_id",
+            )
+        rider_id = user.rider_id
+    if allowed is not None and rider_id not in allowed:
+        raise not_found("乘客", "rider")
+    rider = session.get(Rider, rider_id)
+    if rider is None:
+        raise not_found("乘客", "rider")
+    return rider
+
+
+def _check_place(city: CityConfig, place: Point, field: str) -> str:
+    """The district of ``place`` if the city serves it; a 422 naming ``field`` otherwise."""
+    try:
+        district = locate(city.id, place)
+    except OutsideServiceAreaError:
+        raise ApiError(
+            422,
+            "outside_service_area",
+            f"{field} 不在{city.name_zh}的服務範圍內",
+            f"{field} is outside the service area of {city.name_en}",
+            field=f"{field}.lat",
+        ) from None
+    served = {d.code for d in city.served_districts}
+    if district.code not in served:
+        raise ApiError(
+            422,
+            "outside_service_area",
+            f"{field} 位於{district.name_zh}，不在服務範圍內",
+            f"{field} lies in {district.name_en}, which is not served",
+            field=f"{field}.lat",
+        )
+    return district.name_zh
+
+
+def facts_for(
+    city: CityConfig,
+    rider: Rider,
+    pickup_at: dt.datetime | None,
+    appointment_at: dt.datetime | None,
+) -> BookingFacts:
+    moment = local(city, pickup_at if pickup_at is not None else appointment_at)  # type: ignore[arg-type]
+    seconds = _seconds_of(moment)
+    return BookingFacts(
+        rider,
+        city,
+        profile_of(rider),
+        moment.date(),
+        seconds if pickup_at is not None else None,
+        seconds if appointment_at is not None else None,
+        moment,
+    )
+
+
+def _refused(rule: RuleDecision) -> tuple[str, str, str, str]:
+    return "refused", rule.rule, rule.message_zh, rule.message_en
+
+
+def book(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    user: User,
+    payload: BookingCreate,
+    now: dt.datetime,
+    *,
+    series_id: str | None = None,
+) -> BookingPublic:
+    """Decide a booking and store it (accepted, waitlisted or refused, with the reason)."""
+    rider = resolve_rider(session, user, payload.rider_id)
+    city = cities.get(rider.city)
+    if city is None:
+        raise ApiError(
+            422,
+            "city_not_served",
+            "此乘客所屬城市未由本服務排班",
+            "this rider's city is not planned by this service",
+        )
+    facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
+    pickup = Point(payload.pickup.lat, payload.pickup.lon)
+    dropoff = Point(payload.dropoff.lat, payload.dropoff.lon)
+    _check_place(city, pickup, "pickup")
+    _check_place(city, dropoff, "dropoff")
+    mobility = payload.mobility or Mobility(rider.mobility)
+    booking = Booking(
+        id=str(uuid.uuid4()),
+        rider_id=rider.id,
+        city=city.id,
+        service_date=facts.service_date,
+        status="refused",
+        purpose=payload.purpose.value,
+        mobility=mobility.value,
+        companions=payload.companions,
+        shared_ok=payload.shared_ok,
+        pickup_lat=pickup.lat,
+        pickup_lon=pickup.lon,
+        pickup_address=payload.pickup.address,
+        dropoff_lat=dropoff.lat,
+        dropoff_lon=dropoff.lon,
+        dropoff_address=payload.dropoff.address,
+        requested_pickup_s=facts.pickup_s,
+        appointment_s=facts.appointment_s,
+        series_id=series_id,
+        created_by=user.id,
+    )
+    messages = ("", "")
+    alternatives: list[Alternative] = []
+    checks = (
+        check_eligibility(city, facts.profile, TripPurpose(payload.purpose)),
+        check_booking_window(city, facts.profile, local(city, now), facts.moment),
+        check_service_hours(city, facts.moment),
+    )
+    failed = next((c for c in checks if not c.ok), None)
+    if failed is not None:
+        booking.status, booking.reason, *msgs = _refused(failed)
+        messages = (msgs[0], msgs[1])
+        alternatives = [TAXI]
+        session.add(booking)
+        session.commit()
+    else:
+        with days.open(session, city.id, facts.service_date) as day:
+            trip = trip_of(booking)
+            decision = day.plan.book(trip, _promise(city))
+            booking.direct_s, booking.direct_m = decision.direct_s, decision.direct_m
+            _set_fare(booking, city, facts)
+            if decision.accepted:
+                assert decision.promised is not None and decision.vehicle_id is not None
+                booking.status = "accepted"
+                booking.vehicle_id = decision.vehicle_id
+                booking.window_start_s = decision.promised.start_s
+                booking.window_end_s = decision.promised.end_s
+                booking.est_pickup_s = decision.pickup_s
+                booking.est_dropoff_s = decision.dropoff_s
+                session.add(booking)
+                day.save({decision.vehicle_id})
+            else:
+                assert decision.reason is not None
+                busy = decision.reason is UnservedReason.FLEET_BUSY
+                booking.status = "waitlisted" if busy else "refused"
+                booking.reason = str(decision.reason)
+                messages = _REASONS[decision.reason]
+                if busy and facts.pickup_s is not None:
+                    alternatives = _other_times(day.plan, city, facts, booking)
+                alternatives.append(TAXI)
+                session.add(booking)
+    return booking_public(booking, city, messages, alternatives)
+
+
+def _promise(city: CityConfig):  # type: ignore[no-untyped-def]
+    def promise(estimate_s: int) -> TimeWindow:
+        start = max(0, estimate_s - city.booking.pickup_window_lead_s)
+        return TimeWindow(start, start + city.booking.pickup_window_s)
+
+    return promise
+
+
+def _set_fare(booking: Booking, city: CityConfig, facts: BookingFacts) -> None:
+    alone = quote_fare(
+        city, facts.profile, booking.direct_m, booking.direct_s, facts.moment, SharedState.ALONE
+    )
+    shared = quote_fare(
+        city, facts.profile, booking.direct_m, booking.direct_s, facts.moment, SharedState.SHARED
+    )
+    booking.fare_twd = alone.amount_twd
+    booking.fare_shared_twd = shared.amount_twd
+    booking.fare_class = alone.fare_class
+    booking.meter_twd = alone.meter_twd
+
+
+def _other_times(
+    plan: ServiceDayPlan, city: CityConfig, facts: BookingFacts, booking: Booking
+) -> list[Alternative]:
+    """Pickup times near the one asked for at which the trip would be accepted (quotes only;
+    nothing is held)."""
+    assert facts.pickup_s is not None
+    found: list[Alternative] = []
+    for shift in ALTERNATIVE_SHIFTS_MIN:
+        seconds = facts.pickup_s + 60 * shift
+        if not city.service_hours.start_s <= seconds <= city.service_hours.end_s:
+            continue
+        trip = trip_of(booking)
+        from dataclasses import replace  # noqa: PLC0415
+
+        trip = replace(trip, id=f"{booking.id}-alt{shift}", requested_pickup_s=seconds)
+        decision = plan.book(trip, _promise(city), commit=False)
+        if decision.accepted and decision.promised is not None:
+            start = at_seconds(city, facts.service_date, decision.promised.start_s)
+            end = at_seconds(city, facts.service_date, decision.promised.end_s)
+            assert start is not None and end is not None
+            found.append(
+                Alternative(
+                    kind="other_time",
+                    pickup_at=at_seconds(city, facts.service_date, seconds),
+                    promised_window=Window(start=start, end=end),
+                    message_zh=f"改為 {start:%H:%M}–{end:%H:%M} 上車可預約成功。",
+                    message_en=f"A pickup between {start:%H:%M} and {end:%H:%M} is available.",
+                )
+            )
+        if len(found) >= 3:
+            break
+    return found
+
+
+def booking_public(
+    booking: Booking,
+    city: CityConfig,
+    messages: tuple[str, str] = ("", ""),
+    alternatives: list[Alternative] | None = None,
+) -> BookingPublic:
+    day = booking.service_date
+    window = None
+    if booking.window_start_s is not None and booking.window_end_s is not None:
+        start = at_seconds(city, day, booking.window_start_s)
+        end = at_seconds(city, day, booking.window_end_s)
+        assert start is not None and end is not None
+        window = Window(start=start, end=end)
+    fare = None
+    if booking.fare_twd is not None:
+        fare = FarePublic(
+            amount_twd=booking.fare_twd,
+            amount_if_shared_twd=booking.fare_shared_twd or booking.fare_twd,
+            fare_class=booking.fare_class,
+            meter_twd=booking.meter_twd or 0,
+        )
+    return BookingPublic(
+        id=booking.id,
+        rider_id=booking.rider_id,
+        city=booking.city,
+        status=booking.status,  # type: ignore[arg-type]
+        reason=booking.reason,
+        message_zh=messages[0],
+        message_en=messages[1],
+        service_date=day,
+        purpose=TripPurpose(booking.purpose),
+        mobility=Mobility(booking.mobility),
+        companions=booking.companions,
+        shared_ok=booking.shared_ok,
+        pickup=PlacePublic(
+            lat=booking.pickup_lat, lon=booking.pickup_lon, address=booking.pickup_address
+        ),
+        dropoff=PlacePublic(
+            lat=booking.dropoff_lat, lon=booking.dropoff_lon, address=booking.dropoff_address
+        ),
+        requested_pickup_at=at_seconds(city, day, booking.requested_pickup_s),
+        appointment_at=at_seconds(city, day, booking.appointment_s),
+        promised_window=window,
+        estimated_pickup_at=at_seconds(city, day, booking.est_pickup_s),
+        estimated_dropoff_at=at_seconds(city, day, booking.est_dropoff_s),
+        vehicle_id=booking.vehicle_id,
+        fare=fare,
+        alternatives=alternatives or [],
+        series_id=booking.series_id,
+        late_cancellation=booking.late_cancellation,
+        created_at=booking.created_at,
+    )
+
+
+def visible_booking(session: Session, user: User, booking_id: str) -> Booking:
+    """The booking if ``user`` may see it; 404 (never 403) otherwise, so nobody learns of
+    another rider's bookings."""
+    booking = session.get(Booking, booking_id)
+    allowed = rider_ids_for(session, user)
+    if booking is None or (allowed is not None and booking.rider_id not in allowed):
+        raise not_found("此預約", "booking")
+    return booking
+
+
+def visible_bookings(
+    session: Session, user: User, service_date: dt.date | None, status: str | None, limit: int
+) -> list[Booking]:
+    query = select(Booking)
+    allowed = rider_ids_for(session, user)
+    if allowed is not None:
+        query = query.where(Booking.rider_id.in_(allowed))
+    if service_date is not None:
+        query = query.where(Booking.service_date == service_date)
+    if status is not None:
+        query = query.where(Booking.status == status)
+    query = query.order_by(Booking.service_date, Booking.requested_pickup_s, Booking.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def _remove_from_day(session: Session, days: DayRegistry, booking: Booking) -> None:
+    with days.open(session, booking.city, booking.service_date) as day:
+        if booking.id in day.plan.trips():
+            vehicle = booking.vehicle_id
+            day.plan.cancel(booking.id)
+            day.save({vehicle} if vehicle else None)
+
+
+def cancel_booking(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    booking: Booking,
+    now: dt.datetime,
+) -> tuple[Booking, tuple[str, str]]:
+    """Cancel a booking; a late cancellation earns the city's penalty points."""
+    if booking.status not in ("accepted", "waitlisted"):
+        raise ApiError(
+            409,
+            "not_cancellable",
+            f"此預約狀態為 {booking.status}，無法取消",
+            f"a booking that is {booking.status} cannot be cancelled",
+        )
+    city = cities[booking.city]
+    seconds = booking.requested_pickup_s
+    if booking.window_start_s is not None:
+        seconds = booking.window_start_s
+    if seconds is None:
+        seconds = booking.appointment_s or 0
+    pickup_at = at_seconds(city, booking.service_date, seconds)
+    assert pickup_at is not None
+    outcome = check_cancellation(city, pickup_at, local(city, now))
+    if booking.status == "accepted":
+        _remove_from_day(session, days, booking)
+        booking = session.get(Booking, booking.id) or booking
+    booking.status = "cancelled"
+    booking.cancelled_at = dt.datetime.now(dt.UTC)
+    booking.late_cancellation = outcome.late
+    if outcome.points:
+        rider = session.get(Rider, booking.rider_id)
+        if rider is not None:
+            rider.cancellation_points += outcome.points
+    session.commit()
+    return booking, (outcome.message_zh, outcome.message_en)
+
+
+def record_no_show(
+    session: Session, days: DayRegistry, cities: dict[str, CityConfig], booking: Booking
+) -> tuple[Booking, tuple[str, str]]:
+    """The rider was not there: the trip leaves the plan and the rider earns points."""
+    if booking.status != "accepted":
+        raise ApiError(
+            409,
+            "not_accepted",
+            "只有已接受的預約可記錄未搭乘",
+            "only an accepted booking can be recorded as a no-show",
+        )
+    outcome = no_show_penalty(cities[booking.city])
+    _remove_from_day(session, days, booking)
+    booking = session.get(Booking, booking.id) or booking
+    booking.status = "no_show"
+    rider = session.get(Rider, booking.rider_id)
+    if rider is not None:
+        rider.cancellation_points += outcome.points
+    session.commit()
+    return booking, (outcome.message_zh, outcome.message_en)

@@ -1,0 +1,207 @@
+"""The service days the process holds in memory, kept in step with the database.
+
+Each decision on a day runs inside `DayRegistry.open`: the day's row is locked in the database
+(``SELECT ... FOR UPDATE`` on PostgreSQL, so several server processes take turns; SQLite
+serializes writers by itself), the in-memory day is reloaded if another process changed it
+(its version moved on), and on any failure the in-memory day is dropped, so memory never runs
+ahead of what was stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from api.db.models import Booking, DayRoute, ServiceDay
+from api.fleet import day_fleet
+from dispatch.city import CityConfig
+from dispatch.day import ServiceDayPlan, Trip
+from dispatch.geo.point import Point
+from dispatch.model import Mobility, Priority, TimeWindow
+from dispatch.travel.base import TravelTimeProvider
+
+__all__ = ["DayRegistry", "OpenDay", "trip_of"]
+
+PRIORITY_BY_PURPOSE = {
+    "dialysis": Priority.DIALYSIS,
+    "medical": Priority.MEDICAL,
+    "rehabilitation": Priority.REHABILITATION,
+    "work_or_school": Priority.WORK_OR_SCHOOL,
+    "other": Priority.OTHER,
+}
+
+
+def trip_of(booking: Booking) -> Trip:
+    """The dispatch trip of a stored booking (with its promised window, once accepted)."""
+    promised = None
+    if booking.window_start_s is not None and booking.window_end_s is not None:
+        promised = TimeWindow(booking.window_start_s, booking.window_end_s)
+    return Trip(
+        id=booking.id,
+        pickup=Point(booking.pickup_lat, booking.pickup_lon),
+        dropoff=Point(booking.dropoff_lat, booking.dropoff_lon),
+        requested_pickup_s=booking.requested_pickup_s,
+        appointment_s=booking.appointment_s,
+        mobility=Mobility(booking.mobility),
+        companions=booking.companions,
+        priority=PRIORITY_BY_PURPOSE[booking.purpose],
+        shared_ok=booking.shared_ok,
+        rider_id=booking.rider_id,
+        promised=promised,
+    )
+
+
+@dataclass
+class OpenDay:
+    """A day opened for a decision: its plan, and its row (locked until commit)."""
+
+    plan: ServiceDayPlan
+    row: ServiceDay
+    session: Session
+    reload: bool = False
+    """Set when the change is not in ``plan`` (e.g. new locks): the day is rebuilt next time."""
+
+    def save(self, vehicle_ids: set[str] | None = None) -> None:
+        """Store the routes of ``vehicle_ids`` (all when ``None``), refresh the estimated times
+        of the bookings on them, and move the day's version on. The caller commits."""
+        key = (DayRoute.city == self.row.city, DayRoute.service_date == self.row.service_date)
+        if vehicle_ids is None:
+            self.session.execute(delete(DayRoute).where(*key))
+            vehicle_ids = {v.id for v in self.plan.fleet}
+        else:
+            self.session.execute(delete(DayRoute).where(*key, DayRoute.vehicle_id.in_(vehicle_ids)))
+        times: dict[str, dict[str, object]] = {}
+        for vid in sorted(vehicle_ids):
+            stops = self.plan.route_stops(vid)
+            for trip_id, kind, start_s in stops:
+                entry = times.setdefault(trip_id, {"id": trip_id, "vehicle_id": vid})
+                entry["est_pickup_s" if kind == "pickup" else "est_dropoff_s"] = start_s
+            if stops:
+                self.session.add(
+                    DayRoute(
+                        city=self.row.city,
+                        service_date=self.row.service_date,
+                        vehicle_id=vid,
+                        stops=[[trip_id, kind] for trip_id, kind, _ in stops],
+                    )
+                )
+        self.session.flush()
+        pending = {b.id: b for b in self.session.new if isinstance(b, Booking)}
+        rows = []
+        for trip_id, values in times.items():
+            if trip_id in pending:  # not yet stored: set on the object itself
+                for name, value in values.items():
+                    setattr(pending[trip_id], name, value)
+            else:
+                rows.append(values)
+        if rows:
+            self.session.execute(update(Booking), rows)
+        self.row.version += 1
+
+
+class DayRegistry:
+    """Service days held in memory, one lock each."""
+
+    def __init__(
+        self, cities: Mapping[str, CityConfig], providers: Mapping[str, TravelTimeProvider]
+    ) -> None:
+        self.cities = dict(cities)
+        self.providers = dict(providers)
+        self._days: dict[tuple[str, dt.date], tuple[int, ServiceDayPlan]] = {}
+        self._locks: dict[tuple[str, dt.date], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: tuple[str, dt.date]) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def cached(self, city: str, day: dt.date) -> ServiceDayPlan | None:
+        """The in-memory day if loaded (it may be behind another process's changes)."""
+        entry = self._days.get((city, day))
+        return entry[1] if entry else None
+
+    def forget(self, city: str, day: dt.date) -> None:
+        self._days.pop((city, day), None)
+
+    @contextmanager
+    def open(self, session: Session, city: str, day: dt.date) -> Iterator[OpenDay]:
+        """Lock the day, bring it up to date and hand it out; commit inside the block.
+
+        If the block raises, the session is rolled back and the in-memory day dropped.
+        """
+        key = (city, day)
+        with self._lock(key):
+            row = _lock_day_row(session, city, day)
+            entry = self._days.get(key)
+            if entry is None or entry[0] != row.version:
+                plan = self._load(session, city, day)
+                entry = (row.version, plan)
+                self._days[key] = entry
+            opened = OpenDay(entry[1], row, session)
+            try:
+                yield opened
+            except BaseException:
+                session.rollback()
+                self._days.pop(key, None)
+                raise
+            session.commit()  # also ends the transaction that holds the day's row lock
+            if opened.reload:
+                self._days.pop(key, None)
+            else:
+                self._days[key] = (row.version, opened.plan)
+
+    def _load(self, session: Session, city: str, day: dt.date) -> ServiceDayPlan:
+        config = self.cities[city]
+        bookings = session.scalars(
+            select(Booking).where(
+                Booking.city == city, Booking.service_date == day, Booking.status == "accepted"
+            )
+        ).all()
+        routes = session.scalars(
+            select(DayRoute).where(DayRoute.city == city, DayRoute.service_date == day)
+        ).all()
+        row = session.get(ServiceDay, (city, day))
+        locks = row.locks if row is not None else {}
+        fleet = day_fleet(session, config, day)
+        fleet_ids = {v.id for v in fleet}
+        return ServiceDayPlan(
+            self.providers[city],
+            fleet,
+            [trip_of(b) for b in bookings],
+            {
+                r.vehicle_id: [tuple(s) for s in r.stops]
+                for r in routes
+                if r.vehicle_id in fleet_ids
+            },
+            {vid: [tuple(s) for s in refs] for vid, refs in locks.items() if vid in fleet_ids},
+            name=f"{city} {day.isoformat()}",
+        )
+
+
+def _lock_day_row(session: Session, city: str, day: dt.date) -> ServiceDay:
+    """The day's row, created if missing, locked for this transaction where the database can."""
+    dialect = session.get_bind().dialect.name
+    values = {"city": city, "service_date": day, "version": 0, "locks": {}}
+    if dialect == "postgresql":
+        session.execute(pg_insert(ServiceDay).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(ServiceDay).values(**values).on_conflict_do_nothing())
+    elif session.get(ServiceDay, (city, day)) is None:  # pragma: no cover - other databases
+        session.add(ServiceDay(**values))
+        session.flush()
+    row = session.scalar(
+        select(ServiceDay)
+        .where(ServiceDay.city == city, ServiceDay.service_date == day)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row

@@ -1,0 +1,109 @@
+"""Dependencies every router uses: the database session, the signed-in user, their role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import Role, user_for_token
+from api.days import DayRegistry
+from api.db.models import User
+from api.errors import ApiError
+from api.settings import ApiSettings
+from dispatch.city import CityConfig
+
+__all__ = [
+    "AppState",
+    "CurrentUser",
+    "SessionDep",
+    "StateDep",
+    "require",
+]
+
+
+@dataclass
+class AppState:
+    """What the app holds for its lifetime, built in its lifespan."""
+
+    settings: ApiSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    cities: dict[str, CityConfig]
+    days: DayRegistry
+    jobs: object  # api.jobs.JobRunner (kept loose to avoid an import cycle)
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.rehabus
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /v1/auth/token")
+
+
+def current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(
+            401,
+            "not_authenticated",
+            "請先登入（Authorization: Bearer 權杖）",
+            "sign in first (Authorization: Bearer token)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    user = user_for_token(session, credentials.credentials)
+    if user is None:
+        raise ApiError(
+            401,
+            "invalid_token",
+            "登入權杖無效或已過期",
+            "the token is invalid or has expired",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only ``roles`` through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def check(user: CurrentUser) -> User:
+        if Role(user.role) not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise ApiError(
+                403,
+                "forbidden",
+                f"此功能僅限以下角色使用：{names}",
+                f"this needs one of the roles: {names}",
+            )
+        return user
+
+    return check
+
+
+StaffUser = Annotated[User, Depends(require(Role.DISPATCHER, Role.ADMIN))]
+AdminUser = Annotated[User, Depends(require(Role.ADMIN))]
+BookerUser = Annotated[
+    User, Depends(require(Role.RIDER, Role.CAREGIVER, Role.DISPATCHER, Role.ADMIN))
+]

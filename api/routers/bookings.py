@@ -1,0 +1,230 @@
+"""Bookings: decide at once, look up, cancel; standing orders; no-shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+
+from api.bookings import (
+    book,
+    booking_public,
+    cancel_booking,
+    local,
+    record_no_show,
+    resolve_rider,
+    visible_booking,
+    visible_bookings,
+)
+from api.db.models import Booking, BookingSeries
+from api.deps import BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
+from api.errors import ApiError, not_found
+from api.idempotency import run_once
+from api.schemas import BookingCreate, BookingPublic, SeriesCreate, SeriesPublic
+
+router = APIRouter(prefix="/v1", tags=["bookings"])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="a key the app makes once per booking and sends again on every retry",
+    ),
+]
+BookingId = Annotated[str, Path(max_length=36)]
+Status = Literal[
+    "accepted", "waitlisted", "refused", "cancelled", "no_show", "interrupted", "completed"
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@router.post(
+    "/bookings",
+    response_model=BookingPublic,
+    status_code=201,
+    responses={200: {"description": "a retry: the first answer again"}, 404: {}, 409: {}, 422: {}},
+)
+def create_booking(
+    body: BookingCreate,
+    idempotency_key: IdempotencyKey,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> JSONResponse:
+    """Book a trip and get the decision at once: accepted (with the promised pickup window,
+    estimates and fare), waitlisted (with other times that work) or refused (with the rule)."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        result = book(session, state.days, state.cities, user, body, _now())
+        return 201, result.model_dump(mode="json")
+
+    status, answer, replayed = run_once(
+        state.sessions, user.id, idempotency_key, body.model_dump(mode="json"), work
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(
+        answer, status_code=200 if replayed and status == 201 else status, headers=headers
+    )
+
+
+@router.get("/bookings", response_model=list[BookingPublic])
+def list_bookings(
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    service_date: Annotated[dt.date | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+) -> list[BookingPublic]:
+    """The bookings the signed-in user may see: their own, their riders', or all (staff)."""
+    rows = visible_bookings(session, user, service_date, status, limit)
+    return [booking_public(b, state.cities[b.city]) for b in rows if b.city in state.cities]
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingPublic, responses={404: {}})
+def get_booking(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: CurrentUser
+) -> BookingPublic:
+    """One booking (404 if it is not the signed-in user's to see)."""
+    booking = visible_booking(session, user, booking_id)
+    return booking_public(booking, state.cities[booking.city])
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel", response_model=BookingPublic, responses={404: {}, 409: {}}
+)
+def cancel(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: BookerUser
+) -> BookingPublic:
+    """Cancel a booking; late cancellations earn the city's penalty points."""
+    booking = visible_booking(session, user, booking_id)
+    booking, messages = cancel_booking(session, state.days, state.cities, booking, _now())
+    return booking_public(booking, state.cities[booking.city], messages)
+
+
+@router.post(
+    "/bookings/{booking_id}/no-show", response_model=BookingPublic, responses={404: {}, 409: {}}
+)
+def no_show(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: StaffUser
+) -> BookingPublic:
+    """Record that the rider was not there when the bus came (dispatchers)."""
+    booking = visible_booking(session, user, booking_id)
+    booking, messages = record_no_show(session, state.days, state.cities, booking)
+    return booking_public(booking, state.cities[booking.city], messages)
+
+
+@router.post(
+    "/booking-series", response_model=SeriesPublic, status_code=201, responses={404: {}, 422: {}}
+)
+def create_series(
+    body: SeriesCreate,
+    idempotency_key: IdempotencyKey,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> JSONResponse:
+    """A standing order (e.g. dialysis every Monday, Wednesday and Friday): every date in the
+    range on those weekdays is booked and decided now, each with its own answer."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        rider = resolve_rider(session, user, body.rider_id)
+        city = state.cities.get(rider.city)
+        if city is None:
+            raise ApiError(
+                422,
+                "city_not_served",
+                "此城市未由本服務排班",
+                "this rider's city is not planned by this service",
+            )
+        series = BookingSeries(
+            id=str(uuid.uuid4()),
+            rider_id=rider.id,
+            city=rider.city,
+            weekdays=sorted(set(body.weekdays)),
+            first_date=body.first_date,
+            last_date=body.last_date,
+            spec=body.model_dump(mode="json"),
+            created_by=user.id,
+        )
+        session.add(series)
+        session.commit()
+        answers = []
+        day = body.first_date
+        fields = body.model_dump(
+            exclude={"weekdays", "first_date", "last_date", "pickup_time", "appointment_time"}
+        )
+        fields["rider_id"] = rider.id
+        while day <= body.last_date:
+            if day.weekday() in series.weekdays:
+                moment = body.pickup_time or body.appointment_time
+                assert moment is not None
+                at = local(city, dt.datetime.combine(day, moment))
+                key = "pickup_at" if body.pickup_time is not None else "appointment_at"
+                one = BookingCreate.model_validate({**fields, key: at})
+                answers.append(
+                    book(session, state.days, state.cities, user, one, _now(), series_id=series.id)
+                )
+            day += dt.timedelta(days=1)
+        result = SeriesPublic(
+            id=series.id,
+            rider_id=rider.id,
+            weekdays=series.weekdays,
+            first_date=series.first_date,
+            last_date=series.last_date,
+            bookings=answers,
+        )
+        return 201, result.model_dump(mode="json")
+
+    status, answer, replayed = run_once(
+        state.sessions, user.id, idempotency_key, body.model_dump(mode="json"), work
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(
+        answer, status_code=200 if replayed and status == 201 else status, headers=headers
+    )
+
+
+@router.post("/booking-series/{series_id}/cancel", response_model=SeriesPublic, responses={404: {}})
+def cancel_series(
+    series_id: Annotated[str, Path(max_length=36)],
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> SeriesPublic:
+    """Cancel every future booking of a standing order."""
+    series = session.get(BookingSeries, series_id)
+    if series is None:
+        raise not_found("固定班次", "standing order")
+    resolve_rider(session, user, series.rider_id)  # 404 unless the user may see the rider
+    from sqlalchemy import select  # noqa: PLC0415
+
+    rows = session.scalars(
+        select(Booking).where(Booking.series_id == series.id).order_by(Booking.service_date)
+    ).all()
+    answers = []
+    city = state.cities[series.city]
+    for row in rows:
+        booking = row
+        if row.status in ("accepted", "waitlisted") and row.service_date >= _now().date():
+            booking, _ = cancel_booking(session, state.days, state.cities, row, _now())
+        answers.append(booking_public(booking, city))
+    series.cancelled = True
+    session.commit()
+    return SeriesPublic(
+        id=series.id,
+        rider_id=series.rider_id,
+        weekdays=list(series.weekdays),
+        first_date=series.first_date,
+        last_date=series.last_date,
+        bookings=answers,
+    )

@@ -1,0 +1,51 @@
+"""The service's settings, from ``REHABUS_*`` environment variables (and ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ApiSettings", "get_api_settings"]
+
+
+def _default_database_url() -> str:
+    folder = Path(user_data_dir("rehabus"))
+    return f"sqlite:///{folder / 'rehabus.sqlite3'}"
+
+
+class ApiSettings(BaseSettings):
+    """How the service runs.
+
+    Attributes
+    ----------
+    database_url
+        SQLAlchemy URL; ``DATABASE_URL`` or ``REHABUS_DATABASE_URL``. Default: an SQLite file in
+        the user data folder. PostgreSQL: ``postgresql+psycopg://user@host:5432/db``.
+    cities
+        The cities whose days the service plans (each needs ``data/cities/<city>.toml``).
+    token_ttl_hours
+        How long a sign-in token stays valid.
+    reoptimize_time_limit_s
+        Default time limit of a dispatcher's re-optimization job.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
+
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        validation_alias=AliasChoices("DATABASE_URL", "REHABUS_DATABASE_URL"),
+    )
+    cities: tuple[str, ...] = ("tainan",)
+    token_ttl_hours: int = Field(default=24 * 30, gt=0)
+    reoptimize_time_limit_s: float = Field(default=20.0, gt=0)
+    job_workers: int = Field(default=1, ge=1, le=8)
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    """The process-wide settings (cached; ``get_api_settings.cache_clear()`` in tests)."""
+    return ApiSettings()

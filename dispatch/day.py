@@ -1,0 +1,401 @@
+"""A service day as the booking service sees it: places, trips, fleet and the plan, kept ready
+for one booking decision at a time.
+
+`ServiceDayPlan` joins a `LocationTable` (travel times between the day's places, grown as
+bookings bring new ones) to an `Inserter` (fast insertion into the day's routes). A booking is
+decided by inserting it where it costs least; once accepted, its pickup window is narrowed to
+the window promised to the rider, so no later booking, cancellation or re-optimization can move
+the pickup outside that promise. Nothing here knows of a database: the service stores what
+`sequences` returns and rebuilds the day from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from dispatch.errors import InputError
+from dispatch.geo.point import Point
+from dispatch.model import (
+    Break,
+    Layout,
+    Mobility,
+    Plan,
+    Priority,
+    Problem,
+    Request,
+    StopKind,
+    StopRef,
+    TimeWindow,
+    UnservedReason,
+    Vehicle,
+)
+from dispatch.model.rules import RideTimeRule, ServiceTimeRule, WindowRule, make_request
+from dispatch.solve import plan_from_sequences
+from dispatch.solve._insertion import Inserter
+from dispatch.travel.base import TravelTimeProvider
+from dispatch.travel.locations import LocationTable
+from dispatch.validate import check
+
+__all__ = [
+    "BookingDecision",
+    "BreakdownOutcome",
+    "FleetVehicle",
+    "ServiceDayPlan",
+    "Trip",
+    "promised_window",
+]
+
+Sequences = dict[str, list[tuple[str, str]]]
+"""vehicle id -> [(trip id, "pickup" | "dropoff"), ...], the form the service stores."""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetVehicle:
+    """A bus as the city's fleet describes it, its depot a place rather than an index."""
+
+    id: str
+    depot: Point
+    layout: Layout
+    shift: TimeWindow
+    break_: Break | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A trip as booked: places and times as the rider gave them.
+
+    ``promised`` is the pickup window promised to the rider once the trip was accepted.
+    """
+
+    id: str
+    pickup: Point
+    dropoff: Point
+    requested_pickup_s: int | None = None
+    appointment_s: int | None = None
+    mobility: Mobility = Mobility.WALKS
+    companions: int = 0
+    priority: Priority = Priority.OTHER
+    shared_ok: bool = True
+    rider_id: str = ""
+    promised: TimeWindow | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDecision:
+    """What the day can do with a trip."""
+
+    trip_id: str
+    accepted: bool
+    vehicle_id: str | None = None
+    pickup_s: int | None = None
+    dropoff_s: int | None = None
+    promised: TimeWindow | None = None
+    reason: UnservedReason | None = None
+    direct_s: int = 0
+    direct_m: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownOutcome:
+    """What became of a broken-down bus's trips.
+
+    ``done`` were completed before the breakdown; ``aboard`` had riders on the bus when it broke
+    down (they need help where they are); ``moved`` maps each trip placed on another bus to that
+    bus; ``unplaced`` could not be placed inside their promised windows.
+    """
+
+    done: tuple[str, ...]
+    aboard: tuple[str, ...]
+    moved: dict[str, str]
+    unplaced: tuple[str, ...]
+
+
+def promised_window(estimate_s: int, window_s: int, lead_s: int) -> TimeWindow:
+    """The window promised around an estimated pickup: from ``lead_s`` before the estimate,
+    ``window_s`` long."""
+    start = max(0, estimate_s - lead_s)
+    return TimeWindow(start, start + window_s)
+
+
+def _fit(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
+    """The promised window moved (not shrunk) to lie inside the request's own window, still
+    holding the estimate; shrunk only where the request's window is narrower."""
+    width = promised.length_s
+    start = min(max(promised.start_s, window.start_s), estimate_s)
+    end = min(start + width, window.end_s)
+    start = max(window.start_s, min(start, end - width))
+    return TimeWindow(start, max(end, estimate_s))
+
+
+def _keep_promise(window: TimeWindow | None) -> Callable[[int], TimeWindow]:
+    """A promise that is the window already promised (a trip moved to another bus)."""
+
+    def promise(estimate_s: int) -> TimeWindow:
+        return window or TimeWindow(estimate_s, estimate_s)
+
+    return promise
+
+
+class ServiceDayPlan:
+    """One city's service day, open to bookings one at a time.
+
+    Parameters
+    ----------
+    provider
+        Travel times for the city.
+    fleet
+        The buses working that day (a broken-down bus is given with its shift cut short).
+    trips, sequences
+        The trips already accepted, and each vehicle's stops in order, as stored.
+    locks
+        Stops that a vehicle's route must begin with (already driven or on the way).
+    """
+
+    def __init__(
+        self,
+        provider: TravelTimeProvider,
+        fleet: Sequence[FleetVehicle],
+        trips: Sequence[Trip] = (),
+        sequences: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        locks: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        *,
+        ride_rule: RideTimeRule | None = None,
+        service_rule: ServiceTimeRule | None = None,
+        window_rule: WindowRule | None = None,
+        name: str = "",
+    ) -> None:
+        self._ride_rule = ride_rule
+        self._service_rule = service_rule
+        self._window_rule = window_rule
+        self._name = name
+        depots = tuple(dict.fromkeys(v.depot for v in fleet))
+        capacity = max(256, 2 * (len(depots) + 2 * len(trips)))
+        self.table = LocationTable(provider, depots, capacity=capacity)
+        self.fleet = tuple(fleet)
+        self._trips: dict[str, Trip] = {}
+        requests = []
+        for trip in trips:
+            requests.append(self._request(trip))
+            self._trips[trip.id] = trip
+        self._locks = {
+            vid: tuple(StopRef(rid, StopKind(kind)) for rid, kind in refs)
+            for vid, refs in (locks or {}).items()
+            if refs
+        }
+        problem = self._problem(tuple(requests))
+        refs = {
+            vid: [StopRef(rid, StopKind(kind)) for rid, kind in stops]
+            for vid, stops in (sequences or {}).items()
+            if stops
+        }
+        plan = check(problem, plan_from_sequences(problem, refs))
+        self._generation = self.table.generation
+        self._inserter = Inserter(problem, plan)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def problem(self) -> Problem:
+        return self._inserter.problem()
+
+    def plan(self) -> Plan:
+        """The day's plan as it stands (validated)."""
+        return self._inserter.plan()
+
+    def trips(self) -> dict[str, Trip]:
+        return dict(self._trips)
+
+    def sequences(self, plan: Plan | None = None) -> Sequences:
+        """Each vehicle's stops in order, in the form the service stores."""
+        plan = plan or self.plan()
+        return {
+            route.vehicle_id: [
+                (s.request_id, str(s.kind))
+                for s in route.stops
+                if s.kind is not StopKind.BREAK and s.request_id is not None
+            ]
+            for route in plan.routes
+        }
+
+    def route_stops(self, vehicle_id: str) -> list[tuple[str, str, int]]:
+        """One vehicle's stops as (trip id, "pickup" | "dropoff", start of service s)."""
+        route = self._inserter.route(vehicle_id)
+        return [
+            (s.request_id, str(s.kind), s.start_s)
+            for s in route.stops
+            if s.kind is not StopKind.BREAK and s.request_id is not None
+        ]
+
+    def direct(self, pickup: Point, dropoff: Point) -> tuple[int, int]:
+        """Direct travel time (s) and distance (m) between two places."""
+        a, b = self.table.index(pickup), self.table.index(dropoff)
+        return int(self.table.duration_s[a, b]), int(self.table.distance_m[a, b])
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def book(
+        self,
+        trip: Trip,
+        promise: Callable[[int], TimeWindow],
+        *,
+        commit: bool = True,
+    ) -> BookingDecision:
+        """Insert ``trip`` where it costs least and narrow its pickup window to the promise
+        made from the estimated pickup; or say why it cannot go in.
+
+        ``promise`` turns an estimated pickup (s) into the window promised to the rider. With
+        ``commit=False`` nothing changes (a quote).
+        """
+        if trip.id in self._trips:
+            raise InputError(f"trip {trip.id}: already booked")
+        request = self._request(trip)
+        self._sync_generation()
+        direct_s, direct_m = self.direct(trip.pickup, trip.dropoff)
+        quote = self._inserter.insert(request, commit=False)
+        if not quote.accepted:
+            return BookingDecision(
+                trip.id, False, reason=quote.reason, direct_s=direct_s, direct_m=direct_m
+            )
+        assert quote.pickup_s is not None
+        narrowed = _fit(promise(quote.pickup_s), request.pickup_window, quote.pickup_s)
+        kept = replace(trip, promised=narrowed)
+        final = self._inserter.insert(replace(request, pickup_window=narrowed), commit=commit)
+        if not final.accepted:  # pragma: no cover - the quote's place satisfies the promise
+            return BookingDecision(
+                trip.id, False, reason=final.reason, direct_s=direct_s, direct_m=direct_m
+            )
+        if commit:
+            self._trips[trip.id] = kept
+        return BookingDecision(
+            trip.id,
+            True,
+            final.vehicle_id,
+            final.pickup_s,
+            final.dropoff_s,
+            narrowed,
+            direct_s=direct_s,
+            direct_m=direct_m,
+        )
+
+    def route_of_trip(self, trip_id: str) -> str | None:
+        """The vehicle serving ``trip_id``, if any."""
+        for route in self.plan().routes:
+            if trip_id in route.request_ids():
+                return route.vehicle_id
+        return None
+
+    def cancel(self, trip_id: str) -> None:
+        """Take a trip out of the day; the other stops keep their order."""
+        if trip_id not in self._trips:
+            raise InputError(f"trip {trip_id}: not in the day's plan")
+        self._inserter.remove(trip_id)
+        del self._trips[trip_id]
+
+    def adopt(self, plan: Plan) -> None:
+        """Make ``plan`` (for exactly this day's trips) the day's plan, after the validator has
+        passed it and checked that every trip is served inside its promised window."""
+        problem = self.problem()
+        check(problem, plan)
+        if plan.unserved:
+            missing = ", ".join(u.request_id for u in plan.unserved[:5])
+            raise InputError(f"plan leaves accepted trips unserved: {missing}")
+        self._inserter = Inserter(problem, plan)
+
+    def break_down(self, vehicle_id: str, at_s: int) -> tuple[ServiceDayPlan, BreakdownOutcome]:
+        """The day without ``vehicle_id`` from ``at_s`` on: its trips not yet begun moved to
+        other buses inside their promised windows where they fit (a new day; this one is left
+        as it was)."""
+        if vehicle_id not in {v.id for v in self.fleet}:
+            raise InputError(f"vehicle {vehicle_id}: not working on this day")
+        stops = self.route_stops(vehicle_id)
+        pick = {t: s for t, k, s in stops if k == "pickup"}
+        drop = {t: s for t, k, s in stops if k == "dropoff"}
+        done = tuple(t for t in pick if drop[t] < at_s)
+        aboard = tuple(t for t in pick if pick[t] < at_s <= drop[t])
+        pending = sorted((t for t in pick if pick[t] >= at_s), key=lambda t: pick[t])
+        sequences = self.sequences()
+        sequences.pop(vehicle_id, None)
+        day = ServiceDayPlan(
+            self.table.provider,
+            [v for v in self.fleet if v.id != vehicle_id],
+            [trip for tid, trip in self._trips.items() if tid not in pick],
+            sequences,
+            {
+                vid: [(ref.request_id, str(ref.kind)) for ref in refs]
+                for vid, refs in self._locks.items()
+                if vid != vehicle_id
+            },
+            ride_rule=self._ride_rule,
+            service_rule=self._service_rule,
+            window_rule=self._window_rule,
+            name=self._name,
+        )
+        moved: dict[str, str] = {}
+        unplaced: list[str] = []
+        for tid in pending:
+            trip = self._trips[tid]
+            decision = day.book(trip, _keep_promise(trip.promised))
+            if decision.accepted and decision.vehicle_id is not None:
+                moved[tid] = decision.vehicle_id
+            else:
+                unplaced.append(tid)
+        return day, BreakdownOutcome(done, aboard, moved, tuple(unplaced))
+
+    # -- building ------------------------------------------------------------------------
+
+    def _request(self, trip: Trip) -> Request:
+        pick = self.table.index(trip.pickup)
+        drop = self.table.index(trip.dropoff)
+        direct = int(self.table.duration_s[pick, drop])
+        if direct < 0:
+            raise InputError(f"trip {trip.id}: no road joins its pickup and drop-off")
+        request = make_request(
+            trip.id,
+            pick,
+            drop,
+            direct,
+            requested_pickup_s=trip.requested_pickup_s,
+            appointment_s=trip.appointment_s,
+            mobility=trip.mobility,
+            companions=trip.companions,
+            priority=trip.priority,
+            shared_ok=trip.shared_ok,
+            rider_id=trip.rider_id,
+            ride_rule=self._ride_rule,
+            service_rule=self._service_rule,
+            window_rule=self._window_rule,
+        )
+        if trip.promised is not None:
+            request = replace(request, pickup_window=trip.promised)
+        return request
+
+    def _problem(self, requests: tuple[Request, ...]) -> Problem:
+        vehicles = tuple(
+            Vehicle(
+                v.id,
+                self.table.index(v.depot),
+                self.table.index(v.depot),
+                v.shift,
+                v.layout,
+                v.break_,
+            )
+            for v in self.fleet
+        )
+        return Problem(
+            requests,
+            vehicles,
+            self.table.duration_s,
+            self.table.distance_m,
+            locks=self._locks,
+            name=self._name,
+        )
+
+    def _sync_generation(self) -> None:
+        """Rebuild the inserter on the table's new buffers once they have been reallocated."""
+        if self.table.generation == self._generation:
+            return
+        plan = self._inserter.plan()
+        old = self._inserter.problem()
+        problem = self._problem(old.requests)
+        self._generation = self.table.generation
+        self._inserter = Inserter(problem, plan)
