@@ -3,7 +3,7 @@ job workers are made in its lifespan, not at import time."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -31,8 +31,11 @@ English.
 """
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
-    """The service, configured by ``settings`` (from the environment when not given)."""
+def create_app(
+    settings: ApiSettings | None = None, *, on_startup: Callable[[AppState], None] | None = None
+) -> FastAPI:
+    """The service, configured by ``settings`` (from the environment when not given);
+    ``on_startup`` runs once the service is ready (the demo seeds its data there)."""
     settings = settings or get_api_settings()
 
     @asynccontextmanager
@@ -49,6 +52,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         jobs = JobRunner(sessions, days, workers=settings.job_workers)
         jobs.recover()
         app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
+        if on_startup is not None:
+            on_startup(app.state.rehabus)
         try:
             yield
         finally:

@@ -14,6 +14,7 @@ import typer
 from dispatch.cli import _data as _data
 from dispatch.cli import _demo as _demo
 from dispatch.cli import _geo as _geo
+from dispatch.cli import _serve as _serve
 from dispatch.cli import _travel as _travel
 from dispatch.errors import InputError, RoutingError
 
@@ -32,7 +33,9 @@ data_app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 
-app.command("demo")(_demo.demo)
+app.command("demo")(_serve.demo)
+app.command("serve")(_serve.serve)
+app.command("tour")(_demo.demo)
 app.command("districts")(_geo.districts)
 app.command("locate")(_geo.locate)
 app.command("route")(_travel.route)
