@@ -1,0 +1,158 @@
+"""Where trips begin and end: villages (里) by population, and the city's medical institutions.
+
+The MOHW institutions file has names, districts and street addresses but no coordinates. An
+institution is placed in the village its address names (Tainan's addresses mostly name one) or,
+when it names none that is known, in a village of its district drawn by population with a seed
+fixed by the institution's code; within the village, at a point drawn the same way. These
+placements are stand-ins, stable from run to run, not geocoded sites.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from dispatch.booking import TripPurpose
+from dispatch.geo import load_villages, normalize_city
+from dispatch.geo.point import Point
+from dispatch.settings import get_settings
+
+__all__ = ["INSTITUTIONS_CSV", "Places", "load_places"]
+
+INSTITUTIONS_CSV = "medical_institutions_tainan_kaohsiung_mohw_20231231.csv"
+_COUNTY_ZH = {"tainan": "臺南市", "kaohsiung": "高雄市"}
+_VILLAGE_IN_ADDRESS = re.compile(r"區(.{1,3}?里)")
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Places:
+    """A city's villages and institutions, as arrays the model draws from.
+
+    Attributes
+    ----------
+    village_code, village_district
+        Per village.
+    village_lat, village_lon
+        A representative point of each village (inside it).
+    population, population_65
+        Residents, and residents aged 65+ (2021-03; a village without counts has 0).
+    geometry
+        Village polygons (shapely), for drawing points inside them.
+    site_points
+        Institution sites (one per institution), ``site_district`` their district.
+    attraction
+        purpose -> weight of each site (0 where the site offers nothing for the purpose).
+    """
+
+    city: str
+    village_code: tuple[str, ...]
+    village_district: tuple[str, ...]
+    village_lat: FloatArray
+    village_lon: FloatArray
+    population: FloatArray
+    population_65: FloatArray
+    geometry: tuple[shapely.Geometry, ...]
+    site_points: tuple[Point, ...]
+    site_names: tuple[str, ...]
+    site_district: tuple[str, ...]
+    attraction: dict[TripPurpose, FloatArray]
+    placed_by_address: int
+
+
+def point_in(geometry: shapely.Geometry, rng: np.random.Generator, tries: int = 200) -> Point:
+    """A point drawn evenly inside a polygon (its representative point if draws keep missing)."""
+    minx, miny, maxx, maxy = geometry.bounds
+    xs = rng.uniform(minx, maxx, tries)
+    ys = rng.uniform(miny, maxy, tries)
+    inside = shapely.contains_xy(geometry, xs, ys)
+    if inside.any():
+        k = int(np.argmax(inside))
+        return Point(round(float(ys[k]), 6), round(float(xs[k]), 6))
+    rep = geometry.representative_point()
+    return Point(round(rep.y, 6), round(rep.x, 6))
+
+
+def _attraction(frame: pd.DataFrame, hospital_factor: float) -> dict[TripPurpose, FloatArray]:
+    """Attraction of each institution by purpose, from its staff counts.
+
+    MEDICAL: western physicians (A), hospitals weighted by ``hospital_factor``.
+    REHABILITATION: physical and occupational therapists (Q + R) where there is a
+    rehabilitation department. DIALYSIS: the file lists no nephrology or dialysis units, so
+    (ASSUMED proxy) nurses (F) of hospitals and of clinics with internal medicine (內科).
+    WORK_OR_SCHOOL and OTHER go to villages, not institutions (zero here).
+    """
+    hospital = frame["is_hospital"].astype(bool).to_numpy()
+    physicians = frame["A醫師"].to_numpy(dtype=float)
+    therapists = frame["Q物理治療師"].to_numpy(dtype=float) + frame["R職能治療師"].to_numpy(
+        dtype=float
+    )
+    nurses = frame["F護理師"].to_numpy(dtype=float)
+    internal = frame["科別"].fillna("").str.contains("內科").to_numpy()
+    rehab = frame["has_rehab_dept"].astype(bool).to_numpy()
+    medical = physicians * np.where(hospital, hospital_factor, 1.0)
+    zeros = np.zeros(len(frame))
+    return {
+        TripPurpose.MEDICAL: medical,
+        TripPurpose.REHABILITATION: np.where(rehab, therapists + 0.5, 0.0),
+        TripPurpose.DIALYSIS: np.where(hospital | internal, nurses, 0.0),
+        TripPurpose.WORK_OR_SCHOOL: zeros,
+        TripPurpose.OTHER: zeros,
+    }
+
+
+@cache
+def load_places(city: str, hospital_factor: float = 3.0) -> Places:
+    """The villages and institutions of ``city`` ('tainan' or 'kaohsiung'), read once."""
+    city = normalize_city(city)
+    villages = load_villages(city)
+    pop = villages["population"].fillna(0).to_numpy(dtype=float)
+    pop65 = villages["population_65_plus"].fillna(0).to_numpy(dtype=float)
+    geoms = tuple(villages.geometry.to_numpy())
+    reps = shapely.point_on_surface(np.asarray(geoms))
+    districts = tuple(str(d) for d in villages["district_zh"])
+    by_name = {(d, str(n)): i for i, (d, n) in enumerate(zip(districts, villages["name_zh"]))}
+    by_district: dict[str, list[int]] = {}
+    for i, d in enumerate(districts):
+        by_district.setdefault(d, []).append(i)
+
+    path = get_settings().shipped_data_dir / "geo" / INSTITUTIONS_CSV
+    frame = pd.read_csv(path, dtype={"機構代碼": str})
+    frame = frame[frame["county_zh"] == _COUNTY_ZH[city]].reset_index(drop=True)
+    frame = frame[frame["town_zh"].isin(by_district)].reset_index(drop=True)
+    points: list[Point] = []
+    by_address = 0
+    for code, district, address in zip(frame["機構代碼"], frame["town_zh"], frame["地址"]):
+        rng = np.random.default_rng(zlib.crc32(str(code).encode()))
+        match = _VILLAGE_IN_ADDRESS.search(str(address))
+        k = by_name.get((district, match.group(1))) if match else None
+        if k is None:
+            members = by_district[district]
+            weights = pop[members] + 1.0
+            k = members[int(rng.choice(len(members), p=weights / weights.sum()))]
+        else:
+            by_address += 1
+        points.append(point_in(geoms[k], rng))
+    return Places(
+        city=city,
+        village_code=tuple(str(c) for c in villages.index),
+        village_district=districts,
+        village_lat=shapely.get_y(reps),
+        village_lon=shapely.get_x(reps),
+        population=pop,
+        population_65=pop65,
+        geometry=geoms,
+        site_points=tuple(points),
+        site_names=tuple(str(n) for n in frame["機構名稱"]),
+        site_district=tuple(str(d) for d in frame["town_zh"]),
+        attraction=_attraction(frame, hospital_factor),
+        placed_by_address=by_address,
+    )

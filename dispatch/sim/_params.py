@@ -1,0 +1,87 @@
+"""The simulator's parameters: booking policy, re-optimization, what goes wrong on the day, and
+what the service costs. Every number not from data is ASSUMED and says so."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dispatch.errors import InputError
+
+__all__ = ["Policy", "SimParameters"]
+
+H = 3600
+
+
+class Policy(enum.StrEnum):
+    """How bookings made before the day are decided."""
+
+    FCFS = "fcfs"
+    """First come, first served: each booking is inserted into the day's routes when it is
+    made and answered at once (how the cities work today)."""
+    BATCH = "batch"
+    """Bookings made before the cutoff wait for it; at the cutoff the whole day is optimized
+    at once (the solver serves the most trips it can, dialysis first) and every rider is
+    answered. Bookings after the cutoff (same-day ones) are decided first come, first served."""
+
+
+@dataclass(frozen=True, slots=True)
+class SimParameters:
+    """How a simulated day runs.
+
+    Attributes
+    ----------
+    policy
+        The booking policy.
+    cutoff_s
+        The batch policy's cutoff, in seconds from the service day's midnight (ASSUMED default:
+        17:00 the day before, when the booking lines close).
+    solve_time_limit_s, solve_iterations
+        The batch optimization's budget. With an iteration limit the run is repeatable.
+    reoptimize_every_s
+        On the day, the routes not yet driven are re-optimized this often from the start of
+        service (0: never). ASSUMED default every 3 hours.
+    reoptimize_time_limit_s, reoptimize_iterations
+        Each re-optimization's budget.
+    lock_ahead_s
+        At a re-optimization, stops starting before now plus this are fixed (done, or the bus
+        is on its way).
+    travel_noise_sigma
+        Each leg actually takes the planned time times a log-normal factor of mean 1 and this
+        sigma (ASSUMED 0.2: city traffic).
+    no_show_wait_s
+        A driver waits this long for a rider who is not there (5 min, the US ADA practice in
+        data/README.md).
+    cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
+        Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
+        insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    seed
+        Seeds the travel-time noise and the solver.
+    """
+
+    policy: Policy = Policy.FCFS
+    cutoff_s: int = -7 * H
+    solve_time_limit_s: float = 60.0
+    solve_iterations: int | None = 300
+    reoptimize_every_s: int = 3 * H
+    reoptimize_time_limit_s: float = 20.0
+    reoptimize_iterations: int | None = 60
+    lock_ahead_s: int = 900
+    travel_noise_sigma: float = 0.2
+    no_show_wait_s: int = 300
+    cost_per_bus_day_twd: float = 500.0
+    cost_per_driver_hour_twd: float = 300.0
+    cost_per_km_twd: float = 7.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "policy", Policy(self.policy))
+        except ValueError:
+            raise InputError(
+                f"policy: {self.policy!r} is not one of {', '.join(p.value for p in Policy)}"
+            ) from None
+        if self.reoptimize_every_s < 0 or self.lock_ahead_s < 0 or self.no_show_wait_s < 0:
+            raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
+        if self.travel_noise_sigma < 0:
+            raise InputError("travel_noise_sigma must not be negative")
