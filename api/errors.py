@@ -36,6 +36,7 @@ class ApiError(Exception):
         message_en: str,
         field: str = "",
         headers: dict[str, str] | None = None,
+        where: str = "body",
     ) -> None:
         super().__init__(message_en)
         self.status = status
@@ -44,9 +45,11 @@ class ApiError(Exception):
         self.message_en = message_en
         self.field = field
         self.headers = headers
+        self.where = where
+        """Where the field is: ``body``, ``path``, ``query`` or ``header``."""
 
     def body(self) -> dict[str, Any]:
-        loc = ["body", *self.field.split(".")] if self.field else []
+        loc = [self.where, *self.field.split(".")] if self.field else []
         return {
             "detail": [
                 {
@@ -74,12 +77,14 @@ _ZH_BY_TYPE: dict[str, str] = {
     "int_parsing": "必須是整數",
     "int_type": "必須是整數",
     "int_from_float": "必須是整數",
+    "int_parsing_size": "整數超出範圍",
     "float_parsing": "必須是數字",
     "float_type": "必須是數字",
     "finite_number": "必須是有限的數字",
     "bool_parsing": "必須是 true 或 false",
     "bool_type": "必須是 true 或 false",
     "string_type": "必須是文字",
+    "string_unicode": "必須是有效的 Unicode 文字",
     "string_too_short": "文字長度至少 {min_length} 個字元",
     "string_too_long": "文字長度不可超過 {max_length} 個字元",
     "string_pattern_mismatch": "格式不正確",
@@ -92,6 +97,7 @@ _ZH_BY_TYPE: dict[str, str] = {
     "date_parsing": "必須是日期（YYYY-MM-DD）",
     "date_from_datetime_parsing": "必須是日期（YYYY-MM-DD）",
     "date_type": "必須是日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "必須是日期（YYYY-MM-DD），不含時間",
     "datetime_parsing": "必須是日期時間（ISO 8601，例如 2026-12-01T08:30:00+08:00）",
     "datetime_from_date_parsing": "必須是日期時間（ISO 8601，例如 2026-12-01T08:30:00+08:00）",
     "datetime_type": "必須是日期時間（ISO 8601）",

@@ -37,6 +37,7 @@ def _conflict() -> ApiError:
         "此 Idempotency-Key 已用於另一個不同的請求",
         "this Idempotency-Key was already used for a different request",
         field="Idempotency-Key",
+        where="header",
     )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from api.auth import Role
 from api.errors import bilingual
@@ -13,25 +20,66 @@ from dispatch.booking import CertificateLevel, TripPurpose
 from dispatch.model import Mobility
 
 __all__ = [
+    "ID_PATTERN",
     "BookingCreate",
     "BookingPublic",
     "LoginRequest",
+    "Moment",
     "PlaceIn",
     "RiderCreate",
     "RiderPublic",
     "SeriesCreate",
+    "ServiceDate",
     "TokenPublic",
     "UserCreate",
     "UserPublic",
 ]
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-ShortText = Annotated[str, StringConstraints(max_length=255)]
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+"""The dates the service plans: wider than any booking window, narrow enough that every
+conversion between time zones and every day's arithmetic stays inside what Python can hold."""
+ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
+"""Identifiers in paths and bodies (uuids, vehicle ids such as ``TA-east-001``)."""
+
+
+def _no_nul(value: str) -> str:
+    """Text a database can store: PostgreSQL refuses the NUL character."""
+    if "\x00" in value:
+        raise bilingual(
+            "不可包含 NUL 字元（\\u0000）", "must not contain the NUL character (\\u0000)"
+        )
+    return value
+
+
+def _in_era(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise bilingual(
+            f"日期必須介於 {FIRST_DAY} 與 {LAST_DAY} 之間",
+            f"the date must be between {FIRST_DAY} and {LAST_DAY}",
+        )
+    return day
+
+
+def _moment_in_era(moment: dt.datetime) -> dt.datetime:
+    _in_era(moment.date())
+    return moment
+
+
+Text = AfterValidator(_no_nul)
+ServiceDate = Annotated[dt.date, AfterValidator(_in_era)]
+"""A date the service plans (2000 to 2099)."""
+Moment = Annotated[dt.datetime, AfterValidator(_moment_in_era)]
+"""A moment on a date the service plans; without a time zone, the city's local time."""
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=ID_PATTERN)]
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), Text]
+ShortText = Annotated[str, StringConstraints(max_length=255), Text]
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[\w.@-]+$"),
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Text]
 Phone = Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+()\- ]*$")]
 
 
@@ -40,8 +88,8 @@ class _In(BaseModel):
 
 
 class LoginRequest(_In):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64), Text]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128), Text]
 
 
 class TokenPublic(BaseModel):
@@ -55,8 +103,8 @@ class UserCreate(_In):
     username: Username
     password: Password
     role: Role
-    display_name: Annotated[str, StringConstraints(max_length=128)] = ""
-    rider_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    display_name: Annotated[str, StringConstraints(max_length=128), Text] = ""
+    rider_id: Identifier | None = None
 
     @model_validator(mode="after")
     def _rider_role(self) -> Self:
@@ -85,7 +133,7 @@ class RiderCreate(_In):
     birth_date: dt.date
     mobility: Mobility
     certificate_level: CertificateLevel | None = None
-    certificate_type: Annotated[str, StringConstraints(max_length=64)] | None = None
+    certificate_type: Annotated[str, StringConstraints(max_length=64), Text] | None = None
     low_income: bool = False
     medical_wheelchair_certificate: bool = False
     username: Username | None = None
@@ -136,7 +184,7 @@ class PlacePublic(BaseModel):
 
 
 class _TripFields(_In):
-    rider_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    rider_id: Identifier | None = None
     pickup: PlaceIn
     dropoff: PlaceIn
     purpose: TripPurpose
@@ -149,8 +197,8 @@ class BookingCreate(_TripFields):
     """A trip to book: give ``pickup_at`` (when to be picked up) or ``appointment_at`` (when to
     arrive), not both. Times without a time zone are the city's local time."""
 
-    pickup_at: dt.datetime | None = None
-    appointment_at: dt.datetime | None = None
+    pickup_at: Moment | None = None
+    appointment_at: Moment | None = None
 
     @model_validator(mode="after")
     def _one_time(self) -> Self:
@@ -167,8 +215,8 @@ class SeriesCreate(_TripFields):
     ``last_date``, at ``pickup_time`` or arriving by ``appointment_time``."""
 
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
-    first_date: dt.date
-    last_date: dt.date
+    first_date: ServiceDate
+    last_date: ServiceDate
     pickup_time: dt.time | None = None
     appointment_time: dt.time | None = None
 

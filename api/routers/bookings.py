@@ -23,7 +23,14 @@ from api.db.models import Booking, BookingSeries
 from api.deps import BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
 from api.errors import ApiError, not_found
 from api.idempotency import run_once
-from api.schemas import BookingCreate, BookingPublic, SeriesCreate, SeriesPublic
+from api.schemas import (
+    ID_PATTERN,
+    BookingCreate,
+    BookingPublic,
+    SeriesCreate,
+    SeriesPublic,
+    ServiceDate,
+)
 
 router = APIRouter(prefix="/v1", tags=["bookings"])
 
@@ -37,7 +44,7 @@ IdempotencyKey = Annotated[
         description="a key the app makes once per booking and sends again on every retry",
     ),
 ]
-BookingId = Annotated[str, Path(max_length=36)]
+BookingId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Status = Literal[
     "accepted", "waitlisted", "refused", "cancelled", "no_show", "interrupted", "completed"
 ]
@@ -81,7 +88,7 @@ def list_bookings(
     session: SessionDep,
     state: StateDep,
     user: CurrentUser,
-    service_date: Annotated[dt.date | None, Query()] = None,
+    service_date: Annotated[ServiceDate | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 200,
 ) -> list[BookingPublic]:
@@ -196,7 +203,7 @@ def create_series(
 
 @router.post("/booking-series/{series_id}/cancel", response_model=SeriesPublic, responses={404: {}})
 def cancel_series(
-    series_id: Annotated[str, Path(max_length=36)],
+    series_id: BookingId,
     session: SessionDep,
     state: StateDep,
     user: BookerUser,

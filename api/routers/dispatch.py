@@ -17,6 +17,7 @@ from api.db.models import Booking, Job, Rider, VehicleEvent
 from api.deps import SessionDep, StaffUser, StateDep
 from api.errors import ApiError, not_found
 from api.jobs import JobRunner
+from api.schemas import ID_PATTERN, Moment, ServiceDate, Text
 from dispatch.city import CityConfig
 from dispatch.figures import day_figures
 from dispatch.model import StopKind
@@ -24,7 +25,9 @@ from dispatch.model import StopKind
 router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
 
 CityName = Annotated[Literal["tainan", "kaohsiung"], Path()]
-VehicleId = Annotated[str, Path(max_length=32)]
+VehicleId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
+JobId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
+Day = Annotated[ServiceDate, Path()]
 
 
 class _In(BaseModel):
@@ -56,15 +59,18 @@ class LockRequest(_In):
     )
 
 
+Note = Annotated[str, Field(max_length=500), Text]
+
+
 class BreakdownRequest(_In):
-    at: dt.datetime
-    note: str = Field(default="", max_length=500)
+    at: Moment
+    note: Note = ""
 
 
 class DelayRequest(_In):
-    at: dt.datetime
+    at: Moment
     minutes: int = Field(ge=1, le=240)
-    note: str = Field(default="", max_length=500)
+    note: Note = ""
 
 
 def _city(state: StateDep, city: str) -> CityConfig:
@@ -75,7 +81,17 @@ def _city(state: StateDep, city: str) -> CityConfig:
 
 
 def _seconds(config: CityConfig, day: dt.date, moment: dt.datetime) -> int:
+    """``moment`` as seconds after local midnight of ``day``; a 422 naming ``at`` unless the
+    moment falls on that day."""
     moment = local(config, moment)
+    if moment.date() != day:
+        raise ApiError(
+            422,
+            "not_on_service_day",
+            f"時間 at 必須在服務日 {day} 當天（{config.name_zh}當地時間）",
+            f"at must fall on the service day {day} ({config.name_en} local time)",
+            field="at",
+        )
     return int((moment - dt.datetime.combine(day, dt.time(), tzinfo=config.zone)).total_seconds())
 
 
@@ -85,7 +101,7 @@ def job_public(job: Job) -> JobPublic:
 
 @router.get("/days/{city}/{service_date}")
 def day_plan(
-    city: CityName, service_date: dt.date, session: SessionDep, state: StateDep, _: StaffUser
+    city: CityName, service_date: Day, session: SessionDep, state: StateDep, _: StaffUser
 ) -> dict[str, Any]:
     """The day's routes (every stop with its times), waitlisted and refused bookings, and the
     key figures."""
@@ -158,7 +174,7 @@ def day_plan(
 @router.post("/days/{city}/{service_date}/reoptimize", status_code=202, response_model=JobPublic)
 def reoptimize(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     body: ReoptimizeRequest,
     session: SessionDep,
     state: StateDep,
@@ -175,9 +191,7 @@ def reoptimize(
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic, responses={404: {}})
-def get_job(
-    job_id: Annotated[str, Path(max_length=36)], session: SessionDep, _: StaffUser
-) -> JobPublic:
+def get_job(job_id: JobId, session: SessionDep, _: StaffUser) -> JobPublic:
     """A job's state, progress and, once done, its before-and-after figures."""
     job = session.get(Job, job_id)
     if job is None or job.kind != "reoptimize":
@@ -187,7 +201,7 @@ def get_job(
 
 @router.delete("/jobs/{job_id}", response_model=JobPublic, responses={404: {}})
 def cancel_job(
-    job_id: Annotated[str, Path(max_length=36)],
+    job_id: JobId,
     session: SessionDep,
     state: StateDep,
     _: StaffUser,
@@ -206,7 +220,7 @@ def cancel_job(
 @router.post("/days/{city}/{service_date}/vehicles/{vehicle_id}/lock", responses={404: {}})
 def lock_vehicle(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     body: LockRequest,
     session: SessionDep,
@@ -235,7 +249,7 @@ def lock_vehicle(
 @router.delete("/days/{city}/{service_date}/vehicles/{vehicle_id}/lock", responses={404: {}})
 def unlock_vehicle(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     session: SessionDep,
     state: StateDep,
@@ -257,7 +271,7 @@ def unlock_vehicle(
 )
 def breakdown(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     body: BreakdownRequest,
     session: SessionDep,
@@ -313,7 +327,7 @@ def breakdown(
 )
 def delay(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     body: DelayRequest,
     session: SessionDep,
@@ -404,7 +418,7 @@ def _manifest(
 @router.get("/days/{city}/{service_date}/vehicles/{vehicle_id}/manifest", responses={404: {}})
 def manifest(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     session: SessionDep,
     state: StateDep,
@@ -428,7 +442,7 @@ _MOBILITY_ZH = {
 )
 def manifest_page(
     city: CityName,
-    service_date: dt.date,
+    service_date: Day,
     vehicle_id: VehicleId,
     session: SessionDep,
     state: StateDep,

@@ -13,11 +13,11 @@ from api.db.models import CaregiverLink, Rider, User
 from api.deps import CurrentUser, SessionDep, StaffUser
 from api.errors import ApiError, not_found
 from api.routers.users import username_taken
-from api.schemas import CaregiverLinkCreate, RiderCreate, RiderPublic
+from api.schemas import ID_PATTERN, CaregiverLinkCreate, RiderCreate, RiderPublic
 
 router = APIRouter(prefix="/v1/riders", tags=["riders"])
 
-RiderId = Annotated[str, Path(max_length=36)]
+RiderId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 
 
 def rider_public(rider: Rider) -> RiderPublic:
