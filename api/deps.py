@@ -70,6 +70,7 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = user_for_token(session, credentials.credentials)
+    session.commit()  # end the read: no transaction is held while the request waits for others
     if user is None:
         raise ApiError(
             401,

@@ -169,9 +169,15 @@ class ServiceDayPlan:
         self._service_rule = service_rule
         self._window_rule = window_rule
         self._name = name
-        depots = tuple(dict.fromkeys(v.depot for v in fleet))
-        capacity = max(256, 2 * (len(depots) + 2 * len(trips)))
-        self.table = LocationTable(provider, depots, capacity=capacity)
+        # Every place known now goes into one matrix computation (many-to-many searches);
+        # places that bookings bring later are added one row and column at a time.
+        places = tuple(
+            dict.fromkeys(
+                [v.depot for v in fleet] + [p for t in trips for p in (t.pickup, t.dropoff)]
+            )
+        )
+        capacity = max(256, 2 * len(places))
+        self.table = LocationTable(provider, places, capacity=capacity)
         self.fleet = tuple(fleet)
         self._trips: dict[str, Trip] = {}
         requests = []

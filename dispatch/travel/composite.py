@@ -11,6 +11,8 @@ from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix, TravelTimeProv
 
 __all__ = ["CompositeProvider"]
 
+_COVERED_CACHE_SIZE = 200_000
+
 
 class CompositeProvider:
     """Use ``primary`` for pairs it covers at both ends, ``fallback`` for every other pair.
@@ -27,16 +29,27 @@ class CompositeProvider:
         self.primary = primary
         self.fallback = fallback
         self.name = f"{primary.name}+{fallback.name}"
+        self._covered: dict[Point, bool] = {}
 
     def covers(self, point: Point) -> bool:
         """Covered where either provider covers it."""
-        return self.primary.covers(point) or self.fallback.covers(point)
+        return self.primary_covers(point) or self.fallback.covers(point)
+
+    def primary_covers(self, point: Point) -> bool:
+        """Whether the primary covers ``point``, remembered: a day asks it of the same places
+        again and again."""
+        known = self._covered.get(point)
+        if known is None:
+            if len(self._covered) >= _COVERED_CACHE_SIZE:
+                self._covered.clear()
+            known = self._covered[point] = self.primary.covers(point)
+        return known
 
     def matrix(self, points: Sequence[Point]) -> TravelMatrix:
         """Primary times between covered points, fallback times for the rest."""
         points = tuple(points)
         result = self.fallback.matrix(points)
-        covered = np.array([self.primary.covers(p) for p in points], dtype=bool)
+        covered = np.array([self.primary_covers(p) for p in points], dtype=bool)
         idx = np.flatnonzero(covered)
         if idx.size:
             road = self.primary.matrix([points[i] for i in idx])
@@ -52,16 +65,11 @@ class CompositeProvider:
     def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
         """Fallback cells, replaced by primary ones towards the covered points when the
         primary covers ``point``."""
-        (dur_row, dur_col), (dist_row, dist_col) = self.fallback.row_and_column(others, point)
-        if self.primary.covers(point):
-            idx = np.flatnonzero([self.primary.covers(p) for p in others])
-            (pr_dr, pr_dc), (pr_sr, pr_sc) = self.primary.row_and_column(
-                [others[int(i)] for i in idx], point
-            )
-            dur_row[idx], dist_row[idx] = pr_dr[:-1], pr_sr[:-1]
-            dur_row[-1], dist_row[-1] = pr_dr[-1], pr_sr[-1]
-            dur_col[idx], dist_col[idx] = pr_dc, pr_sc
-        return (dur_row, dur_col), (dist_row, dist_col)
+        from dispatch.travel.place_index import CompositeIndex  # noqa: PLC0415  (cycle)
+
+        index = CompositeIndex(self)
+        index.extend(others)
+        return index.add(point)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The leg from the provider that covers both ends."""

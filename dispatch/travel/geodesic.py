@@ -132,13 +132,11 @@ class GeodesicProvider:
 
     def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
         """Estimates from ``point`` to each of ``others`` (and itself, last) and back."""
-        lat = np.array([p.lat for p in others] + [point.lat], dtype=np.float64)
-        lon = np.array([p.lon for p in others] + [point.lon], dtype=np.float64)
-        road = great_circle_m(point.lat, point.lon, lat, lon) * self.model.circuity
-        duration = np.rint(self.model.duration_s(road)).astype(np.int64)
-        distance = np.rint(road).astype(np.int64)
-        # Great-circle estimates are symmetric: the column is the row without the point itself.
-        return (duration, duration[:-1].copy()), (distance, distance[:-1].copy())
+        from dispatch.travel.place_index import GeodesicIndex  # noqa: PLC0415  (cycle)
+
+        index = GeodesicIndex(self)
+        index.extend(others)
+        return index.add(point)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The estimated leg between two points."""

@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from dispatch.geo.point import Point
 from dispatch.travel.base import TravelTimeProvider
+from dispatch.travel.place_index import place_index
 
 __all__ = ["LocationTable"]
 
@@ -46,6 +47,7 @@ class LocationTable:
         self._points: list[Point] = []
         self._index: dict[tuple[float, float], int] = {}
         self._alloc(max(capacity, len(points), 1))
+        self._places = place_index(provider)
         if points:
             unique = list(dict.fromkeys(points))
             matrix = provider.matrix(unique)
@@ -55,6 +57,7 @@ class LocationTable:
             for p in unique:
                 self._index[_key(p)] = len(self._points)
                 self._points.append(p)
+            self._places.extend(unique)
         self.generation = 0
         """Counts reallocations: a solver holding the old buffers must be rebuilt."""
 
@@ -92,7 +95,7 @@ class LocationTable:
         if found is not None:
             return found
         n = len(self._points)
-        (dur_row, dur_col), (dist_row, dist_col) = self.provider.row_and_column(self._points, point)
+        (dur_row, dur_col), (dist_row, dist_col) = self._places.add(point)
         if n + 1 > self.capacity:
             old_d, old_m = self._duration, self._distance
             self._alloc(2 * self.capacity)

@@ -435,34 +435,11 @@ class RoadGraphProvider:
 
         One search from the point and one towards it, whatever the number of others.
         """
-        graph = self.graph
-        (new,) = self.snap([point])
-        snapped = self.snap(others)
-        n = len(snapped)
-        # Packed weights from the new point to every point (itself last), and from every other
-        # point to it.
-        row = np.full(n + 1, UNREACHED, dtype=np.int64)
-        col = np.full(n, UNREACHED, dtype=np.int64)
-        row[n] = 0
-        if n:
-            entry_nodes, entry_w, exit_nodes, exit_w = graph.ends_arrays(snapped)
-            new_entry_nodes, new_entry_w, new_exit_nodes, new_exit_w = graph.ends_arrays([new])
-            # From the new point: leave along its road, arrive at each other point along its road.
-            row[:n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
-            # To the new point: the same on the reversed graph.
-            col[:] = _via_ends(graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w)
-            # Points on the new point's own road may be reached along it, without a search.
-            edges = np.array([[s.edge, s.reverse_edge] for s in snapped], dtype=np.int64)
-            mine = [e for e in (new.edge, new.reverse_edge) if e >= 0]
-            for j in np.flatnonzero(np.isin(edges, mine).any(axis=1)).tolist():
-                other = snapped[j]
-                if (other.edge, other.fraction) == (new.edge, new.fraction):
-                    row[j] = col[j] = 0
-                    continue
-                row[j] = min(row[j], graph.along_same_road(new, other))
-                col[j] = min(col[j], graph.along_same_road(other, new))
-        duration, distance = self._convert(np.concatenate([row, col]))
-        return (duration[: n + 1], duration[n + 1 :]), (distance[: n + 1], distance[n + 1 :])
+        from dispatch.travel.place_index import RoadIndex  # noqa: PLC0415  (cycle)
+
+        index = RoadIndex(self)
+        index.extend(others)
+        return index.add(point)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The fastest leg from ``origin`` to ``destination``.
@@ -475,11 +452,11 @@ class RoadGraphProvider:
         return self.matrix([origin, destination]).leg(0, 1)
 
     def _to_matrix(self, points: tuple[Point, ...], packed: IntArray) -> TravelMatrix:
-        duration, distance = self._convert(packed)
+        duration, distance = self.convert(packed)
         return TravelMatrix(points, duration, distance, self.name)
 
     @staticmethod
-    def _convert(packed: IntArray) -> tuple[IntArray, IntArray]:
+    def convert(packed: IntArray) -> tuple[IntArray, IntArray]:
         """Packed path weights to whole seconds and metres (rounded half up), or `UNREACHABLE`."""
         time_ds, length_dm = unpack(packed)
         unreached = packed == UNREACHED
