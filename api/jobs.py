@@ -217,3 +217,58 @@ class JobRunner:
             result=result,
             message="applied" if better else "applied (no cheaper plan found; order kept valid)",
         )
+
+    # -- planners' simulations (a separate kind: nothing above depends on it) ----------------
+
+    def simulate(self, city: str, user_id: int, params: dict[str, Any]) -> str:
+        """Queue a planner's simulation (``kind='simulate'``): ``params`` as
+        `api.routers.planner.SimulationCreate` gives them; returns the job id."""
+        job_id = str(uuid.uuid4())
+        with self.sessions() as session:
+            session.add(
+                Job(id=job_id, kind="simulate", city=city, params=params, created_by=user_id)
+            )
+            session.commit()
+        self._pool.submit(self._run_simulation_safely, job_id)
+        return job_id
+
+    def _run_simulation_safely(self, job_id: str) -> None:
+        try:
+            self._run_simulation(job_id)
+        except JobCancelledError:
+            self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
+        except Exception as exc:  # a job must end in a state, whatever went wrong
+            log.exception("simulation %s failed", job_id)
+            self._set(
+                job_id,
+                status="failed",
+                finished_at=_utcnow(),
+                message=f"{type(exc).__name__}: {exc}",
+            )
+
+    def _run_simulation(self, job_id: str) -> None:
+        from api.routers.planner import run_simulation  # noqa: PLC0415  (import cycle)
+
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != "queued":
+                return
+            job.status = "running"
+            job.started_at = _utcnow()
+            params = dict(job.params)
+            session.commit()
+
+        def progress(done: int, total: int) -> None:
+            if self._cancel_requested(job_id):
+                raise JobCancelledError
+            self._set(job_id, progress=round(done / total, 3), message=f"{done}/{total} days")
+
+        result = run_simulation(params, progress)
+        self._set(
+            job_id,
+            status="succeeded",
+            progress=1.0,
+            finished_at=_utcnow(),
+            result=result,
+            message=f"{len(result['days'])} simulated days",
+        )

@@ -15,6 +15,7 @@ from dispatch.cli import _data as _data
 from dispatch.cli import _demo as _demo
 from dispatch.cli import _geo as _geo
 from dispatch.cli import _serve as _serve
+from dispatch.cli import _simulate as _simulate
 from dispatch.cli import _travel as _travel
 from dispatch.errors import InputError, RoutingError
 
@@ -32,6 +33,7 @@ data_app = typer.Typer(
     help="Import and prepare data (road graphs, calibrations).", no_args_is_help=True
 )
 app.add_typer(data_app, name="data")
+app.add_typer(_simulate.app, name="simulate")
 
 app.command("demo")(_serve.demo)
 app.command("serve")(_serve.serve)

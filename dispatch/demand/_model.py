@@ -313,4 +313,3 @@ class DemandModel:
             "back",
         )
         return [out, back]
-

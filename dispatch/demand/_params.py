@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dispatch.booking import TripPurpose
+from dispatch.errors import InputError
 
 __all__ = ["CITY_CALIBRATION", "CityCalibration", "DemandParameters"]
 
@@ -131,9 +132,7 @@ class DemandParameters:
     the meter, so most accept sharing for 1/6)."""
 
     # --- what for and where to -----------------------------------------------------------
-    purpose_shares: tuple[tuple[TripPurpose, float], ...] = field(
-        default_factory=_purpose_shares
-    )
+    purpose_shares: tuple[tuple[TripPurpose, float], ...] = field(default_factory=_purpose_shares)
     """Trip purposes (ASSUMED; "mostly medical", udn 2026-02-14)."""
     distance_decay_km: float = 8.0
     """Destinations are drawn by attraction × exp(-distance / this) from home (ASSUMED gravity
@@ -161,9 +160,7 @@ class DemandParameters:
     """A return is asked for no later than this (the service closes at 23:00)."""
 
     # --- booking -------------------------------------------------------------------------
-    standing_shares: tuple[tuple[TripPurpose, float], ...] = field(
-        default_factory=_standing_shares
-    )
+    standing_shares: tuple[tuple[TripPurpose, float], ...] = field(default_factory=_standing_shares)
     """Share of trips of each purpose that are standing orders (recurring; ASSUMED): booked
     when the booking window opens."""
     lead_days: tuple[tuple[int, float], ...] = field(default_factory=_lead_days)
@@ -185,8 +182,6 @@ class DemandParameters:
     """Riders not there when the bus comes (ASSUMED)."""
 
     def __post_init__(self) -> None:
-        from dispatch.errors import InputError
-
         if self.scale < 0:
             raise InputError(f"scale must not be negative, got {self.scale}")
         if len(self.appointment_profile) != 16:

@@ -119,7 +119,9 @@ def load_places(city: str, hospital_factor: float = 3.0) -> Places:
     geoms = tuple(villages.geometry.to_numpy())
     reps = shapely.point_on_surface(np.asarray(geoms))
     districts = tuple(str(d) for d in villages["district_zh"])
-    by_name = {(d, str(n)): i for i, (d, n) in enumerate(zip(districts, villages["name_zh"]))}
+    by_name = {
+        (d, str(n)): i for i, (d, n) in enumerate(zip(districts, villages["name_zh"], strict=True))
+    }
     by_district: dict[str, list[int]] = {}
     for i, d in enumerate(districts):
         by_district.setdefault(d, []).append(i)
@@ -130,7 +132,9 @@ def load_places(city: str, hospital_factor: float = 3.0) -> Places:
     frame = frame[frame["town_zh"].isin(by_district)].reset_index(drop=True)
     points: list[Point] = []
     by_address = 0
-    for code, district, address in zip(frame["機構代碼"], frame["town_zh"], frame["地址"]):
+    for code, district, address in zip(
+        frame["機構代碼"], frame["town_zh"], frame["地址"], strict=True
+    ):
         rng = np.random.default_rng(zlib.crc32(str(code).encode()))
         match = _VILLAGE_IN_ADDRESS.search(str(address))
         k = by_name.get((district, match.group(1))) if match else None

@@ -13,6 +13,17 @@ and re-optimization::
 from dispatch.sim._day import DayResult, simulate_day
 from dispatch.sim._fleet import DEPOT_PLANS, LAYOUTS, SHIFT_PLANS, FleetSpec, build_fleet
 from dispatch.sim._params import Policy, SimParameters
+from dispatch.sim._plots import plot_refusal_map, plot_served_vs_fleet
+from dispatch.sim._sweep import (
+    Scenario,
+    refusal_rates,
+    run_scenario_day,
+    run_sweep,
+    scenario_from_dict,
+    scenario_grid,
+    service_days,
+    summarize,
+)
 
 __all__ = [
     "DEPOT_PLANS",
@@ -21,7 +32,17 @@ __all__ = [
     "DayResult",
     "FleetSpec",
     "Policy",
+    "Scenario",
     "SimParameters",
     "build_fleet",
+    "plot_refusal_map",
+    "plot_served_vs_fleet",
+    "refusal_rates",
+    "run_scenario_day",
+    "run_sweep",
+    "scenario_from_dict",
+    "scenario_grid",
+    "service_days",
     "simulate_day",
+    "summarize",
 ]

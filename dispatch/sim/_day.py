@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,10 +19,11 @@ from dispatch.demand import DemandDay, DemandTrip
 from dispatch.errors import InfeasibleError, InputError
 from dispatch.figures import day_figures
 from dispatch.model import Plan, Priority, StopKind, StopRef, TimeWindow
+from dispatch.sim._params import Policy, SimParameters
 from dispatch.solve import solve
+from dispatch.travel import city_provider
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.validate import PlanInvalidError
-from dispatch.sim._params import Policy, SimParameters
 
 __all__ = ["DayResult", "simulate_day"]
 
@@ -146,9 +147,7 @@ class _Day:
         self.solve_s += time.perf_counter() - started
         served = plan.served_ids()
         reasons = {u.request_id: str(u.reason) for u in plan.unserved}
-        starts = {
-            s.request_id: s.start_s for _, s in plan.stops() if s.kind is StopKind.PICKUP
-        }
+        starts = {s.request_id: s.start_s for _, s in plan.stops() if s.kind is StopKind.PICKUP}
         kept: list[Trip] = []
         for d in pending:
             tid = d.trip.id
@@ -183,9 +182,15 @@ class _Day:
             for trip in sorted(kept, key=lambda t: starts[t.id]):
                 promised = trip.promised
                 assert promised is not None
-                decision = self.day.book(replace(trip, promised=None), lambda _s, w=promised: w)
+                decision = self.day.book(replace(trip, promised=None), _fixed(promised))
                 if not decision.accepted:
                     self.status[trip.id] = f"refused:{decision.reason}"
+        # Fill: the refused trips are tried once more by insertion, in booking order, into
+        # the room the batch left (a return only with its outbound).
+        for d in pending:
+            if self.status[d.trip.id].startswith("refused"):
+                self.status.pop(d.trip.id)
+                self.book(d, self.params.cutoff_s)
 
     def reoptimize(self, now_s: int) -> None:
         """Re-optimize the routes not yet driven; stops under way stay as they are."""
@@ -218,6 +223,15 @@ class _Day:
             self.notes.append(f"re-optimization at {now_s // 3600:02d}:00 kept the plan: {exc}")
         finally:
             self.solve_s += time.perf_counter() - started
+
+
+def _fixed(window: TimeWindow) -> Callable[[int], TimeWindow]:
+    """A promise that is a window already given (whatever the estimate)."""
+
+    def promise(_estimate_s: int) -> TimeWindow:
+        return window
+
+    return promise
 
 
 def _noise(rng: np.random.Generator, sigma: float) -> float:
@@ -264,7 +278,9 @@ def _play(
             if rid in skipped:
                 continue
             request = problem.request(rid)
-            t += int(problem.duration_s[here, stop.location]) * _noise(rng, params.travel_noise_sigma)
+            t += int(problem.duration_s[here, stop.location]) * _noise(
+                rng, params.travel_noise_sigma
+            )
             metres += int(problem.distance_m[here, stop.location])
             here = stop.location
             if stop.kind is StopKind.PICKUP:
@@ -377,8 +393,6 @@ def simulate_day(
     params = params or SimParameters()
     city = load_city(demand.city)
     if provider is None:
-        from dispatch.travel import city_provider
-
         provider = city_provider(demand.city)
     sim = _Day(city, provider, fleet, demand, params)
 

@@ -102,8 +102,13 @@ def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float]]:
     out = []
     for d in districts:
         rep = frame.loc[d.name_zh].geometry.representative_point()
-        out.append((d.name_en.split()[0].lower(), Point(round(rep.y, 6), round(rep.x, 6)),
-                    float(d.population_65_plus)))
+        out.append(
+            (
+                d.name_en.split()[0].lower(),
+                Point(round(rep.y, 6), round(rep.x, 6)),
+                float(d.population_65_plus),
+            )
+        )
     return out
 
 
