@@ -424,7 +424,12 @@ def _remove_from_day(session: Session, days: DayRegistry, booking: Booking) -> N
     with days.open(session, booking.city, booking.service_date) as day:
         if booking.id in day.plan.trips():
             vehicle = booking.vehicle_id
+            locked = any(ref[0] == booking.id for refs in day.row.locks.values() for ref in refs)
             day.plan.cancel(booking.id)
+            if locked:
+                day.row.locks = {
+                    vid: [list(s) for s in refs] for vid, refs in day.plan.locks().items()
+                }
             day.save({vehicle} if vehicle else None)
 
 

@@ -290,11 +290,39 @@ class ServiceDayPlan:
                 return route.vehicle_id
         return None
 
+    def locks(self) -> Sequences:
+        """Each locked vehicle's locked stops, in the form the service stores."""
+        return {
+            vid: [(ref.request_id, str(ref.kind)) for ref in refs]
+            for vid, refs in self._locks.items()
+        }
+
     def cancel(self, trip_id: str) -> None:
-        """Take a trip out of the day; the other stops keep their order."""
+        """Take a trip out of the day; the other stops keep their order.
+
+        A trip among a vehicle's locked stops may be cancelled too (a no-show, a rider who
+        cancels while the bus is on its way): its stops leave the lock, the rest stay locked.
+        """
         if trip_id not in self._trips:
             raise InputError(f"trip {trip_id}: not in the day's plan")
-        self._inserter.remove(trip_id)
+        if any(ref.request_id == trip_id for refs in self._locks.values() for ref in refs):
+            self._locks = {
+                vid: kept
+                for vid, refs in self._locks.items()
+                if (kept := tuple(ref for ref in refs if ref.request_id != trip_id))
+            }
+            sequences = {
+                vid: [StopRef(rid, StopKind(kind)) for rid, kind in stops if rid != trip_id]
+                for vid, stops in self.sequences().items()
+            }
+            self._sync_generation()
+            old = self._inserter.problem()
+            problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
+            self._inserter = Inserter(
+                problem, check(problem, plan_from_sequences(problem, sequences))
+            )
+        else:
+            self._inserter.remove(trip_id)
         del self._trips[trip_id]
 
     def adopt(self, plan: Plan) -> None:

@@ -14,12 +14,19 @@ __all__ = ["make_engine", "session_factory"]
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; an SQLite file's folder is created, and SQLite is set up for a
-    server (write-ahead log, foreign keys, waiting on a busy database instead of failing)."""
+    server (write-ahead log, foreign keys, waiting on a busy database instead of failing).
+
+    Statement parameters are kept out of error messages (``hide_parameters``): they hold
+    riders' personal data, and errors end up in logs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -30,7 +37,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
