@@ -19,6 +19,8 @@ import pytest
 from _api import World, at, service_day, trip
 from fastapi import FastAPI
 
+from api.db.models import Job
+
 ROLES = ("rider", "caregiver", "other_rider", "other_caregiver", "dispatcher", "planner", "admin")
 SIGNED_IN = {None: 401, "bad_token": 401}
 STAFF_ONLY = {
@@ -30,6 +32,12 @@ STAFF_ONLY = {
     "planner": 403,
 }
 ADMIN_ONLY = {**STAFF_ONLY, "dispatcher": 403}
+PLANNER_ONLY = {
+    **SIGNED_IN,
+    **{who: 403 for who in ("rider", "caregiver", "other_rider", "other_caregiver")},
+    "dispatcher": 403,
+    "admin": 403,
+}
 OWN_READ = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 404}
 """Reading a rider's things: strangers learn nothing (404)."""
 OWN_WRITE = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 403}
@@ -154,6 +162,22 @@ CASES = [
     Case("POST", VEHICLE + "/delay", STAFF_ONLY, STAFF, body=_delay),
     Case("GET", VEHICLE + "/manifest", STAFF_ONLY, STAFF),
     Case("GET", VEHICLE + "/manifest.html", STAFF_ONLY, STAFF),
+    # Starting a simulation is left to the planner tests: it keeps the job worker busy.
+    Case("POST", "/v1/planner/simulations", PLANNER_ONLY, (), body=lambda _: {"days": 1}),
+    Case(
+        "GET",
+        "/v1/planner/simulations/{job_id}",
+        PLANNER_ONLY,
+        ("planner",),
+        ids={"job_id": "sim_id"},
+    ),
+    Case(
+        "DELETE",
+        "/v1/planner/simulations/{job_id}",
+        PLANNER_ONLY,
+        ("planner",),
+        ids={"job_id": "sim_id"},
+    ),
 ]
 
 
@@ -197,6 +221,18 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
     )
     assert job.status_code == 202, job.text
     world.wait_job(job.json()["id"])
+    state = world.app.state.rehabus
+    with state.sessions() as session:  # a finished simulation, without running one
+        simulation = Job(
+            id=str(uuid.uuid4()),
+            kind="simulate",
+            city="tainan",
+            status="succeeded",
+            progress=1.0,
+            created_by=world.user_ids["planner"],
+        )
+        session.add(simulation)
+        session.commit()
     yield {
         "day": day,
         "city": "tainan",
@@ -210,6 +246,7 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         "vehicle_id": first["vehicle_id"],
         "spare_vehicle": SPARE_VEHICLE,
         "caregiver_user_id": world.user_ids["caregiver"],
+        "sim_id": simulation.id,
     }
     world.settle_jobs()
 
