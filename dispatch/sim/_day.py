@@ -23,7 +23,7 @@ from dispatch.sim._params import Policy, SimParameters
 from dispatch.solve import solve
 from dispatch.travel import city_provider
 from dispatch.travel.base import TravelTimeProvider
-from dispatch.validate import PlanInvalidError
+from dispatch.validate import PlanInvalidError, validate
 
 __all__ = ["DayResult", "simulate_day"]
 
@@ -362,7 +362,11 @@ def _play(
         "meter_twd": meters,
         "cost_per_trip_twd": round(cost / len(done), 1) if done else math.nan,
     }
-    return figures, day_figures(problem, plan).as_dict()
+    planned: dict[str, float | int] = {
+        **day_figures(problem, plan).as_dict(),
+        "violations": len(validate(problem, plan)),
+    }
+    return figures, planned
 
 
 def simulate_day(
@@ -388,6 +392,8 @@ def simulate_day(
     ``passengers_per_vehicle_hour``, ``vehicles_used``, ``vehicle_km``, ``vehicle_hours``,
     ``operating_cost_twd``, ``fares_twd`` (riders' shares), ``meter_twd`` (the taxi meter for
     the same trips), ``cost_per_trip_twd``, ``solve_s`` and ``wall_s``.
+    ``DayResult.planned`` has the final plan's figures and its count of validator
+    ``violations`` (0 whenever the dispatcher kept its promise).
     """
     started = time.perf_counter()
     params = params or SimParameters()

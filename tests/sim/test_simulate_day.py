@@ -1,0 +1,99 @@
+"""A simulated day on the real dispatcher: tiny days, short solver runs with iteration limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from api.fleet import BREAK_S, SHIFTS
+from dispatch.city import load_city
+from dispatch.demand import DemandDay, DemandModel, DemandParameters
+from dispatch.errors import InputError
+from dispatch.geo import load_districts
+from dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
+from dispatch.travel import city_provider
+
+DAY = dt.date(2025, 3, 4)
+FAST = SimParameters(solve_iterations=40, reoptimize_iterations=10, reoptimize_every_s=4 * 3600)
+
+
+@pytest.fixture(scope="module")
+def tiny_day() -> DemandDay:
+    return DemandModel("tainan", DemandParameters(scale=0.03)).day(DAY, seed=5)
+
+
+@pytest.fixture(scope="module")
+def provider():  # type: ignore[no-untyped-def]
+    return city_provider("tainan")
+
+
+def test_fleet_follows_the_city_and_the_service_defaults() -> None:
+    city = load_city("tainan")
+    fleet = build_fleet(city, FleetSpec(156))
+    assert len(fleet) == 156
+    by_depot = {d.id: sum(v.id.startswith(d.id) for v in fleet) for d in city.depots}
+    assert by_depot == {d.id: d.vehicles for d in city.depots}  # 48 and 108, as configured
+    assert {(v.shift.start_s, v.shift.end_s) for v in fleet} == set(SHIFTS)
+    assert all(v.break_ is not None and v.break_.duration_s == BREAK_S for v in fleet)
+    spread = build_fleet(city, FleetSpec(12, "wheelchair3", "spread", "three"))
+    assert len(spread) == 12 and all(v.layout.wheelchair_positions == 3 for v in spread)
+    assert len({v.depot for v in spread}) == 6
+    with pytest.raises(InputError):
+        FleetSpec(10, layout="double-decker")
+
+
+@pytest.mark.parametrize("policy", [Policy.FCFS, Policy.BATCH])
+def test_a_day_is_decided_played_and_counted(tiny_day: DemandDay, provider, policy) -> None:  # type: ignore[no-untyped-def]
+    fleet = build_fleet(load_city("tainan"), FleetSpec(4))
+    params = SimParameters(
+        policy=policy, solve_iterations=40, reoptimize_iterations=10, reoptimize_every_s=4 * 3600
+    )
+    result = simulate_day(tiny_day, fleet, params, provider=provider)
+    f = result.figures
+    asked = [t for t in tiny_day.trips if t.cancel_at_s is None]
+    assert f["requests"] == len(asked)
+    assert f["served"] + f["refused"] == f["requests"]
+    assert 0 < f["served"] < f["requests"]  # four buses cannot carry all of them
+    assert f["served_share"] == pytest.approx(f["served"] / f["requests"], abs=1e-4)
+    assert result.planned["violations"] == 0
+    assert 0 < f["carried"] <= f["served"]  # no-shows are served but not carried
+    assert 0 <= f["on_time_pickup_share"] <= 1 and 0 <= f["shared_share"] <= 1
+    assert f["mean_ride_over_direct"] >= 1.0
+    assert f["vehicle_km"] > 0 and f["operating_cost_twd"] > 0
+    assert 0 < f["fares_twd"] < f["meter_twd"]  # riders pay a share of the meter
+    assert sum(r for _, r in result.by_district.values()) == f["refused"]
+    assert sum(r for _, r in result.by_priority.values()) == f["refused"]
+    assert set(result.by_district) <= {d.name_zh for d in load_districts("tainan")}
+    assert sum(result.refusals.values()) == f["refused"]
+
+
+def test_a_day_repeats_exactly(tiny_day: DemandDay, provider) -> None:  # type: ignore[no-untyped-def]
+    fleet = build_fleet(load_city("tainan"), FleetSpec(4))
+    params = SimParameters(policy=Policy.BATCH, solve_iterations=40, reoptimize_iterations=10)
+    a = simulate_day(tiny_day, fleet, params, provider=provider)
+    b = simulate_day(tiny_day, fleet, params, provider=provider)
+    drop = ("wall_s", "solve_s")
+    assert {k: v for k, v in a.figures.items() if k not in drop} == {
+        k: v for k, v in b.figures.items() if k not in drop
+    }
+    assert a.by_district == b.by_district
+
+
+def test_more_buses_serve_at_least_as_many(tiny_day: DemandDay, provider) -> None:  # type: ignore[no-untyped-def]
+    city = load_city("tainan")
+    served = [
+        simulate_day(tiny_day, build_fleet(city, FleetSpec(n)), FAST, provider=provider).figures[
+            "served"
+        ]
+        for n in (2, 12)
+    ]
+    assert served[0] < served[1]
+
+
+def test_no_noise_no_lateness(tiny_day: DemandDay, provider) -> None:  # type: ignore[no-untyped-def]
+    # Without travel-time noise every pickup starts inside its promised window.
+    fleet = build_fleet(load_city("tainan"), FleetSpec(12))
+    params = SimParameters(travel_noise_sigma=0.0, reoptimize_every_s=0)
+    result = simulate_day(tiny_day, fleet, params, provider=provider)
+    assert result.figures["on_time_pickup_share"] == 1.0

@@ -1,0 +1,127 @@
+"""Fleet what-ifs on a real local Dask cluster with two workers, and ``rehabus simulate fleet``
+against it (``--scheduler``)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dask.distributed import LocalCluster
+
+from dispatch.cli import main
+from dispatch.sim import (
+    Policy,
+    SimParameters,
+    refusal_rates,
+    run_scenario_day,
+    run_sweep,
+    scenario_grid,
+    service_days,
+    summarize,
+)
+
+TINY = SimParameters(solve_iterations=30, reoptimize_iterations=5, reoptimize_every_s=6 * 3600)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as running:
+        yield running
+
+
+def test_service_days_are_weekdays() -> None:
+    days = service_days(dt.date(2025, 3, 7), 3)  # a Friday
+    assert days == [dt.date(2025, 3, 7), dt.date(2025, 3, 10), dt.date(2025, 3, 11)]
+
+
+def test_sweep_on_two_workers(cluster: LocalCluster) -> None:
+    scenarios = scenario_grid("tainan", [2, 6], scales=[0.02])
+    days = service_days(dt.date(2025, 3, 3), 2)
+    seen: list[int] = []
+    rows = run_sweep(
+        scenarios,
+        days,
+        seed=7,
+        params=TINY,
+        scheduler=cluster.scheduler_address,
+        progress=lambda done, total, row: seen.append(done),
+    )
+    assert len(rows) == len(scenarios) * len(days) == 8
+    assert seen == list(range(1, 9))
+    # Rows come back in scenario then day order, and equal an in-process run.
+    assert [(r["policy"], r["fleet_size"], r["date"]) for r in rows[:2]] == [
+        ("fcfs", 2, "2025-03-03"),
+        ("fcfs", 2, "2025-03-04"),
+    ]
+    again = run_scenario_day(scenarios[0], days[1], 8, TINY)
+    strip = ("wall_s", "solve_s")
+    assert {k: v for k, v in rows[1].items() if k not in strip} == {
+        k: v for k, v in again.items() if k not in strip
+    }
+    summary = summarize(rows)
+    assert len(summary) == 4
+    for row in summary:
+        assert row["days"] == 2
+        assert row["served_share_low"] <= row["served_share"] <= row["served_share_high"]
+    by_size = {(r["policy"], r["fleet_size"]): r["served_share"] for r in summary}
+    for policy in ("fcfs", "batch"):
+        assert by_size[(policy, 2)] <= by_size[(policy, 6)]
+    rates = refusal_rates(rows)
+    assert set(rates) == {str(Policy.FCFS), str(Policy.BATCH)}
+
+
+def test_command_line_sweep(cluster: LocalCluster, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "study"
+    with pytest.raises(SystemExit) as stop:
+        main(
+            [
+                "simulate",
+                "fleet",
+                "--sizes",
+                "2,4",
+                "--policies",
+                "fcfs",
+                "--layouts",
+                "standard,wheelchair3",
+                "--scales",
+                "0.02",
+                "--days",
+                "1",
+                "--solve-iterations",
+                "20",
+                "--reoptimize-hours",
+                "0",
+                "--scheduler",
+                cluster.scheduler_address,
+                "--out",
+                str(out),
+            ]
+        )
+    assert stop.value.code == 0
+    printed = capsys.readouterr().out
+    assert "served" in printed and str(out) in printed
+    with (out / "summary.csv").open() as fh:
+        table = list(csv.DictReader(fh))
+    assert {(r["layout"], r["fleet_size"]) for r in table} == {
+        ("standard", "2"),
+        ("standard", "4"),
+        ("wheelchair3", "2"),
+        ("wheelchair3", "4"),
+    }
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["rows"]) == 4 and results["demand_seeds"] == [0]
+    for name in ("served_vs_fleet.png", "refusals_by_district.png"):
+        assert (out / name).stat().st_size > 10_000
+
+
+def test_bad_lists_end_in_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as stop:
+        main(["simulate", "fleet", "--sizes", "ten"])
+    assert stop.value.code == 2
+    assert "sizes" in capsys.readouterr().err
