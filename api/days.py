@@ -90,7 +90,8 @@ class OpenDay:
                         city=self.row.city,
                         service_date=self.row.service_date,
                         vehicle_id=vid,
-                        stops=[[trip_id, kind] for trip_id, kind, _ in stops],
+                        # The driver's break too, so that a restart rebuilds the same times.
+                        stops=[list(stop) for stop in self.plan.stored_stops(vid)],
                     )
                 )
         self.session.flush()

@@ -32,6 +32,7 @@ __all__ = ["JobCancelledError", "JobRunner"]
 log = logging.getLogger("rehabus.jobs")
 
 ACTIVE = ("queued", "running")
+INTERRUPTED = "interrupted: the server stopped; the stored plan was not changed"
 
 
 class JobCancelledError(Exception):
@@ -61,7 +62,7 @@ class JobRunner:
                 .where(Job.status.in_(ACTIVE))
                 .values(
                     status="failed",
-                    message="interrupted: the server stopped; the stored plan was not changed",
+                    message=INTERRUPTED,
                     finished_at=_utcnow(),
                 )
             )
@@ -119,11 +120,19 @@ class JobRunner:
         with self.sessions() as session:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
+    def _stopped_or_cancelled(self, job_id: str) -> None:
+        """End a job that stopped early: cancelled by a dispatcher, or interrupted because the
+        server is stopping (then it reads as a job found running at startup would)."""
+        if self._stopping.is_set():
+            self._set(job_id, status="failed", finished_at=_utcnow(), message=INTERRUPTED)
+        else:
+            self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
+
     def _run_safely(self, job_id: str) -> None:
         try:
             self._run(job_id)
         except JobCancelledError:
-            self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
+            self._stopped_or_cancelled(job_id)
         except Exception as exc:  # a job must end in a state, whatever went wrong
             log.exception("job %s failed", job_id)
             self._set(
@@ -236,7 +245,7 @@ class JobRunner:
         try:
             self._run_simulation(job_id)
         except JobCancelledError:
-            self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
+            self._stopped_or_cancelled(job_id)
         except Exception as exc:  # a job must end in a state, whatever went wrong
             log.exception("simulation %s failed", job_id)
             self._set(

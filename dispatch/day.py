@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from dispatch.errors import InputError
 from dispatch.geo.point import Point
 from dispatch.model import (
@@ -24,6 +26,7 @@ from dispatch.model import (
     Priority,
     Problem,
     Request,
+    Stop,
     StopKind,
     StopRef,
     TimeWindow,
@@ -31,8 +34,10 @@ from dispatch.model import (
     Vehicle,
 )
 from dispatch.model.rules import RideTimeRule, ServiceTimeRule, WindowRule, make_request
-from dispatch.solve import plan_from_sequences
+from dispatch.solve import _kernels as kn
+from dispatch.solve._arrays import to_arrays
 from dispatch.solve._insertion import Inserter
+from dispatch.solve._plan_build import place_break, plan_from_node_sequences
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
 from dispatch.validate import check
@@ -47,7 +52,34 @@ __all__ = [
 ]
 
 Sequences = dict[str, list[tuple[str, str]]]
-"""vehicle id -> [(trip id, "pickup" | "dropoff"), ...], the form the service stores."""
+"""vehicle id -> [(trip id, "pickup" | "dropoff"), ...], the form the service stores; a driver's
+break is stored where it is, as ``("", "break")``."""
+
+BREAK = ("", "break")
+
+
+def _scheduled(problem: Problem, sequences: Mapping[str, Sequence[tuple[str, str]]]) -> Plan:
+    """Schedule stored stop orders into a plan (not validated). A vehicle's break goes where it
+    was stored, so a day rebuilt from the database has the very routes and times it had; where
+    none was stored, it goes where it costs least."""
+    arrays = to_arrays(problem)
+    kx = kn.kernel_args(arrays)
+    index = {r.id: k for k, r in enumerate(problem.requests)}
+    vindex = {v.id: k for k, v in enumerate(problem.vehicles)}
+    nodes = {}
+    for vid, stops in sequences.items():
+        v = vindex[vid]
+        brk = int(arrays.v_break[v])
+        seq = [
+            brk if kind == "break" else 2 * index[rid] + (0 if kind == "pickup" else 1)
+            for rid, kind in stops
+            if kind != "break" or brk >= 0
+        ]
+        if not any(n != brk for n in seq):
+            continue
+        array = np.array(seq, dtype=np.int64)
+        nodes[v] = array if brk < 0 or brk in seq else place_break(kx, arrays, v, array)
+    return plan_from_node_sequences(problem, arrays, kx, nodes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +169,13 @@ def _keep_promise(window: TimeWindow | None) -> Callable[[int], TimeWindow]:
     return promise
 
 
+def _stored(stops: Sequence[Stop]) -> list[tuple[str, str]]:
+    return [
+        BREAK if s.kind is StopKind.BREAK or s.request_id is None else (s.request_id, str(s.kind))
+        for s in stops
+    ]
+
+
 class ServiceDayPlan:
     """One city's service day, open to bookings one at a time.
 
@@ -190,12 +229,7 @@ class ServiceDayPlan:
             if refs
         }
         problem = self._problem(tuple(requests))
-        refs = {
-            vid: [StopRef(rid, StopKind(kind)) for rid, kind in stops]
-            for vid, stops in (sequences or {}).items()
-            if stops
-        }
-        plan = check(problem, plan_from_sequences(problem, refs))
+        plan = check(problem, _scheduled(problem, sequences or {}))
         self._generation = self.table.generation
         self._inserter = Inserter(problem, plan)
 
@@ -212,16 +246,15 @@ class ServiceDayPlan:
         return dict(self._trips)
 
     def sequences(self, plan: Plan | None = None) -> Sequences:
-        """Each vehicle's stops in order, in the form the service stores."""
+        """Each vehicle's stops in order, its break among them, in the form the service
+        stores."""
         plan = plan or self.plan()
-        return {
-            route.vehicle_id: [
-                (s.request_id, str(s.kind))
-                for s in route.stops
-                if s.kind is not StopKind.BREAK and s.request_id is not None
-            ]
-            for route in plan.routes
-        }
+        return {route.vehicle_id: _stored(route.stops) for route in plan.routes}
+
+    def stored_stops(self, vehicle_id: str) -> list[tuple[str, str]]:
+        """One vehicle's stops in order, its break among them, in the form the service
+        stores."""
+        return _stored(self._inserter.route(vehicle_id).stops)
 
     def route_stops(self, vehicle_id: str) -> list[tuple[str, str, int]]:
         """One vehicle's stops as (trip id, "pickup" | "dropoff", start of service s)."""
@@ -312,15 +345,13 @@ class ServiceDayPlan:
                 if (kept := tuple(ref for ref in refs if ref.request_id != trip_id))
             }
             sequences = {
-                vid: [StopRef(rid, StopKind(kind)) for rid, kind in stops if rid != trip_id]
+                vid: [(rid, kind) for rid, kind in stops if rid != trip_id]
                 for vid, stops in self.sequences().items()
             }
             self._sync_generation()
             old = self._inserter.problem()
             problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
-            self._inserter = Inserter(
-                problem, check(problem, plan_from_sequences(problem, sequences))
-            )
+            self._inserter = Inserter(problem, check(problem, _scheduled(problem, sequences)))
         else:
             self._inserter.remove(trip_id)
         del self._trips[trip_id]

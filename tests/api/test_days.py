@@ -1,0 +1,124 @@
+"""Persistence (api/days.py, api/jobs.py): a restarted service rebuilds the same day from the
+database, keeps every accepted booking, and reads a job left running as interrupted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, routes_of, service_day, trip
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.db.models import Booking, Job
+from dispatch.validate import validate
+
+RESTART_DAY = 6
+StartApp = Callable[[str], AbstractContextManager[TestClient]]
+
+
+def _plan(client: TestClient, world: World, day: dt.date) -> dict[str, Any]:
+    response = client.get(f"/v1/dispatch/days/tainan/{day}", headers=world.headers("dispatcher"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _valid(client: TestClient, day: dt.date) -> None:
+    plan = client.app.state.rehabus.days.cached("tainan", day)  # type: ignore[attr-defined]
+    assert plan is not None
+    assert validate(plan.problem(), plan.plan()) == []
+
+
+def _accepted(world: World, day: dt.date) -> set[str]:
+    with world.app.state.rehabus.sessions() as session:
+        return set(
+            session.scalars(
+                select(Booking.id).where(Booking.service_date == day, Booking.status == "accepted")
+            )
+        )
+
+
+def _booked_day(world: World) -> dt.date:
+    day = service_day(RESTART_DAY)
+    if not _accepted(world, day):
+        places = (STATION, NCKU, TAINAN_HOSPITAL, KUO)
+        for k, hhmm in enumerate(("08:00", "08:05", "08:30", "09:10", "13:00")):
+            world.accepted("rider", trip(day, hhmm, places[k % 4], places[(k + 2) % 4]))
+    return day
+
+
+def test_a_restarted_service_rebuilds_the_same_day(world: World, start_app: StartApp) -> None:
+    day = _booked_day(world)
+    before = world.day_plan(day)
+    world.settle_jobs()
+    with start_app(world.database_url) as restarted:
+        after = _plan(restarted, world, day)
+        assert after["routes"] == before["routes"]  # same buses, same stops, same times
+        assert after["figures"] == before["figures"]
+        planned = {s["booking_id"] for r in after["routes"] for s in r["stops"]} - {None}
+        assert planned == _accepted(world, day)
+        _valid(restarted, day)
+        mine = restarted.get("/v1/bookings", headers=world.headers("rider"))
+        assert mine.status_code == 200  # tokens live in the database too
+        assert {b["id"] for b in mine.json()} >= planned
+
+
+def test_a_job_left_running_reads_interrupted_and_the_plan_is_unchanged(
+    world: World, start_app: StartApp
+) -> None:
+    day = _booked_day(world)
+    before = world.day_plan(day)
+    world.settle_jobs()
+    state = world.app.state.rehabus
+    with state.sessions() as session:  # as a server killed in the middle of a solve leaves it
+        job = Job(
+            id=str(uuid.uuid4()),
+            kind="reoptimize",
+            city="tainan",
+            service_date=day,
+            status="running",
+            progress=0.4,
+            params={"time_limit_s": 60, "seed": 0},
+            created_by=world.user_ids["dispatcher"],
+        )
+        session.add(job)
+        session.commit()
+    with start_app(world.database_url) as restarted:
+        ended = restarted.get(f"/v1/dispatch/jobs/{job.id}", headers=world.headers("dispatcher"))
+        assert ended.json()["status"] == "failed"
+        assert "interrupted" in ended.json()["message"]
+        assert routes_of(_plan(restarted, world, day)) == routes_of(before)
+        _valid(restarted, day)
+
+
+def test_stopping_the_service_mid_solve_changes_nothing(world: World, start_app: StartApp) -> None:
+    day = _booked_day(world)
+    before = world.day_plan(day)
+    world.settle_jobs()
+    with start_app(world.database_url) as server:
+        response = server.post(
+            f"/v1/dispatch/days/tainan/{day}/reoptimize",
+            json={"time_limit_s": 60},
+            headers=world.headers("dispatcher"),
+        )
+        job_id = response.json()["id"]
+        deadline = time.monotonic() + 30
+        while True:
+            job = server.get(f"/v1/dispatch/jobs/{job_id}", headers=world.headers("dispatcher"))
+            if job.json()["status"] == "running" and job.json()["message"]:
+                break  # the solver is at work
+            assert time.monotonic() < deadline, job.text
+            time.sleep(0.05)
+        started = time.monotonic()
+    assert time.monotonic() - started < 15  # the stop does not wait out the 60 s
+    with start_app(world.database_url) as restarted:
+        job = restarted.get(f"/v1/dispatch/jobs/{job_id}", headers=world.headers("dispatcher"))
+        assert job.json()["status"] == "failed", job.text
+        assert "interrupted" in job.json()["message"]
+        assert routes_of(_plan(restarted, world, day)) == routes_of(before)
+        _valid(restarted, day)
+    assert routes_of(world.day_plan(day)) == routes_of(before)
