@@ -97,3 +97,12 @@ def test_no_noise_no_lateness(tiny_day: DemandDay, provider) -> None:  # type: i
     params = SimParameters(travel_noise_sigma=0.0, reoptimize_every_s=0)
     result = simulate_day(tiny_day, fleet, params, provider=provider)
     assert result.figures["on_time_pickup_share"] == 1.0
+
+
+def test_kaohsiung_runs_the_same_way() -> None:
+    day = DemandModel("kaohsiung", DemandParameters(scale=0.02)).day(DAY, seed=2)
+    fleet = build_fleet(load_city("kaohsiung"), FleetSpec(4))
+    result = simulate_day(day, fleet, FAST)
+    assert result.city == "kaohsiung" and result.planned["violations"] == 0
+    assert result.figures["served"] > 0
+    assert set(result.by_district) <= {d.name_zh for d in load_districts("kaohsiung")}
