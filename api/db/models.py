@@ -20,7 +20,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -45,9 +47,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment with its time zone on every database: SQLite keeps none, so what it gives back
+    (always stored as UTC) is marked UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012  (SQLAlchemy's declared class attribute)
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UTCDateTime(),
         dict[str, Any]: JSON,
         list[Any]: JSON,
     }

@@ -23,6 +23,7 @@ from api.db.models import Job, User
 from api.deps import SessionDep, StateDep, require
 from api.errors import not_found
 from api.jobs import JobRunner
+from api.schemas import ID_PATTERN, ServiceDate
 from dispatch.sim import (
     LAYOUTS,
     SHIFT_PLANS,
@@ -41,7 +42,7 @@ __all__ = ["router", "run_simulation"]
 router = APIRouter(prefix="/v1/planner", tags=["planner"])
 
 PlannerUser = Annotated[User, Depends(require(Role.PLANNER))]
-SimulationId = Annotated[str, Path(max_length=36)]
+SimulationId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 
 LayoutName = Literal["standard", "wheelchair3", "seats6"]
 ShiftName = Literal["two", "three", "peak"]
@@ -63,7 +64,7 @@ class SimulationCreate(BaseModel):
     demand_scale: float = Field(
         default=1.0, gt=0, le=5, description="demand relative to today's (1.0)"
     )
-    start: dt.date = Field(default=dt.date(2025, 3, 3), description="the first simulated day")
+    start: ServiceDate = Field(default=dt.date(2025, 3, 3), description="the first simulated day")
     days: int = Field(default=1, ge=1, le=7, description="weekdays simulated from `start`")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     solve_iterations: int = Field(default=300, ge=1, le=5000)

@@ -49,6 +49,8 @@ def test_an_accepted_booking_promises_a_window_and_quotes_the_fare(world: World)
     stored = again.json()
     for name in ("promised_window", "estimated_pickup_at", "vehicle_id", "fare", "status"):
         assert stored[name] == answer[name]
+    # Moments carry their zone on every database (SQLite keeps none of its own).
+    assert parse(stored["created_at"]).utcoffset() is not None
 
 
 def test_a_longer_trip_costs_more(world: World) -> None:

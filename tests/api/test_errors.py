@@ -129,6 +129,8 @@ BAD: list[tuple[str, str, str, Any, str]] = [
     ("admin", "GET", "/v1/dispatch/days/tainan/0001-01-01", None, "service_date"),
     ("admin", "GET", f"/v1/dispatch/days/taipei/{service_day(2)}", None, "city"),
     ("admin", "GET", "/v1/dispatch/jobs/a%00b", None, "job_id"),
+    ("planner", "GET", "/v1/planner/simulations/a%00b", None, "job_id"),
+    ("planner", "POST", "/v1/planner/simulations", {"start": "0001-01-01"}, "start"),
     ("admin", "POST", f"{DAY}/reoptimize", {"time_limit_s": 0}, "time_limit_s"),
     ("admin", "POST", f"{DAY}/reoptimize", {"time_limit_s": "NaN"}, "time_limit_s"),
     ("admin", "POST", f"{DAY}/vehicles/a%00b/lock", {}, "vehicle_id"),

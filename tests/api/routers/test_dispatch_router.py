@@ -82,6 +82,7 @@ def test_a_reoptimization_job_runs_to_completion_and_keeps_every_promise(world: 
     job = world.wait_job(_reoptimize(world, day, 1.5)["id"])
     assert job["status"] == "succeeded", job
     assert job["progress"] == 1.0
+    assert parse(job["created_at"]) <= parse(job["started_at"]) <= parse(job["finished_at"])
     result = job["result"]
     assert result["applied"] is True
     assert result["before"] == before["figures"]
