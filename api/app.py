@@ -14,7 +14,7 @@ from api.deps import AppState
 from api.errors import install_error_handlers
 from api.fleet import seed_fleet
 from api.jobs import JobRunner
-from api.routers import auth, bookings, dispatch, planner, riders, users
+from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.settings import ApiSettings, get_api_settings
 from dispatch.city import load_city
 from dispatch.travel import city_provider
@@ -70,6 +70,9 @@ def create_app(
     for module in (auth, users, riders, bookings, dispatch):
         app.include_router(module.router)
     app.include_router(planner.router)
+    app.include_router(places.router)
+    app.include_router(geo.router)
+    app.include_router(web.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

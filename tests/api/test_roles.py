@@ -178,6 +178,24 @@ CASES = [
         ("planner",),
         ids={"job_id": "sim_id"},
     ),
+    # The web pages and the map's open data (issue 6): no sign-in needed.
+    Case("GET", "/", {}, (None,)),
+    Case("GET", "/rider", {}, (None,)),
+    Case("GET", "/console", {}, (None,)),
+    Case("GET", "/web/{name}", {}, (None,), ids={"name": "web_file"}),
+    Case("GET", "/web/vendor/{package}/{name}", {}, (None,), ids={"name": "vendor_file"}),
+    Case("GET", "/v1/geo/{city}/districts", {}, (None,)),
+    Case("GET", "/v1/geo/{city}/roads", {}, (None,)),
+    Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
+    Case("GET", "/v1/riders/{rider_id}/places", OWN_READ, ("rider", "caregiver", *STAFF)),
+    Case(
+        "POST",
+        "/v1/riders/{rider_id}/places",
+        OWN_WRITE,
+        BOOKERS,
+        body=lambda _: {"label": "診所", "lat": 22.9937, "lon": 120.209},
+    ),
+    Case("DELETE", "/v1/riders/{rider_id}/places/{place_id}", OWN_WRITE, ("rider",)),
 ]
 
 
@@ -233,6 +251,12 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         )
         session.add(simulation)
         session.commit()
+    place = world.client.post(
+        f"/v1/riders/{world.rider_id}/places",
+        json={"label": "家", "lat": 22.99, "lon": 120.2},
+        headers=world.headers("rider"),
+    )
+    assert place.status_code == 201, place.text
     yield {
         "day": day,
         "city": "tainan",
@@ -247,6 +271,10 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         "spare_vehicle": SPARE_VEHICLE,
         "caregiver_user_id": world.user_ids["caregiver"],
         "sim_id": simulation.id,
+        "place_id": place.json()["id"],
+        "web_file": "app.css",
+        "package": "leaflet",
+        "vendor_file": "leaflet.js",
     }
     world.settle_jobs()
 
