@@ -1,0 +1,148 @@
+"""The rider page beyond the main story: a caregiver books for a linked rider and cancels;
+a refused trip with its alternatives; English and larger text; keyboard-only use. axe-core
+checks every state."""
+
+from __future__ import annotations
+
+from conftest import Server, Tab
+from playwright.sync_api import expect
+
+
+def test_caregiver_books_for_a_linked_rider_and_cancels(tab: Tab, server: Server) -> None:
+    page = tab.page
+    tab.open("/rider")
+    tab.sign_in("caregiver", "caregiver-demo")
+    tab.wait_for_map()
+    riders = page.locator("#rider option")
+    expect(riders).to_have_count(2)  # the two riders the caregiver is linked to
+    second = riders.nth(1)
+    name = second.inner_text()
+    page.get_by_label("為哪位乘客預約").select_option(second.get_attribute("value"))
+    page.locator("#pickup-place").select_option(label="家 Home")
+    page.locator("#dropoff-place").select_option(label="衛生福利部臺南醫院・中西區")
+    page.locator("#date").fill(server.service_date.isoformat())
+    page.get_by_label("上車時間").check()
+    expect(page.locator("#time-label")).to_have_text("上車時間")
+    page.locator("#time").fill("13:15")
+    page.get_by_label("目的").select_option("rehabilitation")
+    tab.axe("rider page, caregiver's form")
+    page.get_by_role("button", name="送出預約").click()
+    answer = page.locator("#answer .answer")
+    expect(answer.locator(".status")).to_have_text("已接受")
+    booking_id = answer.get_attribute("data-booking")
+    trip = page.locator(f"#trips li[data-booking='{booking_id}']")
+    expect(trip).to_contain_text(name)
+    expect(trip).to_contain_text("衛生福利部臺南醫院")
+    tab.shot("rider-caregiver-booked")
+
+    trip.get_by_role("button", name="取消此行程").click()
+    confirm = trip.get_by_role("button", name="確定取消")
+    expect(confirm).to_be_focused()
+    tab.axe("rider page, confirming a cancellation")
+    confirm.click()
+    expect(page.locator("#trips-status")).to_contain_text("已取消")
+    expect(page.locator(f"#trips li[data-booking='{booking_id}']")).to_have_count(0)
+    expect(page.locator("#trips-heading")).to_be_focused()
+    tab.axe("rider page, after a cancellation")
+    token = server.token("caregiver", "caregiver-demo")
+    assert server.get(f"/v1/bookings/{booking_id}", token)["status"] == "cancelled"
+
+
+def test_refused_trip_shows_its_alternatives_in_both_languages(tab: Tab, server: Server) -> None:
+    page = tab.page
+    tab.open("/rider")
+    tab.sign_in("rider", "rider-demo")
+    tab.wait_for_map()
+    page.locator("#pickup-place").select_option(label="家 Home")
+    page.locator("#dropoff-place").select_option(label="國立成功大學醫學院附設醫院・北區")
+    page.locator("#date").fill(server.service_date.isoformat())
+    page.get_by_label("上車時間").check()
+    page.locator("#time").fill("23:30")  # after service hours
+    page.get_by_role("button", name="送出預約").click()
+    answer = page.locator("#answer .answer")
+    expect(answer.locator(".status")).to_have_text("無法預約")
+    expect(answer).to_contain_text("其他選擇")
+    expect(answer.locator("li")).to_contain_text(["無障礙計程車"])
+    tab.axe("rider page, a refused trip with alternatives")
+
+    page.get_by_role("button", name="Switch to English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Book a rehabilitation bus")
+    expect(answer.locator(".status")).to_have_text("Not possible")
+    expect(answer.locator("li")).to_contain_text(["accessible taxi"])
+    page.get_by_role("button", name="Larger text").click()
+    expect(page.get_by_role("button", name="Larger text")).to_have_attribute("aria-pressed", "true")
+    tab.axe("rider page in English, larger text")
+    tab.shot("rider-english-large-text")
+    page.get_by_role("button", name="切換為中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
+
+
+def test_a_wrong_password_is_said_in_words(tab: Tab) -> None:
+    tab.open("/rider")
+    tab.page.get_by_label("帳號").fill("rider")
+    tab.page.get_by_label("密碼").fill("not-the-password")
+    tab.page.get_by_role("button", name="登入").click()
+    expect(tab.page.get_by_role("alert")).to_contain_text("帳號或密碼錯誤")
+    expect(tab.page.get_by_label("密碼")).to_be_focused()
+    tab.axe("rider page, a failed sign-in")
+
+
+def test_keyboard_alone_signs_in_books_and_reaches_every_control(tab: Tab, server: Server) -> None:
+    page = tab.page
+    tab.open("/rider")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到主要內容")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("帳號")).to_be_focused()
+    page.keyboard.type("rider")
+    page.keyboard.press("Tab")
+    page.keyboard.type("rider-demo")
+    page.keyboard.press("Enter")
+    page.locator("#signed-in").wait_for(state="visible")
+    tab.wait_for_map()
+
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.name"))
+    for control in (
+        "pickup-place",
+        "dropoff-place",
+        "date",
+        "time",
+        "purpose",
+        "companions",
+        "shared",
+        "book-button",
+        "map",
+        "map-target",
+        "time-kind",
+        "mobility",
+    ):
+        assert control in reached, (control, reached)
+
+    page.locator("#pickup-place").focus()
+    page.keyboard.press("ArrowDown")  # the first saved place: home
+    expect(page.locator("#pickup-place")).to_have_value("saved:1")
+    page.locator("#dropoff-place").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # the second: the hospital
+    expect(page.locator("#dropoff-place")).to_have_value("saved:2")
+    page.locator("#time").focus()
+    page.keyboard.type("1100")
+    page.locator("#book-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#answer-heading")).to_be_focused()
+    expect(page.locator("#answer .status")).to_have_text("已接受")
+    booking_id = page.locator("#answer .answer").get_attribute("data-booking")
+    cancel = page.locator(f"#trips li[data-booking='{booking_id}'] [data-cancel]")
+    cancel.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="確定取消")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "keep the trip": focus returns to its cancel button
+    expect(cancel).to_be_focused()
+    assert server.service_date.isoformat() in page.locator("#trips").inner_text()
