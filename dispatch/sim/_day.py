@@ -91,6 +91,8 @@ class _Day:
         self.promise = lambda estimate_s: promised_window(estimate_s, window_s, lead_s)
         self.solve_s = 0.0
         self.cancel_failures = 0
+        self.reoptimized = 0
+        self.reoptimize_tries = 0
 
     # -- events ----------------------------------------------------------------------------
 
@@ -208,6 +210,7 @@ class _Day:
             if refs:
                 locks[route.vehicle_id] = tuple(refs)
         problem = replace(self.day.problem(), locks=locks)
+        self.reoptimize_tries += 1
         started = time.perf_counter()
         try:
             new = solve(
@@ -219,6 +222,7 @@ class _Day:
             )
             if not new.unserved:
                 self.day.adopt(new)
+                self.reoptimized += 1
         except (InputError, InfeasibleError, PlanInvalidError) as exc:
             self.notes.append(f"re-optimization at {now_s // 3600:02d}:00 kept the plan: {exc}")
         finally:
@@ -454,6 +458,8 @@ def simulate_day(
         "served_share": round(served / requests, 4) if requests else 1.0,
         **played,
         "cancel_failures": sim.cancel_failures,
+        "reoptimizations": sim.reoptimize_tries,
+        "reoptimizations_applied": sim.reoptimized,
         "solve_s": round(sim.solve_s, 2),
         "wall_s": round(time.perf_counter() - started, 2),
     }
