@@ -311,10 +311,9 @@
     layer.addTo(state.map);
     state.routeLayer = layer;
     const route = selectedRoute();
-    if (route) {
-      const pts = route.stops.filter((s) => s.lat !== null).map((s) => [s.lat, s.lon]);
-      if (pts.length) state.map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom: 16 });
-    }
+    const shown = route ? [route] : state.day.routes;
+    const pts = shown.flatMap((r) => r.stops.filter((s) => s.lat !== null).map((s) => [s.lat, s.lon]));
+    if (pts.length) state.map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom: 16 });
   }
 
   const square = (lat, lon, d) => [[lat - d / 2, lon - d / 2], [lat + d / 2, lon + d / 2]];
@@ -423,7 +422,7 @@
       await loadDay();
       $("find-result").textContent = R.t("breakdown_done", {
         v: answer.vehicle_id,
-        m: answer.moved,
+        m: Object.keys(answer.moved || {}).length,
         w: answer.waitlisted.length,
         a: answer.aboard.length,
       });

@@ -38,7 +38,10 @@ def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> Non
         for username, password, role in DEMO_ACCOUNTS:
             typer.echo(f"  {role.value:<10} {username} / {password}")
         if serve:
-            typer.echo(f"\nInteractive API docs: http://{host}:{port}/docs  (Ctrl+C stops)")
+            base = f"http://{host}:{port}"
+            typer.echo(f"\nRider page (乘客預約): {base}/rider")
+            typer.echo(f"Dispatcher console (調度台): {base}/console")
+            typer.echo(f"Interactive API docs: {base}/docs  (Ctrl+C stops)")
 
     app = create_app(settings, on_startup=startup)
     if serve:

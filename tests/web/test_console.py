@@ -61,7 +61,9 @@ def test_manifest_breakdown_and_waitlist(tab: Tab, server: Server) -> None:
     page.get_by_label("備註").fill("冷氣故障")
     tab.axe("console, the breakdown form")
     page.get_by_role("button", name="確認故障並改派").click()
-    expect(page.locator("#find-result")).to_contain_text(f"{vehicle} 已退出當日服務")
+    expect(page.locator("#find-result")).to_contain_text(
+        re.compile(f"{vehicle} 已退出當日服務：改派 \\d+ 筆，候補 \\d+ 筆")
+    )
     expect(page.locator(f"#timeline .lane[data-vehicle='{vehicle}']")).to_have_count(0)
     after = server.get(f"/v1/dispatch/days/tainan/{server.service_date}", staff)
     waiting = after["not_planned"]
