@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.auth import rider_ids_for
@@ -420,8 +421,23 @@ def visible_bookings(
     return list(session.scalars(query.limit(limit)))
 
 
-def _remove_from_day(session: Session, days: DayRegistry, booking: Booking) -> None:
+def _take_out(
+    session: Session,
+    days: DayRegistry,
+    booking: Booking,
+    allowed: tuple[str, ...],
+    refuse: Callable[[str], ApiError],
+    change: Callable[[Booking], None],
+) -> None:
+    """Under the day's lock, in one transaction: check the booking's status afresh, take its
+    trip out of the day (out of a lock too) and ``change`` the booking. A second cancellation
+    racing the first waits for it, then finds the booking cancelled."""
+    if booking.status not in allowed:
+        raise refuse(booking.status)
     with days.open(session, booking.city, booking.service_date) as day:
+        session.refresh(booking)
+        if booking.status not in allowed:
+            raise refuse(booking.status)
         if booking.id in day.plan.trips():
             vehicle = booking.vehicle_id
             locked = any(ref[0] == booking.id for refs in day.row.locks.values() for ref in refs)
@@ -431,6 +447,16 @@ def _remove_from_day(session: Session, days: DayRegistry, booking: Booking) -> N
                     vid: [list(s) for s in refs] for vid, refs in day.plan.locks().items()
                 }
             day.save({vehicle} if vehicle else None)
+        change(booking)
+
+
+def _add_points(session: Session, rider_id: str, points: int) -> None:
+    if points:
+        session.execute(
+            update(Rider)
+            .where(Rider.id == rider_id)
+            .values(cancellation_points=Rider.cancellation_points + points)
+        )
 
 
 def cancel_booking(
@@ -441,13 +467,6 @@ def cancel_booking(
     now: dt.datetime,
 ) -> tuple[Booking, tuple[str, str]]:
     """Cancel a booking; a late cancellation earns the city's penalty points."""
-    if booking.status not in ("accepted", "waitlisted"):
-        raise ApiError(
-            409,
-            "not_cancellable",
-            f"此預約狀態為 {booking.status}，無法取消",
-            f"a booking that is {booking.status} cannot be cancelled",
-        )
     city = cities[booking.city]
     seconds = booking.requested_pickup_s
     if booking.window_start_s is not None:
@@ -457,17 +476,22 @@ def cancel_booking(
     pickup_at = at_seconds(city, booking.service_date, seconds)
     assert pickup_at is not None
     outcome = check_cancellation(city, pickup_at, local(city, now))
-    if booking.status == "accepted":
-        _remove_from_day(session, days, booking)
-        booking = session.get(Booking, booking.id) or booking
-    booking.status = "cancelled"
-    booking.cancelled_at = dt.datetime.now(dt.UTC)
-    booking.late_cancellation = outcome.late
-    if outcome.points:
-        rider = session.get(Rider, booking.rider_id)
-        if rider is not None:
-            rider.cancellation_points += outcome.points
-    session.commit()
+
+    def refuse(status: str) -> ApiError:
+        return ApiError(
+            409,
+            "not_cancellable",
+            f"此預約狀態為 {status}，無法取消",
+            f"a booking that is {status} cannot be cancelled",
+        )
+
+    def change(row: Booking) -> None:
+        row.status = "cancelled"
+        row.cancelled_at = dt.datetime.now(dt.UTC)
+        row.late_cancellation = outcome.late
+        _add_points(session, row.rider_id, outcome.points)
+
+    _take_out(session, days, booking, ("accepted", "waitlisted"), refuse, change)
     return booking, (outcome.message_zh, outcome.message_en)
 
 
@@ -475,19 +499,19 @@ def record_no_show(
     session: Session, days: DayRegistry, cities: dict[str, CityConfig], booking: Booking
 ) -> tuple[Booking, tuple[str, str]]:
     """The rider was not there: the trip leaves the plan and the rider earns points."""
-    if booking.status != "accepted":
-        raise ApiError(
+    outcome = no_show_penalty(cities[booking.city])
+
+    def refuse(_: str) -> ApiError:
+        return ApiError(
             409,
             "not_accepted",
             "只有已接受的預約可記錄未搭乘",
             "only an accepted booking can be recorded as a no-show",
         )
-    outcome = no_show_penalty(cities[booking.city])
-    _remove_from_day(session, days, booking)
-    booking = session.get(Booking, booking.id) or booking
-    booking.status = "no_show"
-    rider = session.get(Rider, booking.rider_id)
-    if rider is not None:
-        rider.cancellation_points += outcome.points
-    session.commit()
+
+    def change(row: Booking) -> None:
+        row.status = "no_show"
+        _add_points(session, row.rider_id, outcome.points)
+
+    _take_out(session, days, booking, ("accepted",), refuse, change)
     return booking, (outcome.message_zh, outcome.message_en)

@@ -62,6 +62,10 @@ def _user(_: dict[str, Any]) -> dict[str, Any]:
     return {"username": f"u{uuid.uuid4().hex[:10]}", "password": "long-pass-1", "role": "planner"}
 
 
+def _place(_: dict[str, Any]) -> dict[str, Any]:
+    return {"label": "家", "lat": 22.9937, "lon": 120.209, "address": "臺南市中西區"}
+
+
 def _rider(_: dict[str, Any]) -> dict[str, Any]:
     return {"name": "新乘客", "birth_date": "1944-05-06", "mobility": "walks"}
 
@@ -239,6 +243,10 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
     )
     assert job.status_code == 202, job.text
     world.wait_job(job.json()["id"])
+    place = world.client.post(
+        f"/v1/riders/{world.rider_id}/places", json=_place({}), headers=world.headers("rider")
+    )
+    assert place.status_code == 201, place.text
     state = world.app.state.rehabus
     with state.sessions() as session:  # a finished simulation, without running one
         simulation = Job(
