@@ -36,7 +36,7 @@ def _rider(**change: Any) -> dict[str, Any]:
 DAY = f"/v1/dispatch/days/tainan/{service_day(2)}"
 BUS = f"{DAY}/vehicles/TA-east-001"
 # (who, method, path, body, field named in the answer)
-BAD: list[tuple[str, str, str, Any, str]] = [
+BAD: list[tuple[str | None, str, str, Any, str]] = [
     ("rider", "POST", "/v1/bookings", _booking(pickup={"lat": 91, "lon": 120.2}), "pickup.lat"),
     ("rider", "POST", "/v1/bookings", _booking(pickup={"lat": "x", "lon": 120.2}), "pickup.lat"),
     ("rider", "POST", "/v1/bookings", _booking(dropoff=None), "dropoff"),

@@ -22,8 +22,9 @@ from fastapi import FastAPI
 from api.db.models import Job
 
 ROLES = ("rider", "caregiver", "other_rider", "other_caregiver", "dispatcher", "planner", "admin")
-SIGNED_IN = {None: 401, "bad_token": 401}
-STAFF_ONLY = {
+Denied = dict[str | None, int]
+SIGNED_IN: Denied = {None: 401, "bad_token": 401}
+STAFF_ONLY: Denied = {
     **SIGNED_IN,
     "rider": 403,
     "caregiver": 403,
@@ -31,16 +32,16 @@ STAFF_ONLY = {
     "other_caregiver": 403,
     "planner": 403,
 }
-ADMIN_ONLY = {**STAFF_ONLY, "dispatcher": 403}
-PLANNER_ONLY = {
+ADMIN_ONLY: Denied = {**STAFF_ONLY, "dispatcher": 403}
+PLANNER_ONLY: Denied = {
     **SIGNED_IN,
     **{who: 403 for who in ("rider", "caregiver", "other_rider", "other_caregiver")},
     "dispatcher": 403,
     "admin": 403,
 }
-OWN_READ = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 404}
+OWN_READ: Denied = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 404}
 """Reading a rider's things: strangers learn nothing (404)."""
-OWN_WRITE = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 403}
+OWN_WRITE: Denied = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 403}
 """Booking or cancelling for a rider: strangers get 404; planners never book (403)."""
 ROLE_DAY = 7
 """The role tests book on their own day, a week ahead."""

@@ -4,28 +4,22 @@ both languages. Bounded and seeded: a few examples per operation, derandomized."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import schemathesis
 from _api import World
+from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
-ASGIApp = Callable[
-    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
-]
 
 
 class Running:
     """The app already running in the test session (its lifespan belongs to the TestClient)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             raise RuntimeError("the lifespan is run by the test session's client")
         await self.app(scope, receive, send)

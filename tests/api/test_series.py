@@ -63,7 +63,7 @@ def test_a_caregiver_books_a_series_for_a_linked_rider(world: World) -> None:
 
 
 def test_a_malformed_standing_order_is_unprocessable(world: World) -> None:
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"last_date": str(service_day(0)), "first_date": str(service_day(3))},
         {"last_date": str(service_day(90))},
         {"appointment_time": "09:00"},
