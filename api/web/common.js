@@ -14,7 +14,7 @@ const Rehabus = (() => {
       sign_out: "登出",
       username: "帳號",
       password: "密碼",
-      signed_in_as: "已登入：",
+      signed_in: "已登入：{name}（{role}）",
       signing_in: "登入中…",
       role_rider: "乘客",
       role_caregiver: "照顧者",
@@ -53,7 +53,7 @@ const Rehabus = (() => {
       sign_out: "Sign out",
       username: "Username",
       password: "Password",
-      signed_in_as: "Signed in: ",
+      signed_in: "Signed in: {name} ({role})",
       signing_in: "Signing in…",
       role_rider: "rider",
       role_caregiver: "caregiver",
@@ -282,13 +282,20 @@ const Rehabus = (() => {
           icon: L.divIcon({ className: "district-label", html: "", iconSize: [0, 0] }),
           interactive: false,
           keyboard: false,
-        }).bindTooltip(`${p.name_zh}`, {
+          district: p,
+        }).bindTooltip(lang === "en" ? p.name_en.replace(" District", "") : p.name_zh, {
           permanent: true,
           direction: "center",
           className: "district-tooltip",
         }),
       );
     }
+    listeners.push(() => {
+      for (const marker of labels.getLayers()) {
+        const p = marker.options.district;
+        marker.setTooltipContent(lang === "en" ? p.name_en.replace(" District", "") : p.name_zh);
+      }
+    });
     map.fitBounds(roadLayer.getBounds(), { padding: [10, 10] });
     el.dataset.ready = "true";
     return { map, districtLayer, roadLayer };

@@ -191,7 +191,7 @@
   function showWho() {
     if (!state.user) return;
     $("who").hidden = false;
-    $("who").textContent = `${R.t("signed_in_as")}${state.user.display_name || state.user.username}（${R.t("role_" + state.user.role)}）`;
+    $("who").textContent = R.t("signed_in", { name: state.user.display_name || state.user.username, role: R.t("role_" + state.user.role) });
   }
 
   async function enter() {

@@ -182,7 +182,7 @@
     if (!state.user) return;
     const who = $("who");
     who.hidden = false;
-    who.textContent = `${R.t("signed_in_as")}${state.user.display_name || state.user.username}（${R.t("role_" + state.user.role)}）`;
+    who.textContent = R.t("signed_in", { name: state.user.display_name || state.user.username, role: R.t("role_" + state.user.role) });
   }
 
   async function enter() {
