@@ -49,7 +49,7 @@
       before: "之前",
       after: "之後",
       map_heading: "路線地圖",
-      map_hint: "各車依停靠順序以直線連接；圓點為上車，方框為下車。選擇車輛可單獨顯示。",
+      map_hint: "各車依停靠順序沿道路圖的最快路線連接（道路圖以外以直線表示）；圓點為上車，方框為下車。選擇車輛可單獨顯示。",
       timeline_heading: "各車時間軸",
       timeline_hint: "實心為上車、空心為下車；按車號查看停靠站、行車單與故障處理。",
       lane: "{v}：{n} 站，{a}–{b}",
@@ -118,7 +118,7 @@
       before: "Before",
       after: "After",
       map_heading: "Route map",
-      map_hint: "Each bus's stops joined in order by straight lines; circles are pickups, squares drop-offs. Choose a bus to show it alone.",
+      map_hint: "Each bus's stops joined in order along the fastest roads of the road graph (straight lines off the graph); circles are pickups, squares drop-offs. Choose a bus to show it alone.",
       timeline_heading: "Timeline of every bus",
       timeline_hint: "Filled marks are pickups, hollow ones drop-offs; choose a bus for its stops, manifest and breakdown.",
       lane: "{v}: {n} stops, {a}–{b}",
@@ -247,6 +247,32 @@
     if (state.selected && !selectedRoute()) state.selected = null;
     if (state.found) locate(state.found);
     else render();
+    loadPaths(state.day);
+  }
+
+  // Each bus's legs along the fastest roads of the road graph, drawn once they come.
+  async function loadPaths(day) {
+    const legs = [];
+    const spans = [];
+    for (const route of day.routes) {
+      const stops = route.stops.filter((s) => s.lat !== null);
+      spans.push([legs.length, Math.max(0, stops.length - 1)]);
+      for (let i = 1; i < stops.length; i++) {
+        legs.push([stops[i - 1].lat, stops[i - 1].lon, stops[i].lat, stops[i].lon]);
+      }
+    }
+    if (!legs.length || legs.length > 4000) return;
+    try {
+      const answer = await R.api(`/v1/geo/${day.city}/paths`, { method: "POST", body: { legs } });
+      if (state.day !== day) return;
+      state.paths = answer.paths;
+      state.legSpans = spans;
+      state.pathsDay = day;
+      renderMap();
+      $("map").dataset.paths = `${day.service_date}/${day.version}`;
+    } catch {
+      // the straight lines stay
+    }
   }
 
   const selectedRoute = () => state.day?.routes.find((r) => r.vehicle_id === state.selected);
@@ -277,7 +303,11 @@
     const layer = L.featureGroup();
     state.day.routes.forEach((route, k) => {
       const dim = state.selected && state.selected !== route.vehicle_id;
-      const points = route.stops.filter((s) => s.lat !== null).map((s) => [s.lat, s.lon]);
+      let points = route.stops.filter((s) => s.lat !== null).map((s) => [s.lat, s.lon]);
+      if (state.paths && state.pathsDay === state.day) {
+        const [first, count] = state.legSpans[k];
+        points = state.paths.slice(first, first + count).flat();
+      }
       if (points.length > 1) {
         layer.addLayer(
           L.polyline(points, {

@@ -191,6 +191,13 @@ CASES = [
     Case("GET", "/web/vendor/{package}/{name}", {}, (None,), ids={"name": "vendor_file"}),
     Case("GET", "/v1/geo/{city}/districts", {}, (None,)),
     Case("GET", "/v1/geo/{city}/roads", {}, (None,)),
+    Case(
+        "POST",
+        "/v1/geo/{city}/paths",
+        SIGNED_IN,
+        EVERYONE,
+        body=lambda _: {"legs": [[22.9937, 120.209, 23.00182, 120.2192]]},
+    ),
     Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/riders/{rider_id}/places", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(

@@ -3,6 +3,8 @@ map's layers (district boundaries and the road graph as GeoJSON), through the re
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 from conftest import Server
 
@@ -75,6 +77,29 @@ def test_map_layers_come_from_the_projects_own_data(server: Server) -> None:
     assert 120.18 < min(xs) < max(xs) < 120.23
     assert 22.97 < min(ys) < max(ys) < 23.02
     assert httpx.get(f"{server.url}/v1/geo/kaohsiung/roads").status_code == 404  # not loaded
+
+
+def test_legs_follow_the_roads(server: Server) -> None:
+    token = server.token("dispatcher", "dispatcher-demo")
+    station, ncku, far = (22.99717, 120.21264), (23.00182, 120.2192), (23.1, 120.3)
+    answer = httpx.post(
+        f"{server.url}/v1/geo/tainan/paths",
+        json={"legs": [[*station, *ncku], [*ncku, *far], [*ncku, *ncku]]},
+        headers=_headers(token),
+    )
+    assert answer.status_code == 200, answer.text
+    along, off_graph, standing = answer.json()["paths"]
+    assert along[0] == list(station) and along[-1] == list(ncku)
+    assert len(along) > 5  # the streets' bends, not a straight line
+    # Each step between points is short: the line follows streets, it does not jump.
+    steps = [abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in itertools.pairwise(along)]
+    assert max(steps) < 0.01
+    assert off_graph == [list(ncku), list(far)]  # off the core graph: straight
+    assert standing == [list(ncku), list(ncku)]
+    bad = httpx.post(
+        f"{server.url}/v1/geo/tainan/paths", json={"legs": [[1, 2, 3]]}, headers=_headers(token)
+    )
+    assert bad.status_code == 422
 
 
 def test_pages_and_assets_are_served_with_a_strict_policy(server: Server) -> None:

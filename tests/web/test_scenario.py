@@ -60,6 +60,8 @@ def test_rider_books_and_dispatcher_reoptimizes(tab: Tab, second_tab: Tab, serve
     console.sign_in("dispatcher", "dispatcher-demo")
     console.wait_for_map()
     expect(desk.locator("#date")).to_have_value(server.service_date.isoformat())
+    expect(desk.locator("#map")).to_have_attribute("data-paths", re.compile(r"\d"))
+    console.shot("console-day")
     desk.get_by_label("查詢訂單編號").fill(booking_id[:8])
     desk.get_by_role("button", name="查詢", exact=True).click()
     vehicle = before["vehicle_id"]
