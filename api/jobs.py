@@ -187,32 +187,41 @@ class JobRunner:
             raise JobCancelledError
         after = day_figures(problem, after_plan)
         result: dict[str, Any] = {"before": before.as_dict(), "after": after.as_dict()}
+        refused = ""
         with self.sessions() as session, self.days.open(session, city, day) as opened:
             if opened.row.version != version:
-                result["applied"] = False
-                self._set(
-                    job_id,
-                    status="rejected",
-                    progress=1.0,
-                    finished_at=_utcnow(),
-                    result=result,
-                    message="not applied: the day's bookings changed while it ran; run it again",
-                )
-                return
-            try:
-                opened.plan.adopt(after_plan)
-            except (PlanInvalidError, InputError) as exc:
-                result["applied"] = False
-                self._set(
-                    job_id,
-                    status="rejected",
-                    progress=1.0,
-                    finished_at=_utcnow(),
-                    result=result,
-                    message=f"not applied: {exc}",
-                )
-                return
-            opened.save(None)
+                # Bookings came in (or left) while it ran: keep the new routes if every trip
+                # booked since still fits inside its promise.
+                rebased = opened.plan.rebased(after_plan)
+                if rebased is None:
+                    refused = (
+                        "not applied: the day changed while it ran and its new trips do not "
+                        "fit the new routes; run it again"
+                    )
+                else:
+                    opened.plan = rebased
+                    after = day_figures(rebased.problem(), rebased.plan())
+                    result["after"] = after.as_dict()
+                    opened.save(None)
+            else:
+                try:
+                    opened.plan.adopt(after_plan)
+                    opened.save(None)
+                except (PlanInvalidError, InputError) as exc:
+                    refused = f"not applied: {exc}"
+        # The job's state is written once the day's lock is let go (on SQLite, a second writer
+        # would wait for the first to finish).
+        if refused:
+            result["applied"] = False
+            self._set(
+                job_id,
+                status="rejected",
+                progress=1.0,
+                finished_at=_utcnow(),
+                result=result,
+                message=refused,
+            )
+            return
         better = (after.vehicle_hours, after.vehicle_km) <= (
             before.vehicle_hours,
             before.vehicle_km,

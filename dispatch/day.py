@@ -40,7 +40,7 @@ from dispatch.solve._insertion import Inserter
 from dispatch.solve._plan_build import place_break, plan_from_node_sequences
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
-from dispatch.validate import check
+from dispatch.validate import PlanInvalidError, check
 
 __all__ = [
     "BookingDecision",
@@ -365,6 +365,38 @@ class ServiceDayPlan:
             missing = ", ".join(u.request_id for u in plan.unserved[:5])
             raise InputError(f"plan leaves accepted trips unserved: {missing}")
         self._inserter = Inserter(problem, plan)
+
+    def rebased(self, plan: Plan) -> ServiceDayPlan | None:
+        """This day's trips on the routes of ``plan``, a plan made for an earlier state of the
+        day (a re-optimization that ran while bookings came in): trips cancelled since are left
+        out, trips booked since are inserted inside their promised windows. ``None`` if one of
+        them fits nowhere, or the routes no longer suit the day (a lock or a breakdown since)."""
+        fleet = {v.id for v in self.fleet}
+        sequences = {
+            vid: [(rid, kind) for rid, kind in stops if kind == "break" or rid in self._trips]
+            for vid, stops in self.sequences(plan).items()
+            if vid in fleet
+        }
+        placed = {rid for stops in sequences.values() for rid, kind in stops if kind != "break"}
+        try:
+            day = ServiceDayPlan(
+                self.table.provider,
+                self.fleet,
+                [trip for tid, trip in self._trips.items() if tid in placed],
+                sequences,
+                self.locks(),
+                ride_rule=self._ride_rule,
+                service_rule=self._service_rule,
+                window_rule=self._window_rule,
+                name=self._name,
+            )
+        except (PlanInvalidError, InputError):
+            return None
+        for tid in sorted(set(self._trips) - placed):
+            trip = self._trips[tid]
+            if not day.book(trip, _keep_promise(trip.promised)).accepted:
+                return None
+        return day
 
     def break_down(self, vehicle_id: str, at_s: int) -> tuple[ServiceDayPlan, BreakdownOutcome]:
         """The day without ``vehicle_id`` from ``at_s`` on: its trips not yet begun moved to

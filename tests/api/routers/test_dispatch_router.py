@@ -175,6 +175,39 @@ def test_locked_stops_stay_first_through_reoptimization_bookings_and_cancellatio
     assert_error(missing, 404)
 
 
+def test_bookings_made_while_a_job_runs_are_kept_when_it_applies(world: World) -> None:
+    day = service_day(JOB_DAY)
+    _book_day(world, day, ["11:00", "11:10"])
+    job = _reoptimize(world, day, 3)
+    deadline = time.monotonic() + 20
+    while (
+        world.client.get(
+            f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
+        ).json()["status"]
+        == "queued"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    meanwhile = world.accepted("rider", trip(day, "12:00", NCKU, KUO))
+    still = world.client.get(f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher"))
+    assert still.json()["status"] == "running"  # the day changed under the running solve
+    started = time.monotonic()
+    ended = world.wait_job(job["id"])
+    assert time.monotonic() - started < 20
+    assert ended["status"] == "succeeded", ended
+    assert ended["result"]["applied"] is True
+    after = world.day_plan(day)
+    assert ended["result"]["after"] == after["figures"]
+    pickups = {
+        s["booking_id"]: s for r in after["routes"] for s in r["stops"] if s["kind"] == "pickup"
+    }
+    stop = pickups[meanwhile["id"]]
+    window = meanwhile["promised_window"]
+    assert parse(window["start"]) <= parse(stop["start"]) <= parse(window["end"])
+    assert assert_promises_kept(after) == after["figures"]["served"]
+    _valid(world, day)
+
+
 def test_a_breakdown_moves_trips_to_other_buses_inside_their_windows(world: World) -> None:
     day = service_day(TROUBLE_DAY)
     booked = _book_day(world, day, ["09:00", "09:10", "09:20", "11:00", "11:10"])
