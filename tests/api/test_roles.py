@@ -195,6 +195,13 @@ CASES = [
         "POST",
         "/v1/geo/{city}/paths",
         SIGNED_IN,
+        ("rider", "dispatcher"),
+        body=lambda _: {"legs": [[22.99717, 120.21264, 23.00182, 120.2192]]},
+    ),
+    Case(
+        "POST",
+        "/v1/geo/{city}/paths",
+        SIGNED_IN,
         EVERYONE,
         body=lambda _: {"legs": [[22.9937, 120.209, 23.00182, 120.2192]]},
     ),
