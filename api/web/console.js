@@ -417,6 +417,9 @@
       `<thead><tr><th scope="col">${R.esc(R.t("time"))}</th><th scope="col">${R.esc(R.t("stop"))}</th>` +
       `<th scope="col">${R.esc(R.t("booking"))}</th><th scope="col">${R.esc(R.t("mobility"))}</th>` +
       `<th scope="col">${R.esc(R.t("window"))}</th></tr></thead><tbody>${rows}</tbody>`;
+    const found = $("stops-table").querySelector("tr.found");
+    const box = $("stops-table").parentElement;
+    if (found) box.scrollTop = Math.max(0, found.offsetTop - box.clientHeight / 3);
   }
 
   async function openManifest() {

@@ -234,7 +234,13 @@
 
   async function riderChanged() {
     const rider = currentRider();
-    state.places = rider ? await R.api(`/v1/riders/${rider.id}/places`) : [];
+    const form = $("book-form");
+    form.setAttribute("aria-busy", "true");
+    try {
+      state.places = rider ? await R.api(`/v1/riders/${rider.id}/places`) : [];
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
     fillPlaces();
     const mobility = rider ? rider.mobility : "walks";
     document.querySelector(`input[name=mobility][value=${mobility}]`).checked = true;

@@ -18,6 +18,7 @@ def test_caregiver_books_for_a_linked_rider_and_cancels(tab: Tab, server: Server
     second = riders.nth(1)
     name = second.inner_text()
     page.get_by_label("為哪位乘客預約").select_option(second.get_attribute("value"))
+    expect(page.locator("#book-form")).not_to_have_attribute("aria-busy", "true")
     page.locator("#pickup-place").select_option(label="家 Home")
     page.locator("#dropoff-place").select_option(label="衛生福利部臺南醫院・中西區")
     page.locator("#date").fill(server.service_date.isoformat())
