@@ -342,6 +342,14 @@ def _other_times(
     return found
 
 
+def _district_name(city: CityConfig, lat: float, lon: float) -> str:
+    """The district a stored place lies in ('' if none: the city's boundary may have moved)."""
+    try:
+        return locate(city.id, Point(lat, lon)).name_zh
+    except OutsideServiceAreaError:
+        return ""
+
+
 def booking_public(
     booking: Booking,
     city: CityConfig,
@@ -377,10 +385,16 @@ def booking_public(
         companions=booking.companions,
         shared_ok=booking.shared_ok,
         pickup=PlacePublic(
-            lat=booking.pickup_lat, lon=booking.pickup_lon, address=booking.pickup_address
+            lat=booking.pickup_lat,
+            lon=booking.pickup_lon,
+            address=booking.pickup_address,
+            district=_district_name(city, booking.pickup_lat, booking.pickup_lon),
         ),
         dropoff=PlacePublic(
-            lat=booking.dropoff_lat, lon=booking.dropoff_lon, address=booking.dropoff_address
+            lat=booking.dropoff_lat,
+            lon=booking.dropoff_lon,
+            address=booking.dropoff_address,
+            district=_district_name(city, booking.dropoff_lat, booking.dropoff_lon),
         ),
         requested_pickup_at=at_seconds(city, day, booking.requested_pickup_s),
         appointment_at=at_seconds(city, day, booking.appointment_s),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from dispatch.model import Mobility, Priority, TimeWindow
 from dispatch.travel.base import TravelTimeProvider
 
 __all__ = ["DayRegistry", "OpenDay", "trip_of"]
+
+MAX_DAYS_IN_MEMORY = 16
+"""Service days held in memory at once: today and the booking window, with room to spare."""
 
 PRIORITY_BY_PURPOSE = {
     "dialysis": Priority.DIALYSIS,
@@ -116,7 +120,7 @@ class DayRegistry:
     ) -> None:
         self.cities = dict(cities)
         self.providers = dict(providers)
-        self._days: dict[tuple[str, dt.date], tuple[int, ServiceDayPlan]] = {}
+        self._days: OrderedDict[tuple[str, dt.date], tuple[int, ServiceDayPlan]] = OrderedDict()
         self._locks: dict[tuple[str, dt.date], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -157,7 +161,16 @@ class DayRegistry:
             if opened.reload:
                 self._days.pop(key, None)
             else:
-                self._days[key] = (row.version, opened.plan)
+                self._keep(key, (row.version, opened.plan))
+
+    def _keep(self, key: tuple[str, dt.date], entry: tuple[int, ServiceDayPlan]) -> None:
+        """Hold a day in memory; the least recently used beyond `MAX_DAYS_IN_MEMORY` go (they
+        are rebuilt from the database when asked for again)."""
+        with self._guard:
+            self._days[key] = entry
+            self._days.move_to_end(key)
+            while len(self._days) > MAX_DAYS_IN_MEMORY:
+                self._days.popitem(last=False)
 
     def _load(self, session: Session, city: str, day: dt.date) -> ServiceDayPlan:
         config = self.cities[city]

@@ -43,6 +43,8 @@ def test_an_accepted_booking_promises_a_window_and_quotes_the_fare(world: World)
     assert fare["amount_twd"] == round_half_up(Fraction(fare["meter_twd"], 3))
     assert fare["amount_if_shared_twd"] == round_half_up(Fraction(fare["meter_twd"], 6))
     assert fare["fare_class"] == "alone"
+    # Both places are named by their district (衛福部臺南醫院 in 中西區, 成大醫院 in 北區).
+    assert (answer["pickup"]["district"], answer["dropoff"]["district"]) == ("中西區", "北區")
     # What was answered is what is stored.
     again = world.client.get(f"/v1/bookings/{answer['id']}", headers=world.headers("rider"))
     assert again.status_code == 200
