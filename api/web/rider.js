@@ -25,6 +25,9 @@
       address_note: "地址或說明（選填）",
       place_hint: "可從常用地點、醫院與診所清單選擇，或在地圖上點選。",
       map_sets: "在地圖上點選時設定",
+      save_place: "把地圖上選的點存為常用地點",
+      place_saved: "已將「{label}」存為常用地點。",
+      new_place: "常用地點 {n}",
       when: "時間",
       date: "日期",
       time_kind: "時間是",
@@ -85,6 +88,9 @@
       address_note: "Address or note (optional)",
       place_hint: "Choose from your saved places or the list of hospitals and clinics, or click the map.",
       map_sets: "A click on the map sets the",
+      save_place: "Save the point picked on the map as a place",
+      place_saved: "“{label}” is saved to your places.",
+      new_place: "Place {n}",
       when: "When",
       date: "Date",
       time_kind: "The time is the",
@@ -293,16 +299,52 @@
     return null;
   }
 
+  function mapTarget() {
+    return document.querySelector("input[name=map-target]:checked").value;
+  }
+
+  function updateSaveButton() {
+    $("save-place").disabled = !state.mapPoints[mapTarget()];
+  }
+
+  async function savePlace() {
+    const end = mapTarget();
+    const point = state.mapPoints[end];
+    const rider = currentRider();
+    if (!point || !rider) return;
+    const label = ($(`${end}-note`).value.trim() || R.t("new_place", { n: state.places.length + 1 })).slice(0, 64);
+    try {
+      const place = await R.api(`/v1/riders/${rider.id}/places`, {
+        method: "POST",
+        body: { label, lat: point.lat, lon: point.lon },
+      });
+      state.places.push(place);
+      state.mapPoints[end] = null;
+      fillPlaces();
+      $(`${end}-place`).value = `saved:${place.id}`;
+      $(`${end}-note`).value = "";
+      updateSaveButton();
+      $("save-status").textContent = R.t("place_saved", { label: place.label });
+    } catch (e) {
+      $("save-status").textContent = e instanceof R.ApiError ? e.text() : String(e);
+    }
+  }
+
   async function setupMap() {
+    $("save-place").addEventListener("click", savePlace);
+    for (const input of document.querySelectorAll("input[name=map-target]")) {
+      input.addEventListener("change", updateSaveButton);
+    }
     try {
       const { map } = await R.makeMap($("map"), CITY);
       state.map = map;
       map.on("click", (event) => {
-        const end = document.querySelector("input[name=map-target]:checked").value;
+        const end = mapTarget();
         state.mapPoints[end] = { lat: event.latlng.lat, lon: event.latlng.lng };
         fillPlaces();
         $(`${end}-place`).value = `map:${end}`;
         showMarker(end);
+        updateSaveButton();
         state.idempotencyKey = null;
       });
       showMarker("pickup");

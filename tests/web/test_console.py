@@ -69,15 +69,20 @@ def test_manifest_breakdown_and_waitlist(tab: Tab, server: Server) -> None:
     waiting = after["not_planned"]
     rows = page.locator("#unplanned tbody tr")
     expect(rows).to_have_count(len(waiting))
-    if waiting:
-        expect(rows.first).to_contain_text("候補中")
+    words = {"waitlisted": "候補中", "refused": "無法預約", "interrupted": "行程中斷"}
+    for b in waiting:
+        row = page.locator(f"#unplanned tr[data-booking='{b['booking_id']}']")
+        expect(row).to_contain_text(words[b["status"]])
     tab.axe("console, after a breakdown")
     tab.shot("console-breakdown")
 
     page.get_by_role("button", name="Switch to English").click()
     expect(page.locator("h1")).to_have_text("Rehab bus dispatcher console")
     expect(page.get_by_role("heading", name="Timeline of every bus")).to_be_visible()
-    tab.axe("console in English")
+    page.get_by_role("button", name="Larger text").click()
+    expect(page.locator("html")).to_have_class("large-text")
+    tab.axe("console in English, larger text")
+    tab.shot("console-english-large-text")
 
 
 def test_riders_are_kept_out_of_the_console(tab: Tab) -> None:

@@ -147,3 +147,28 @@ def test_keyboard_alone_signs_in_books_and_reaches_every_control(tab: Tab, serve
     page.keyboard.press("Enter")  # "keep the trip": focus returns to its cancel button
     expect(cancel).to_be_focused()
     assert server.service_date.isoformat() in page.locator("#trips").inner_text()
+
+
+def test_a_point_on_the_map_becomes_a_saved_place(tab: Tab, server: Server) -> None:
+    page = tab.page
+    tab.open("/rider")
+    tab.sign_in("rider", "rider-demo")
+    tab.wait_for_map()
+    save = page.get_by_role("button", name="把地圖上選的點存為常用地點")
+    expect(save).to_be_disabled()
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
+    expect(page.locator("#pickup-place")).to_have_value("map:pickup")
+    page.locator("#pickup-note").fill("復健診所")
+    save.click()
+    expect(page.get_by_text("已將「復健診所」存為常用地點。")).to_be_visible()
+    expect(page.locator("#pickup-place option:checked")).to_have_text("復健診所")
+    saved = page.locator("#dropoff-place optgroup").first.locator("option")
+    expect(saved).to_contain_text(["家 Home", "成大醫院 NCKU Hospital", "復健診所"])
+    expect(save).to_be_disabled()
+    tab.axe("rider page, a place saved")
+    token = server.token("rider", "rider-demo")
+    me = server.get("/v1/me", token)
+    places = server.get(f"/v1/riders/{me['rider_id']}/places", token)
+    assert "復健診所" in [p["label"] for p in places]
