@@ -237,7 +237,9 @@ class DemandModel:
         opens_at, closes_at = p.booking_hours
         out_pickup_guess = appointment - int(1.3 * dest_km * 1000 / _SPEED_GUESS_MPS) - 600
         if standing:
-            booked = -booking.max_days_ahead * DAY_S + opens_at + int(rng.exponential(600))
+            booked = (
+                -booking.max_days_ahead * DAY_S + opens_at + int(rng.exponential(p.standing_rush_s))
+            )
         else:
             leads = dict(p.lead_days)
             days = [d for d in leads if booking.min_days_ahead <= d <= booking.max_days_ahead]
@@ -252,7 +254,7 @@ class DemandModel:
             if lead == 0:
                 booked = int(rng.uniform(0, latest_same_day))
             elif lead == booking.max_days_ahead:
-                booked = -lead * DAY_S + opens_at + int(rng.exponential(1800))
+                booked = -lead * DAY_S + opens_at + int(rng.exponential(p.opening_rush_s))
             else:
                 booked = -lead * DAY_S + int(rng.uniform(opens_at, closes_at))
 

@@ -168,6 +168,12 @@ class DemandParameters:
     ahead in Tainan's project default; same-day orders are allowed in both cities)."""
     booking_hours: tuple[int, int] = (8 * H, 17 * H)
     """The booking lines are open between these times of day (ASSUMED)."""
+    standing_rush_s: float = 600.0
+    """Standing orders are entered this long after the lines open, on average (exponential;
+    ASSUMED), on the day the booking window opens."""
+    opening_rush_s: float = 1800.0
+    """One-off bookings made on the day the window opens come this long after the lines open,
+    on average (exponential; ASSUMED: riders call as soon as they can)."""
     same_day_min_lead_s: int = 2 * H
     """A same-day booking is made at least this long before the pickup (ASSUMED)."""
 

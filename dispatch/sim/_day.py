@@ -101,6 +101,9 @@ class _Day:
         if demand.leg == "back" and self.status.get(demand.tour + "o", "").startswith("refused"):
             self.status[tid] = "refused:outbound_refused"
             return
+        if self.day.direct(demand.trip.pickup, demand.trip.dropoff)[0] < 0:
+            self.status[tid] = "refused:unreachable"  # no road joins the two places
+            return
         if self.params.policy is Policy.BATCH and now_s < self.params.cutoff_s:
             self.status[tid] = "pending"
             return
