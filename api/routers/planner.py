@@ -60,7 +60,7 @@ class SimulationCreate(BaseModel):
     layout: LayoutName = "standard"
     depots: Literal["city", "spread"] = "city"
     shifts: ShiftName = "two"
-    policy: Literal["fcfs", "batch"] = "fcfs"
+    policy: Literal["fcfs", "batch", "hybrid"] = "fcfs"
     demand_scale: float = Field(
         default=1.0, gt=0, le=5, description="demand relative to today's (1.0)"
     )

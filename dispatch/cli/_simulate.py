@@ -67,7 +67,9 @@ def fleet(
     ),
     depots: Annotated[str, typer.Option(help="Depot plans: city, spread.")] = "city",
     shifts: Annotated[str, typer.Option(help="Shift plans: two, three, peak.")] = "two",
-    policies: Annotated[str, typer.Option(help="Booking policies: fcfs, batch.")] = "fcfs,batch",
+    policies: Annotated[
+        str, typer.Option(help="Booking policies: fcfs, batch, hybrid.")
+    ] = "fcfs,batch",
     scales: Annotated[str, typer.Option(help="Demand relative to today's, e.g. 1,1.5.")] = "1",
     days: Annotated[int, typer.Option(min=1, help="Simulated days per scenario.")] = 3,
     start: Annotated[str, typer.Option(help="First day (ISO date).")] = "2025-03-03",
@@ -170,7 +172,7 @@ def day(
     city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
     date: Annotated[str, typer.Option(help="The service day (ISO date).")] = "2025-03-04",
     buses: Annotated[int, typer.Option(min=1, help="Fleet size.")] = 156,
-    policy: Annotated[str, typer.Option(help="fcfs or batch.")] = "fcfs",
+    policy: Annotated[str, typer.Option(help="fcfs, batch or hybrid.")] = "fcfs",
     scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Demand seed.")] = 0,
     solve_iterations: Annotated[int, typer.Option(min=1)] = 300,

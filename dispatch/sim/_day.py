@@ -219,7 +219,7 @@ class _Day:
             new = solve(
                 problem,
                 time_limit_s=self.params.reoptimize_time_limit_s,
-                seed=self.params.seed + now_s,
+                seed=self.params.seed + now_s % 86_400,
                 initial=plan,
                 iteration_limit=self.params.reoptimize_iterations,
             )
@@ -416,6 +416,9 @@ def simulate_day(
             events.append((d.cancel_at_s, 0, "cancel", d.trip.id))
     if params.policy is Policy.BATCH:
         events.append((params.cutoff_s, 2, "cutoff", ""))
+    if params.policy is Policy.HYBRID:
+        for k in range(city.booking.max_days_ahead):
+            events.append((params.cutoff_s - k * 86_400, 2, "reoptimize", ""))
     if params.reoptimize_every_s:
         opens, closes = city.service_hours.start_s, city.service_hours.end_s
         for at in range(opens, closes, params.reoptimize_every_s):

@@ -23,6 +23,10 @@ class Policy(enum.StrEnum):
     """Bookings made before the cutoff wait for it; at the cutoff the whole day is optimized
     at once (the solver serves the most trips it can, dialysis first) and every rider is
     answered. Bookings after the cutoff (same-day ones) are decided first come, first served."""
+    HYBRID = "hybrid"
+    """Both: every booking is answered at once by insertion, as FCFS, and every evening at the
+    cutoff hour before the day the trips accepted so far are re-optimized (their promised
+    windows kept), which makes room for the bookings still to come."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ def test_fleet_follows_the_city_and_the_service_defaults() -> None:
         FleetSpec(10, layout="double-decker")
 
 
-@pytest.mark.parametrize("policy", [Policy.FCFS, Policy.BATCH])
+@pytest.mark.parametrize("policy", list(Policy))
 def test_a_day_is_decided_played_and_counted(tiny_day: DemandDay, provider, policy) -> None:  # type: ignore[no-untyped-def]
     fleet = build_fleet(load_city("tainan"), FleetSpec(4))
     params = SimParameters(
