@@ -132,7 +132,7 @@
       note: "Note",
       confirm_breakdown: "Confirm and re-plan its trips",
       back: "Back",
-      breakdown_done: "{v} is out of service: {m} trips moved, {w} waitlisted, {a} riders aboard to look after.",
+      breakdown_done: "{v} is out of service. Trips moved to other buses: {m}; waitlisted: {w}; riders aboard to look after: {a}.",
       time: "Time",
       stop: "Stop",
       break: "Driver's break",
@@ -161,6 +161,7 @@
       showWho();
       render();
       renderJob();
+      showNotice();
     });
     R.setSignOutHook(() => location.reload());
     $("sign-out").addEventListener("click", () => R.signOut());
@@ -275,6 +276,15 @@
     }
   }
 
+  function notice(key, vars) {
+    state.notice = key ? { key, vars } : null;
+    showNotice();
+  }
+
+  function showNotice() {
+    $("find-result").textContent = state.notice ? R.t(state.notice.key, state.notice.vars) : "";
+  }
+
   const selectedRoute = () => state.day?.routes.find((r) => r.vehicle_id === state.selected);
 
   function fmt(name, value) {
@@ -362,7 +372,10 @@
     last = Math.ceil(last / 3600) * 3600;
     const pct = (iso) => ((100 * (R.seconds(iso) - first)) / (last - first)).toFixed(2);
     const ticks = [];
-    const step = last - first > 10 * 3600 ? 2 : 1;
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+    const trackPx = Math.max(100, box.clientWidth - 10 * rem);
+    const hours = (last - first) / 3600;
+    const step = [1, 2, 3, 4, 6, 12].find((k) => (hours / k) * 3.2 * rem * 0.8 <= trackPx) || 12;
     for (let h = first / 3600; h <= last / 3600; h += step) {
       ticks.push(`<span style="left:${((100 * (h * 3600 - first)) / (last - first)).toFixed(2)}%">${String(h).padStart(2, "0")}:00</span>`);
     }
@@ -453,7 +466,7 @@
       $("breakdown-form").hidden = true;
       state.selected = null;
       await loadDay();
-      $("find-result").textContent = R.t("breakdown_done", {
+      notice("breakdown_done", {
         v: answer.vehicle_id,
         m: Object.keys(answer.moved || {}).length,
         w: answer.waitlisted.length,
@@ -495,15 +508,14 @@
         state.found = pickup.booking_id;
         state.selected = route.vehicle_id;
         render();
-        $("find-result").textContent = R.t("found", { id: shortId(pickup.booking_id), v: route.vehicle_id, p: R.hm(pickup.start), d: R.hm(dropoff?.start) });
+        notice("found", { id: shortId(pickup.booking_id), v: route.vehicle_id, p: R.hm(pickup.start), d: R.hm(dropoff?.start) });
         return;
       }
     }
     const other = state.day.not_planned.find((b) => b.booking_id.startsWith(wanted));
     state.found = null;
-    $("find-result").textContent = other
-      ? R.t("found_unplanned", { id: shortId(other.booking_id), s: R.t(other.status) })
-      : R.t("not_found", { id: wanted });
+    if (other) notice("found_unplanned", { id: shortId(other.booking_id), s: R.t(other.status) });
+    else notice("not_found", { id: wanted });
   }
 
   // ---- re-optimization ----
