@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import AXE, Server, Tab
+from _web import AXE, Server, Tab
 from playwright.sync_api import expect
 
 

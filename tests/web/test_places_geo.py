@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 import httpx
-from conftest import Server
+from _web import Server
 
 from api.routers.places import facilities
 

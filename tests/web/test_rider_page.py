@@ -4,7 +4,7 @@ checks every state."""
 
 from __future__ import annotations
 
-from conftest import Server, Tab
+from _web import Server, Tab
 from playwright.sync_api import expect
 
 

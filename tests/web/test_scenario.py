@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Server, Tab
+from _web import Server, Tab
 from playwright.sync_api import expect
 
 

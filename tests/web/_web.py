@@ -1,0 +1,118 @@
+"""Helpers of the browser tests: the running service, a browser tab with axe-core and
+screenshots. (Fixtures are in ``conftest.py``; tests import these names from here.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from api.deps import AppState
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+DEMO_BOOKINGS = 60
+
+
+@dataclass
+class Server:
+    """The running service: its address and the demo day it holds."""
+
+    url: str
+    state: AppState
+    service_date: dt.date
+
+    def token(self, username: str, password: str) -> str:
+        answer = httpx.post(
+            f"{self.url}/v1/auth/token", json={"username": username, "password": password}
+        )
+        answer.raise_for_status()
+        token: str = answer.json()["access_token"]
+        return token
+
+    def get(self, path: str, token: str) -> Any:
+        answer = httpx.get(
+            f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+@dataclass
+class Tab:
+    """A browser tab on the service, with what the page said wrong."""
+
+    page: Page
+    context: BrowserContext
+    base: str
+    errors: list[str]
+    """Uncaught errors of the page's scripts (none are expected)."""
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page.get_by_label("帳號").fill(username)
+        self.page.get_by_label("密碼").fill(password)
+        self.page.locator("#sign-in-form button[type=submit]").click()
+        self.page.locator("#signed-in").wait_for(state="visible")
+
+    def wait_for_map(self) -> None:
+        self.page.locator("#map[data-ready=true]").wait_for(timeout=60_000)
+
+    def axe(self, what: str) -> list[dict[str, Any]]:
+        """Run axe-core on the page as it is now; fails on any serious or critical violation
+        (WCAG 2.0/2.1 A and AA rules, and axe's best practices)."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            """async () => await axe.run(document, {
+                runOnly: {type: 'tag',
+                          values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+                resultTypes: ['violations'],
+            })"""
+        )
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        summary = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in bad
+        ]
+        assert not bad, f"axe on {what}:\n" + "\n".join(summary)
+        return list(result["violations"])
+
+    def shot(self, name: str, *, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+def new_tab(browser: Browser, server: Server) -> Iterator[Tab]:
+    """A fresh browser context (no sign-in, Chinese) on the service. ``bypass_csp`` lets the
+    test inject axe-core into pages whose policy allows only their own scripts."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="zh-TW"
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield Tab(page, context, server.url, errors)
+    context.close()
+    assert not errors, f"the page's scripts failed: {errors}"
