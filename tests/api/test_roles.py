@@ -198,13 +198,6 @@ CASES = [
         ("rider", "dispatcher"),
         body=lambda _: {"legs": [[22.99717, 120.21264, 23.00182, 120.2192]]},
     ),
-    Case(
-        "POST",
-        "/v1/geo/{city}/paths",
-        SIGNED_IN,
-        EVERYONE,
-        body=lambda _: {"legs": [[22.9937, 120.209, 23.00182, 120.2192]]},
-    ),
     Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/riders/{rider_id}/places", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(
@@ -274,12 +267,6 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         )
         session.add(simulation)
         session.commit()
-    place = world.client.post(
-        f"/v1/riders/{world.rider_id}/places",
-        json={"label": "家", "lat": 22.99, "lon": 120.2},
-        headers=world.headers("rider"),
-    )
-    assert place.status_code == 201, place.text
     yield {
         "day": day,
         "city": "tainan",
