@@ -74,6 +74,14 @@
       no_unplanned: "沒有候補或無法安排的訂單。",
       status: "狀態",
       reason: "原因",
+      reason_booking_window: "不在可預約期間",
+      reason_service_hours: "不在服務時間內",
+      reason_eligibility: "不符資格",
+      reason_fleet_busy: "車輛已滿",
+      reason_no_vehicle_fits: "沒有合適車型",
+      reason_unreachable: "道路無法到達",
+      reason_infeasible_alone: "任何班表都無法完成",
+      reason_vehicle_breakdown: "車輛 {v} 故障",
       popup_blocked: "瀏覽器擋住了新視窗，請允許此網站開啟彈出視窗。",
       home: "首頁",
       data_note: "資料：道路 © OpenStreetMap 貢獻者；行政區界 內政部。",
@@ -143,6 +151,14 @@
       no_unplanned: "No waitlisted or refused requests.",
       status: "Status",
       reason: "Reason",
+      reason_booking_window: "outside the booking window",
+      reason_service_hours: "outside service hours",
+      reason_eligibility: "not eligible",
+      reason_fleet_busy: "the buses are full",
+      reason_no_vehicle_fits: "no bus can carry it",
+      reason_unreachable: "no road reaches it",
+      reason_infeasible_alone: "no bus's hours allow it",
+      reason_vehicle_breakdown: "bus {v} broke down",
       popup_blocked: "The browser blocked the new window; allow pop-ups for this site.",
       home: "Home",
       data_note: "Data: roads © OpenStreetMap contributors; districts: Ministry of the Interior.",
@@ -480,6 +496,13 @@
   }
 
   // ---- waitlisted and refused ----
+  function reasonText(code) {
+    const [head, rest] = (code || "").split(":");
+    const key = `reason_${head.split(".")[0]}`;
+    const text = R.t(key, { v: rest || "" });
+    return text === key ? "" : text;
+  }
+
   function renderUnplanned() {
     const rows = state.day.not_planned;
     $("unplanned").innerHTML = rows.length
@@ -487,7 +510,7 @@
         rows
           .map(
             (b) =>
-              `<tr data-booking="${R.esc(b.booking_id)}"><td><code>${R.esc(shortId(b.booking_id))}</code></td><td><span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></td><td>${R.esc(b.reason)}</td></tr>`,
+              `<tr data-booking="${R.esc(b.booking_id)}"><td><code>${R.esc(shortId(b.booking_id))}</code></td><td><span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></td><td>${R.esc(reasonText(b.reason))} <code>${R.esc(b.reason)}</code></td></tr>`,
           )
           .join("") +
         "</tbody></table>"
