@@ -1,9 +1,11 @@
 """rehabus' own improvement search: adaptive large neighbourhood search, compiled.
 
 Ruin and recreate in the manner of Ropke & Pisinger (2006): each iteration removes some
-requests (at random, related ones, the costliest, or a whole route) and puts them back by
-greedy or regret insertion; simulated annealing decides whether to keep the result, and the
-operators' weights adapt to how often they help. Routes are rows of an int64 array; every
+requests (at random; related ones, by place and by when they are served now; the costliest; a
+whole route; or strings of consecutive stops from a few nearby routes, after Christiaens &
+Vanden Berghe's SISR, 2020) and puts them back by greedy or regret insertion or one by one in
+random order; simulated annealing decides whether to keep the result, and the operators'
+weights adapt to how often they help. Routes are rows of an int64 array; every
 route kept is feasible by `_kernels.evaluate`, so the search never leaves the feasible region.
 """
 
@@ -18,8 +20,8 @@ from dispatch.solve._kernels import best_insertion, best_over_routes, evaluate
 
 __all__ = ["considered_vehicles", "lock_prefixes", "run_chunk", "seed_rng", "sequential"]
 
-N_DESTROY = 4
-N_REPAIR = 3
+N_DESTROY = 5
+N_REPAIR = 4
 SIGMA_BEST, SIGMA_BETTER, SIGMA_ACCEPTED = 33.0, 9.0, 13.0
 REACTION = 0.1
 SEGMENT = 100
@@ -91,13 +93,26 @@ def _insert(routes: np.ndarray, lens: np.ndarray, v: int, r: int, i: int, j: int
 
 
 @nb.njit(cache=True)
-def _related(kx: Any, a: int, b: int) -> float:
+def _related(kx: Any, a: int, b: int, at: np.ndarray) -> float:
+    """How alike two served requests are (lower is closer): the travel time between their
+    pickups and between their drop-offs, plus how far apart in time each is served now."""
     pa, pb = kx.loc[2 * a], kx.loc[2 * b]
     da, db = kx.loc[2 * a + 1], kx.loc[2 * b + 1]
     d = float(kx.duration[pa, pb] + kx.duration[da, db])
-    d += abs(float(kx.tw_start[2 * a] - kx.tw_start[2 * b]))
-    d += abs(float(kx.tw_end[2 * a + 1] - kx.tw_end[2 * b + 1]))
+    d += abs(float(at[2 * a] - at[2 * b])) + abs(float(at[2 * a + 1] - at[2 * b + 1]))
     return d
+
+
+@nb.njit(cache=True)
+def _service_times(routes: np.ndarray, lens: np.ndarray, times: np.ndarray, n: int) -> np.ndarray:
+    """When each request node is served in the current routes."""
+    at = np.zeros(n, dtype=np.int64)
+    for v in range(routes.shape[0]):
+        for k in range(lens[v]):
+            node = routes[v, k]
+            if node < n:
+                at[node] = times[v, k]
+    return at
 
 
 @nb.njit(cache=True)
@@ -147,9 +162,10 @@ def _destroy(
         n_chosen = q
     elif op == 1:  # related (Shaw)
         seed = cand[np.random.randint(n_cand)]
+        at = _service_times(routes, lens, times, 2 * n_req)
         score = np.empty(n_cand)
         for k in range(n_cand):
-            score[k] = _related(kx, seed, cand[k])
+            score[k] = _related(kx, seed, cand[k], at)
         order = np.argsort(score)
         # Randomised: pick from the front of the ranking with a bias (Ropke & Pisinger, p=6).
         taken = np.zeros(n_cand, dtype=np.bool_)
@@ -185,12 +201,53 @@ def _destroy(
         for k in range(q):
             chosen[k] = cand[order[k]]
         n_chosen = q
-    else:  # a whole route, plus related requests if it is short
+    elif op == 3:  # a whole route, plus related requests if it is short
         v = assigned[cand[np.random.randint(n_cand)]]
         for k in range(n_cand):
             if assigned[cand[k]] == v and n_chosen < q:
                 chosen[n_chosen] = cand[k]
                 n_chosen += 1
+    else:  # strings of consecutive stops from the routes nearest a seed (after SISR)
+        seed = cand[np.random.randint(n_cand)]
+        ps = kx.loc[2 * seed]
+        ds = kx.loc[2 * seed + 1]
+        near = np.empty(n_cand)
+        for k in range(n_cand):
+            r = cand[k]
+            near[k] = float(kx.duration[ps, kx.loc[2 * r]] + kx.duration[ds, kx.loc[2 * r + 1]])
+        order = np.argsort(near)
+        ruined = np.zeros(routes.shape[0], dtype=np.bool_)
+        picked = np.zeros(n_req, dtype=np.bool_)
+        n_routes = 0
+        max_routes = 1 + np.random.randint(3)
+        per_route = max(1, q // max_routes)
+        for o in range(n_cand):
+            if n_chosen >= q or n_routes >= max_routes:
+                break
+            r = cand[order[o]]
+            v = assigned[r]
+            if ruined[v]:
+                continue
+            ruined[v] = True
+            n_routes += 1
+            # The stretch of stops around r's pickup: a random length and offset.
+            pos = 0
+            for k in range(lens[v]):
+                if routes[v, k] == 2 * r:
+                    pos = k
+                    break
+            length = 1 + np.random.randint(max(1, 2 * per_route))
+            lo = max(0, pos - np.random.randint(length))
+            hi = min(lens[v], lo + length)
+            for k in range(lo, hi):
+                node = routes[v, k]
+                if node >= 2 * n_req or n_chosen >= q:
+                    continue
+                x = node // 2
+                if not picked[x] and removable[x] == 1:
+                    picked[x] = True
+                    chosen[n_chosen] = x
+                    n_chosen += 1
     touched = np.zeros(routes.shape[0], dtype=np.bool_)
     for k in range(n_chosen):
         r = chosen[k]
@@ -283,11 +340,12 @@ def _repair(
     n_pool: int,
     noise: float,
 ) -> int:
-    """Insert pool requests greedily (op 0) or by regret-2/-3 (op 1/2); returns pool size left.
+    """Insert pool requests greedily (op 0), by regret-2/-3 (op 1/2) or one by one in random
+    order (op 3); returns pool size left.
 
     A large pool is inserted in random order instead: regret needs the pool squared.
     """
-    if n_pool > LARGE_POOL:
+    if n_pool > LARGE_POOL or op == 3:
         perm = np.random.permutation(n_pool)
         shuffled = pool[:n_pool][perm].copy()
         pool[:n_pool] = shuffled

@@ -77,7 +77,7 @@ def solve(
     seed: int = 0,
     initial: Plan | None = None,
     iteration_limit: int | None = None,
-    ortools_share: float = 0.3,
+    ortools_share: float = 0.1,
     progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plan the requests of ``problem``; the returned plan has passed the validator.
