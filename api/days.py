@@ -143,6 +143,9 @@ class DayRegistry:
         If the block raises, the session is rolled back and the in-memory day dropped.
         """
         key = (city, day)
+        # The transaction begins before the day's lock is taken, in that order everywhere (on
+        # SQLite, beginning waits for the process's turn: see api.db.engine).
+        session.connection()
         with self._lock(key):
             row = _lock_day_row(session, city, day)
             entry = self._days.get(key)
