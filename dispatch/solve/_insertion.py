@@ -18,7 +18,6 @@ from dispatch.model import (
     Request,
     Route,
     StopKind,
-    StopRef,
     Unserved,
     UnservedReason,
 )
@@ -28,7 +27,7 @@ from dispatch.solve._arrays import set_request, to_arrays
 from dispatch.solve._plan_build import (
     diagnose,
     place_break,
-    plan_from_sequences,
+    plan_from_node_sequences,
     route_from_nodes,
     sequences_of,
 )
@@ -232,15 +231,6 @@ class Inserter:
         for vid, locked in problem.locks.items():
             if any(ref.request_id == request_id for ref in locked):
                 raise InputError(f"request {request_id}: its stops are locked on {vid}")
-        sequences: dict[str, list[StopRef]] = {}
-        for v, vehicle in enumerate(problem.vehicles):
-            refs: list[StopRef] = []
-            for node in self._routes[v, : self._lens[v]]:
-                if node < 2 * len(self._requests) and self._requests[node // 2].id != request_id:
-                    kind = StopKind.PICKUP if node % 2 == 0 else StopKind.DROPOFF
-                    refs.append(StopRef(self._requests[node // 2].id, kind))
-            if refs:
-                sequences[vehicle.id] = refs
         smaller = Problem(
             tuple(r for r in self._requests if r.id != request_id),
             problem.vehicles,
@@ -250,9 +240,34 @@ class Inserter:
             problem.locks,
             problem.name,
         )
-        plan = check(smaller, plan_from_sequences(smaller, sequences))
+        plan = check(smaller, self._without(smaller, self._index.get(request_id, -1)))
         reserve = max(16, self._slots - len(smaller.requests))
         self.__init__(smaller, plan, reserve=reserve)  # type: ignore[misc]
+
+    def _without(self, smaller: Problem, gone: int) -> Plan:
+        """The day's routes without request slot ``gone``: every other stop, the driver's
+        break included, keeps its place (the break is moved only if its old place no longer
+        works, as road times need not obey the triangle inequality)."""
+        pa = to_arrays(smaller)
+        kx = kn.kernel_args(pa)
+        n_small = len(smaller.requests)
+        scratch = np.zeros(int(self._lens.max(initial=0)) + 2, dtype=np.int64)
+        nodes: dict[int, np.ndarray] = {}
+        for v in range(self._pa.n_vehicles):
+            seq = []
+            for node in self._routes[v, : self._lens[v]].tolist():
+                if node >= 2 * self._slots:  # the break
+                    seq.append(2 * n_small + v)
+                elif node // 2 != gone:
+                    r = node // 2 - (1 if 0 <= gone < node // 2 else 0)
+                    seq.append(2 * r + node % 2)
+            if not any(n < 2 * n_small for n in seq):
+                continue
+            array = np.array(seq, dtype=np.int64)
+            if kn.evaluate(kx, v, array, len(array), scratch, scratch.copy()) < 0:
+                array = place_break(kx, pa, v, array)
+            nodes[v] = array
+        return plan_from_node_sequences(smaller, pa, kx, nodes)
 
     def _refusal(self, request: Request, r: int) -> UnservedReason:
         return diagnose(request, self._problem.vehicles, self._pa, self._kx, r)
