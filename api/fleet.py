@@ -1,10 +1,5 @@
-"""A city's fleet: seeded from its configuration, read as the day's working buses.
-
-ASSUMED, for want of operator data: every bus is a small accessible van with 4 fixed seats and
-2 wheelchair positions that each fold into 2 seats (the common layout of Taiwan's small
-rehabilitation buses, not a published figure); drivers work one of two shifts,
-06:00-15:00 or 14:00-23:00, each with a 30-minute break inside its middle three hours.
-"""
+"""A city's fleet: seeded from its configuration (the default bus and shifts of
+`dispatch.fleet`), read as the day's working buses."""
 
 from __future__ import annotations
 
@@ -16,14 +11,10 @@ from sqlalchemy.orm import Session
 from api.db.models import Vehicle, VehicleEvent
 from dispatch.city import CityConfig
 from dispatch.day import FleetVehicle
+from dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
 from dispatch.model import Break, Layout, TimeWindow
 
 __all__ = ["day_fleet", "seed_fleet"]
-
-_H = 3600
-SHIFTS = ((6 * _H, 15 * _H), (14 * _H, 23 * _H))
-"""ASSUMED shifts (seconds after midnight): early and late."""
-BREAK_S = 30 * 60
 
 
 def seed_fleet(session: Session, city: CityConfig) -> int:
@@ -38,20 +29,20 @@ def seed_fleet(session: Session, city: CityConfig) -> int:
     for depot in city.depots:
         for k in range(depot.vehicles or 0):
             start, end = SHIFTS[k % len(SHIFTS)]
-            middle = (start + end) // 2
+            brk = shift_break(start, end)
             session.add(
                 Vehicle(
                     id=f"{city.id[:2].upper()}-{depot.id}-{k + 1:03d}",
                     city=city.id,
                     depot_id=depot.id,
-                    seats=4,
-                    wheelchair_positions=2,
-                    fold_seats=[2, 2],
+                    seats=DEFAULT_LAYOUT.seats,
+                    wheelchair_positions=DEFAULT_LAYOUT.wheelchair_positions,
+                    fold_seats=list(DEFAULT_LAYOUT.fold_seats),
                     shift_start_s=start,
                     shift_end_s=end,
-                    break_start_s=middle - 90 * 60,
-                    break_end_s=middle + 60 * 60,
-                    break_duration_s=BREAK_S,
+                    break_start_s=brk.window.start_s,
+                    break_end_s=brk.window.end_s,
+                    break_duration_s=brk.duration_s,
                 )
             )
             made += 1

@@ -48,6 +48,7 @@ __all__ = [
     "FleetVehicle",
     "ServiceDayPlan",
     "Trip",
+    "fit_promise",
     "promised_window",
 ]
 
@@ -150,7 +151,7 @@ def promised_window(estimate_s: int, window_s: int, lead_s: int) -> TimeWindow:
     return TimeWindow(start, start + window_s)
 
 
-def _fit(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
+def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
     """The promised window moved (not shrunk) to lie inside the request's own window, still
     holding the estimate; shrunk only where the request's window is narrower."""
     width = promised.length_s
@@ -296,7 +297,7 @@ class ServiceDayPlan:
                 trip.id, False, reason=quote.reason, direct_s=direct_s, direct_m=direct_m
             )
         assert quote.pickup_s is not None
-        narrowed = _fit(promise(quote.pickup_s), request.pickup_window, quote.pickup_s)
+        narrowed = fit_promise(promise(quote.pickup_s), request.pickup_window, quote.pickup_s)
         kept = replace(trip, promised=narrowed)
         final = self._inserter.insert(replace(request, pickup_window=narrowed), commit=commit)
         if not final.accepted:  # pragma: no cover - the quote's place satisfies the promise

@@ -14,7 +14,7 @@ import numpy as np
 
 from dispatch.booking import RiderProfile, SharedState, quote_fare
 from dispatch.city import CityConfig, load_city
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, _fit, promised_window
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, fit_promise, promised_window
 from dispatch.demand import DemandDay, DemandTrip
 from dispatch.errors import InfeasibleError, InputError
 from dispatch.figures import day_figures
@@ -163,7 +163,7 @@ class _Day:
             else:
                 request = problem.request(tid)
                 est = starts[tid]
-                narrowed = _fit(self.promise(est), request.pickup_window, est)
+                narrowed = fit_promise(self.promise(est), request.pickup_window, est)
                 kept.append(replace(d.trip, promised=narrowed))
                 self.status[tid] = "accepted"
         ids = {t.id for t in kept}

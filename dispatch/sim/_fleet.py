@@ -1,6 +1,6 @@
 """Fleets for what-ifs: how many buses, of which layout, based where, on which shifts.
 
-The default layout and shifts are the service's ASSUMED defaults in `api.fleet` (4 fixed seats
+The default layout and shifts are the service's ASSUMED defaults in `dispatch.fleet` (4 fixed seats
 and 2 wheelchair positions that each fold into 2 seats; shifts 06:00-15:00 and 14:00-23:00,
 each with a 30-minute break inside its middle hours); the other choices are what-ifs, each an
 assumption named here.
@@ -12,25 +12,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.fleet import BREAK_S, SHIFTS
 from dispatch.city import CityConfig
 from dispatch.day import FleetVehicle
 from dispatch.errors import InputError
+from dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
 from dispatch.geo import load_districts
 from dispatch.geo.districts import district_geometries
 from dispatch.geo.point import Point
-from dispatch.model import Break, Layout, TimeWindow
+from dispatch.model import Layout, TimeWindow
 
 __all__ = ["DEPOT_PLANS", "LAYOUTS", "SHIFT_PLANS", "FleetSpec", "build_fleet"]
 
 H = 3600
 
 LAYOUTS: dict[str, Layout] = {
-    "standard": Layout(4, 2, (2, 2)),
+    "standard": DEFAULT_LAYOUT,
     "wheelchair3": Layout(2, 3, (1, 1, 1)),
     "seats6": Layout(6, 1, (2,)),
 }
-"""Vehicle layouts. ``standard`` is the service's assumed layout (`api.fleet.seed_fleet`);
+"""Vehicle layouts. ``standard`` is the service's assumed layout (`dispatch.fleet.DEFAULT_LAYOUT`);
 ``wheelchair3`` (ASSUMED): 2 fixed seats and 3 wheelchair positions folding into one seat each;
 ``seats6`` (ASSUMED): 6 fixed seats and 1 wheelchair position folding into 2."""
 
@@ -40,7 +40,7 @@ SHIFT_PLANS: dict[str, tuple[tuple[int, int], ...]] = {
     "peak": ((6 * H + 1800, 15 * H + 1800), (6 * H + 1800, 15 * H + 1800), (14 * H, 23 * H)),
 }
 """Driver shifts, assigned to buses in turn. ``two`` is the service's assumed pair
-(`api.fleet.SHIFTS`); ``three`` adds a middle shift 09:00-18:00 (ASSUMED); ``peak`` puts two of
+(`dispatch.fleet.SHIFTS`); ``three`` adds a middle shift 09:00-18:00 (ASSUMED); ``peak`` puts two of
 every three drivers on an early shift 06:30-15:30 (ASSUMED)."""
 
 DEPOT_PLANS = ("city", "spread")
@@ -114,7 +114,7 @@ def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float]]:
 
 def build_fleet(city: CityConfig, spec: FleetSpec) -> list[FleetVehicle]:
     """The buses of ``spec`` for ``city``: depots get buses in proportion to their shares, and
-    shifts are dealt in turn at each depot, as `api.fleet.seed_fleet` does."""
+    shifts are dealt in turn at each depot, as the service seeds its fleet."""
     layout = LAYOUTS[spec.layout]
     shifts = SHIFT_PLANS[spec.shifts]
     depots = _depots(city, spec.depots)
@@ -123,14 +123,13 @@ def build_fleet(city: CityConfig, spec: FleetSpec) -> list[FleetVehicle]:
     for (depot_id, point, _), n in zip(depots, counts, strict=True):
         for k in range(n):
             start, end = shifts[k % len(shifts)]
-            middle = (start + end) // 2
             fleet.append(
                 FleetVehicle(
                     f"{depot_id}-{k + 1:03d}",
                     point,
                     layout,
                     TimeWindow(start, end),
-                    Break(TimeWindow(middle - 90 * 60, middle + 60 * 60), BREAK_S),
+                    shift_break(start, end),
                 )
             )
     return fleet

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from api.fleet import BREAK_S, SHIFTS
 from dispatch.city import load_city
 from dispatch.demand import DemandDay, DemandModel, DemandParameters
 from dispatch.errors import InputError
+from dispatch.fleet import BREAK_S, SHIFTS
 from dispatch.geo import load_districts
 from dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
 from dispatch.travel import city_provider
