@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -77,25 +78,37 @@ class OpenDay:
         """Store the routes of ``vehicle_ids`` (all when ``None``), refresh the estimated times
         of the bookings on them, and move the day's version on. The caller commits."""
         key = (DayRoute.city == self.row.city, DayRoute.service_date == self.row.service_date)
+        fresh = vehicle_ids is None  # every route is written anew
         if vehicle_ids is None:
             self.session.execute(delete(DayRoute).where(*key))
             vehicle_ids = {v.id for v in self.plan.fleet}
-        else:
-            self.session.execute(delete(DayRoute).where(*key, DayRoute.vehicle_id.in_(vehicle_ids)))
         times: dict[str, dict[str, object]] = {}
         for vid in sorted(vehicle_ids):
             stops = self.plan.route_stops(vid)
             for trip_id, kind, start_s in stops:
                 entry = times.setdefault(trip_id, {"id": trip_id, "vehicle_id": vid})
                 entry["est_pickup_s" if kind == "pickup" else "est_dropoff_s"] = start_s
-            if stops:
+            mine = (*key, DayRoute.vehicle_id == vid)
+            if not stops:
+                if not fresh:
+                    self.session.execute(delete(DayRoute).where(*mine))
+                continue
+            # The driver's break too, so that a restart rebuilds the same times.
+            route = [list(stop) for stop in self.plan.stored_stops(vid)]
+            updated = 0
+            if not fresh:
+                result: Any = self.session.execute(
+                    update(DayRoute).where(*mine).values(stops=route),
+                    execution_options={"synchronize_session": False},
+                )
+                updated = result.rowcount
+            if not updated:
                 self.session.add(
                     DayRoute(
                         city=self.row.city,
                         service_date=self.row.service_date,
                         vehicle_id=vid,
-                        # The driver's break too, so that a restart rebuilds the same times.
-                        stops=[list(stop) for stop in self.plan.stored_stops(vid)],
+                        stops=route,
                     )
                 )
         self.session.flush()
@@ -147,8 +160,8 @@ class DayRegistry:
         # SQLite, beginning waits for the process's turn: see api.db.engine).
         session.connection()
         with self._lock(key):
-            row = _lock_day_row(session, city, day)
             entry = self._days.get(key)
+            row = _lock_day_row(session, city, day, known=entry is not None)
             if entry is None or entry[0] != row.version:
                 plan = self._load(session, city, day)
                 entry = (row.version, plan)
@@ -203,8 +216,20 @@ class DayRegistry:
         )
 
 
-def _lock_day_row(session: Session, city: str, day: dt.date) -> ServiceDay:
-    """The day's row, created if missing, locked for this transaction where the database can."""
+def _lock_day_row(session: Session, city: str, day: dt.date, *, known: bool) -> ServiceDay:
+    """The day's row, created if missing, locked for this transaction where the database can.
+
+    ``known``: the row was seen before (rows are never deleted), so no need to try creating it.
+    """
+    locked = (
+        select(ServiceDay)
+        .where(ServiceDay.city == city, ServiceDay.service_date == day)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.scalar(locked) if known else None
+    if row is not None:
+        return row
     dialect = session.get_bind().dialect.name
     values = {"city": city, "service_date": day, "version": 0, "locks": {}}
     if dialect == "postgresql":
@@ -214,11 +239,6 @@ def _lock_day_row(session: Session, city: str, day: dt.date) -> ServiceDay:
     elif session.get(ServiceDay, (city, day)) is None:  # pragma: no cover - other databases
         session.add(ServiceDay(**values))
         session.flush()
-    row = session.scalar(
-        select(ServiceDay)
-        .where(ServiceDay.city == city, ServiceDay.service_date == day)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    row = session.scalar(locked)
     assert row is not None
     return row
