@@ -12,8 +12,6 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from api.deps import AppState
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,7 +33,6 @@ class Server:
     """The running service: its address and the demo day it holds."""
 
     url: str
-    state: AppState
     service_date: dt.date
 
     def token(self, username: str, password: str) -> str:

@@ -1,6 +1,6 @@
 """The web pages tested in a real browser: Debian's Chromium, headless, driven by Playwright,
-against the real app served by uvicorn on a free loopback port, on a temporary SQLite file
-seeded with the demo day. Nothing is mocked.
+against the real service started as ``rehabus demo`` in a process of its own on a free loopback
+port, on a temporary SQLite file seeded with the demo day. Nothing is mocked.
 
 Screenshots go to ``test-artifacts/web/`` (git-ignored). Every page and state is checked with
 axe-core (vendored in ``vendor/axe-core``), injected into the page by the tests.
@@ -8,21 +8,19 @@ axe-core (vendored in ``vendor/axe-core``), injected into the page by the tests.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
-import uvicorn
 from _web import CHROMIUM, CHROMIUM_ARGS, DEMO_BOOKINGS, Server, Tab, new_tab
 from playwright.sync_api import Browser, expect, sync_playwright
-
-from api.app import create_app
-from api.demo import seed_demo
-from api.deps import AppState
-from api.settings import ApiSettings
 
 
 def _free_port() -> int:
@@ -34,34 +32,48 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The app under uvicorn in a thread, on a fresh SQLite file with the demo day booked."""
-    database = tmp_path_factory.mktemp("web") / "rehabus.sqlite3"
-    settings = ApiSettings(database_url=f"sqlite:///{database}", reoptimize_time_limit_s=2.0)
-    seeded: dict[str, Any] = {}
-
-    def startup(state: AppState) -> None:
-        summary = seed_demo(
-            state.sessions, state.days, state.cities, n_bookings=DEMO_BOOKINGS, progress=False
-        )
-        assert summary is not None
-        seeded["state"], seeded["day"] = state, summary.service_date
-
-    app = create_app(settings, on_startup=startup)
+    """The service as a user starts it (``rehabus demo``), in a process of its own, on a fresh
+    SQLite file with the demo day booked; stopped after the session."""
+    folder = tmp_path_factory.mktemp("web")
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the service did not start")
-        time.sleep(0.1)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'rehabus.sqlite3'}",
+        "REHABUS_REOPTIMIZE_TIME_LIMIT_S": "2",
+    }
+    log = open(folder / "server.log", "wb")  # noqa: SIM115  (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dispatch.cli", "demo", "--host", "127.0.0.1",
+         "--port", str(port), "--bookings", str(DEMO_BOOKINGS)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield Server(f"http://127.0.0.1:{port}", seeded["state"], seeded["day"])
+        deadline = time.monotonic() + 240
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the service exited: {(folder / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the service did not start")
+            time.sleep(0.2)
+        # The demo books the day after today, in Taipei.
+        day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
+        yield Server(url, day)
     finally:
-        uv.should_exit = True
-        thread.join(timeout=30)
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")
