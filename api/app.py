@@ -16,6 +16,7 @@ from api.fleet import seed_fleet
 from api.jobs import JobRunner
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.settings import ApiSettings, get_api_settings
+from api.warmup import warm_up
 from dispatch.city import load_city
 from dispatch.travel import city_provider
 
@@ -48,7 +49,9 @@ def create_app(
             for city in cities.values():
                 seed_fleet(session, city)
             session.commit()
-        days = DayRegistry(cities, {name: city_provider(name) for name in cities})
+        providers = {name: city_provider(name) for name in cities}
+        warm_up(next(iter(providers.values())))
+        days = DayRegistry(cities, providers)
         jobs = JobRunner(sessions, days, workers=settings.job_workers)
         jobs.recover()
         app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)

@@ -1,0 +1,35 @@
+"""Load (or, on a fresh install, compile) the solver's kernels before the service answers, so
+no rider or dispatcher waits while they compile: compiling holds the interpreter for up to a
+minute, and every request would stall behind it."""
+
+from __future__ import annotations
+
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
+from dispatch.fleet import DEFAULT_LAYOUT, shift_break
+from dispatch.geo.point import Point
+from dispatch.model import TimeWindow
+from dispatch.solve import solve
+from dispatch.travel.base import TravelTimeProvider
+
+__all__ = ["warm_up"]
+
+_H = 3600
+
+
+def warm_up(provider: TravelTimeProvider) -> None:
+    """Book two trips on a one-bus day and re-optimize it: every kernel a booking or a
+    re-optimization uses is then loaded."""
+    station, hospital = Point(22.99717, 120.21264), Point(23.00182, 120.2192)
+    bus = FleetVehicle(
+        "warm-up",
+        station,
+        DEFAULT_LAYOUT,
+        TimeWindow(6 * _H, 15 * _H),
+        shift_break(6 * _H, 15 * _H),
+    )
+    day = ServiceDayPlan(provider, [bus])
+    for k, hour in enumerate((8, 9)):
+        trip = Trip(f"w{k}", station, hospital, requested_pickup_s=hour * _H)
+        day.book(trip, lambda estimate: promised_window(estimate, 1800, 600))
+    # A generous clock: a short one could end the search before its kernels ever ran.
+    solve(day.problem(), time_limit_s=600.0, iteration_limit=20, initial=day.plan())
