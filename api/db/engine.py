@@ -24,23 +24,28 @@ class FairRLock:
         self._count = 0
         self._waiting: deque[tuple[int, threading.Event]] = deque()
 
-    def acquire(self) -> None:
+    def acquire(self) -> int:
+        """Wait for the turn; returns the holder to name when releasing."""
         me = threading.get_ident()
         with self._mutex:
             if self._owner == me:
                 self._count += 1
-                return
+                return me
             if self._owner is None and not self._waiting:
                 self._owner, self._count = me, 1
-                return
+                return me
             turn = threading.Event()
             self._waiting.append((me, turn))
         turn.wait()  # the releasing thread has made this one the owner
+        return me
 
-    def release(self) -> None:
+    def release(self, holder: int | None = None) -> None:
+        """Give one hold back; ``holder`` (from `acquire`) lets another thread end a
+        transaction begun in this one (a web framework may close a session elsewhere)."""
+        holder = threading.get_ident() if holder is None else holder
         with self._mutex:
-            if self._owner != threading.get_ident():
-                raise RuntimeError("release of a lock this thread does not hold")
+            if self._owner != holder:
+                raise RuntimeError("release of a lock not held by that holder")
             self._count -= 1
             if self._count:
                 return
@@ -83,13 +88,13 @@ def make_engine(url: str) -> Engine:
         turn = FairRLock()
 
         @event.listens_for(engine, "begin")
-        def _take_turn(_connection: Any) -> None:
-            turn.acquire()
+        def _take_turn(connection: Any) -> None:
+            connection.info["turn_holder"] = turn.acquire()
 
         @event.listens_for(engine, "commit")
         @event.listens_for(engine, "rollback")
-        def _end_turn(_connection: Any) -> None:
-            turn.release()
+        def _end_turn(connection: Any) -> None:
+            turn.release(connection.info.pop("turn_holder", None))
 
         return engine
     return create_engine(
