@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -320,8 +320,6 @@ def _other_times(
         if not city.service_hours.start_s <= seconds <= city.service_hours.end_s:
             continue
         trip = trip_of(booking)
-        from dataclasses import replace  # noqa: PLC0415
-
         trip = replace(trip, id=f"{booking.id}-alt{shift}", requested_pickup_s=seconds)
         decision = plan.book(trip, _promise(city), commit=False)
         if decision.accepted and decision.promised is not None:

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -90,7 +91,7 @@ class JobRunner:
                 )
             )
             session.commit()
-        self._pool.submit(self._run_safely, job_id)
+        self._pool.submit(self._guarded, job_id, self._run)
         return job_id
 
     def cancel(self, job_id: str) -> None:
@@ -128,9 +129,10 @@ class JobRunner:
         else:
             self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
 
-    def _run_safely(self, job_id: str) -> None:
+    def _guarded(self, job_id: str, run: Callable[[str], None]) -> None:
+        """Run a job; whatever happens, it ends in a state."""
         try:
-            self._run(job_id)
+            run(job_id)
         except JobCancelledError:
             self._stopped_or_cancelled(job_id)
         except Exception as exc:  # a job must end in a state, whatever went wrong
@@ -142,16 +144,22 @@ class JobRunner:
                 message=f"{type(exc).__name__}: {exc}",
             )
 
-    def _run(self, job_id: str) -> None:
+    def _start(self, job_id: str) -> Job | None:
+        """Mark a queued job running; ``None`` if it is no longer queued (cancelled)."""
         with self.sessions() as session:
             job = session.get(Job, job_id)
             if job is None or job.status != "queued":
-                return
+                return None
             job.status = "running"
             job.started_at = _utcnow()
-            city, day = job.city, job.service_date
-            params = dict(job.params)
             session.commit()
+            return job
+
+    def _run(self, job_id: str) -> None:
+        job = self._start(job_id)
+        if job is None:
+            return
+        city, day, params = job.city, job.service_date, dict(job.params)
         assert day is not None
         with self.sessions() as session, self.days.open(session, city, day) as opened:
             problem = opened.plan.problem()
@@ -247,34 +255,16 @@ class JobRunner:
                 Job(id=job_id, kind="simulate", city=city, params=params, created_by=user_id)
             )
             session.commit()
-        self._pool.submit(self._run_simulation_safely, job_id)
+        self._pool.submit(self._guarded, job_id, self._run_simulation)
         return job_id
-
-    def _run_simulation_safely(self, job_id: str) -> None:
-        try:
-            self._run_simulation(job_id)
-        except JobCancelledError:
-            self._stopped_or_cancelled(job_id)
-        except Exception as exc:  # a job must end in a state, whatever went wrong
-            log.exception("simulation %s failed", job_id)
-            self._set(
-                job_id,
-                status="failed",
-                finished_at=_utcnow(),
-                message=f"{type(exc).__name__}: {exc}",
-            )
 
     def _run_simulation(self, job_id: str) -> None:
         from api.routers.planner import run_simulation  # noqa: PLC0415  (import cycle)
 
-        with self.sessions() as session:
-            job = session.get(Job, job_id)
-            if job is None or job.status != "queued":
-                return
-            job.status = "running"
-            job.started_at = _utcnow()
-            params = dict(job.params)
-            session.commit()
+        job = self._start(job_id)
+        if job is None:
+            return
+        params = dict(job.params)
 
         def progress(done: int, total: int) -> None:
             if self._cancel_requested(job_id):

@@ -11,6 +11,7 @@ from api.auth import issue_token, verify_password
 from api.db.models import User
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import ApiError
+from api.routers.users import user_public
 from api.schemas import LoginRequest, TokenPublic, UserPublic
 
 router = APIRouter(prefix="/v1", tags=["auth"])
@@ -32,10 +33,4 @@ def sign_in(body: LoginRequest, session: SessionDep, state: StateDep) -> TokenPu
 @router.get("/me", response_model=UserPublic, responses={401: {}})
 def me(user: CurrentUser) -> UserPublic:
     """The signed-in user."""
-    return UserPublic(
-        id=user.id,
-        username=user.username,
-        role=user.role,  # type: ignore[arg-type]
-        display_name=user.display_name,
-        rider_id=user.rider_id,
-    )
+    return user_public(user)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
 
 from api.bookings import (
     book,
@@ -20,7 +23,7 @@ from api.bookings import (
     visible_bookings,
 )
 from api.db.models import Booking, BookingSeries
-from api.deps import BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
+from api.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
 from api.errors import ApiError, not_found
 from api.idempotency import run_once
 from api.schemas import (
@@ -54,6 +57,23 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _once(
+    state: AppState,
+    user_id: int,
+    key: str,
+    body: BaseModel,
+    work: Callable[[], tuple[int, dict[str, Any]]],
+) -> JSONResponse:
+    """``work`` run once per key; a retry gets the first answer again (200, marked)."""
+    status, answer, replayed = run_once(
+        state.sessions, user_id, key, body.model_dump(mode="json"), work
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(
+        answer, status_code=200 if replayed and status == 201 else status, headers=headers
+    )
+
+
 @router.post(
     "/bookings",
     response_model=BookingPublic,
@@ -74,13 +94,7 @@ def create_booking(
         result = book(session, state.days, state.cities, user, body, _now())
         return 201, result.model_dump(mode="json")
 
-    status, answer, replayed = run_once(
-        state.sessions, user.id, idempotency_key, body.model_dump(mode="json"), work
-    )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return JSONResponse(
-        answer, status_code=200 if replayed and status == 201 else status, headers=headers
-    )
+    return _once(state, user.id, idempotency_key, body, work)
 
 
 @router.get("/bookings", response_model=list[BookingPublic])
@@ -192,13 +206,7 @@ def create_series(
         )
         return 201, result.model_dump(mode="json")
 
-    status, answer, replayed = run_once(
-        state.sessions, user.id, idempotency_key, body.model_dump(mode="json"), work
-    )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return JSONResponse(
-        answer, status_code=200 if replayed and status == 201 else status, headers=headers
-    )
+    return _once(state, user.id, idempotency_key, body, work)
 
 
 @router.post("/booking-series/{series_id}/cancel", response_model=SeriesPublic, responses={404: {}})
@@ -213,8 +221,6 @@ def cancel_series(
     if series is None:
         raise not_found("固定班次", "standing order")
     resolve_rider(session, user, series.rider_id)  # 404 unless the user may see the rider
-    from sqlalchemy import select  # noqa: PLC0415
-
     rows = session.scalars(
         select(Booking).where(Booking.series_id == series.id).order_by(Booking.service_date)
     ).all()
