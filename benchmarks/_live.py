@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,37 +53,56 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    database_url: str, *, workers: int = 1, timeout_s: float = 180
+    database_url: str,
+    *,
+    workers: int = 1,
+    timeout_s: float = 180,
+    command: Callable[[int], list[str]] | None = None,
+    env: Mapping[str, str] | None = None,
+    log_path: Path | None = None,
 ) -> Iterator[LiveServer]:
-    """Start ``uvicorn`` on a free loopback port against ``database_url``; stop it after."""
+    """Start the service on a free loopback port against ``database_url``; stop it after.
+
+    By default it is ``uvicorn`` on the app factory; ``command`` gives other arguments for
+    ``python -m`` from the port (e.g. ``rehabus demo``). ``env`` adds to the environment;
+    ``log_path`` keeps what the server printed (it is named when the server fails to start).
+    """
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
-    log = open(os.devnull, "wb")  # noqa: SIM115  (closed below)
+    argv = (
+        command(port)
+        if command is not None
+        else [
+            "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        ]
+    )  # fmt: skip
+    log = open(log_path or os.devnull, "wb")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--log-level", "warning",
-        ],
+        [sys.executable, "-m", *argv],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
         stdout=log,
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    )
     url = f"http://127.0.0.1:{port}"
+
+    def failed(why: str) -> RuntimeError:
+        said = log_path.read_text(errors="replace")[-2000:] if log_path else ""
+        return RuntimeError(f"{why}\n{said}")
+
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited with status {process.returncode}")
+                raise failed(f"server exited with status {process.returncode}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not start in time")
-            time.sleep(0.3)
+                raise failed("server did not start in time")
+            time.sleep(0.2)
         yield LiveServer(url, process)
     finally:
         process.terminate()
