@@ -105,19 +105,20 @@ def test_a_reoptimization_job_runs_to_completion_and_keeps_every_promise(world: 
     _valid(world, day)
 
 
+def _wait_started(world: World, job: dict[str, Any]) -> None:
+    """Wait until the job has left the queue (the solver is at work)."""
+    deadline = time.monotonic() + 120
+    path = f"/v1/dispatch/jobs/{job['id']}"
+    while world.client.get(path, headers=world.headers("dispatcher")).json()["status"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def test_a_cancelled_job_changes_nothing(world: World) -> None:
     day = service_day(JOB_DAY)
     before = world.day_plan(day)
     job = _reoptimize(world, day, 600)
-    deadline = time.monotonic() + 120
-    while (
-        world.client.get(
-            f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
-        ).json()["status"]
-        == "queued"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    _wait_started(world, job)
     started = time.monotonic()
     response = world.client.delete(
         f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
@@ -180,15 +181,7 @@ def test_bookings_made_while_a_job_runs_are_kept_when_it_applies(world: World) -
     day = service_day(JOB_DAY)
     _book_day(world, day, ["11:00", "11:10"])
     job = _reoptimize(world, day, 3)
-    deadline = time.monotonic() + 120
-    while (
-        world.client.get(
-            f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher")
-        ).json()["status"]
-        == "queued"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    _wait_started(world, job)
     meanwhile = world.accepted("rider", trip(day, "12:00", NCKU, KUO))
     still = world.client.get(f"/v1/dispatch/jobs/{job['id']}", headers=world.headers("dispatcher"))
     assert still.json()["status"] == "running"  # the day changed under the running solve
