@@ -7,6 +7,7 @@ dispatch model; the API turns them into dates and times in the city's time zone.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ __all__ = [
     "Rider",
     "SavedPlace",
     "ServiceDay",
+    "SignInAttempts",
     "User",
     "Vehicle",
     "VehicleEvent",
@@ -45,6 +47,10 @@ __all__ = [
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _uid() -> str:
+    return str(uuid.uuid4())
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -76,6 +82,8 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=_uid)
+    """Never reused (a numeric id may be, once its row is deleted): tokens are bound to it."""
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
@@ -92,10 +100,24 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_uid: Mapped[str] = mapped_column(String(36), default="")
+    """The owner's `User.uid`: a token whose owner's row was replaced is worth nothing."""
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     expires_at: Mapped[dt.datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInAttempts(Base):
+    """Failed sign-ins per username (known or not, so both behave alike): after too many the
+    name is locked for a while."""
+
+    __tablename__ = "sign_in_attempts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Rider(Base):
@@ -212,6 +234,13 @@ class Booking(Base):
     fare_shared_twd: Mapped[int | None] = mapped_column(Integer, default=None)
     fare_class: Mapped[str] = mapped_column(String(32), default="")
     meter_twd: Mapped[int | None] = mapped_column(Integer, default=None)
+    rescue_lat: Mapped[float | None] = mapped_column(Float, default=None)
+    """Where a rider aboard a broken-down bus is picked up again (the breakdown place)."""
+    rescue_lon: Mapped[float | None] = mapped_column(Float, default=None)
+    rescue_at_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    """When that bus broke down."""
+    rescue_from: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The broken-down bus the rider was on."""
     reason: Mapped[str] = mapped_column(String(64), default="")
     series_id: Mapped[str | None] = mapped_column(ForeignKey("booking_series.id"), default=None)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -228,6 +257,8 @@ class IdempotencyKey(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(36), default="")
+    """Who claimed the key (a random id per attempt): only the claimant stores its answer."""
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
@@ -291,6 +322,10 @@ class Job(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    """The server process running the job (its lease); empty while queued."""
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """Renewed by the owner while the job runs; a stale one means the owner is gone."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
