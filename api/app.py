@@ -33,10 +33,14 @@ English.
 
 
 def create_app(
-    settings: ApiSettings | None = None, *, on_startup: Callable[[AppState], None] | None = None
+    settings: ApiSettings | None = None,
+    *,
+    on_startup: Callable[[AppState], None] | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> FastAPI:
     """The service, configured by ``settings`` (from the environment when not given);
-    ``on_startup`` runs once the service is ready (the demo seeds its data there)."""
+    ``on_startup`` runs once the service is ready (the demo seeds its data there); ``report``
+    hears the steps of a slow start (the command line prints them)."""
     settings = settings or get_api_settings()
 
     @asynccontextmanager
@@ -50,9 +54,9 @@ def create_app(
                 seed_fleet(session, city)
             session.commit()
         providers = {name: city_provider(name) for name in cities}
-        warm_up(next(iter(providers.values())))
+        warm_up(next(iter(providers.values())), report)
         days = DayRegistry(cities, providers)
-        jobs = JobRunner(sessions, days, workers=settings.job_workers)
+        jobs = JobRunner(sessions, days, settings.job_workers, lease_s=settings.job_lease_s)
         jobs.recover()
         app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
         if on_startup is not None:

@@ -4,6 +4,10 @@ minute, and every request would stall behind it."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
 from dispatch.fleet import DEFAULT_LAYOUT, shift_break
 from dispatch.geo.point import Point
@@ -14,11 +18,40 @@ from dispatch.travel.base import TravelTimeProvider
 __all__ = ["warm_up"]
 
 _H = 3600
+TICK_S = 10.0
+"""How often a slow warm-up says it is still working."""
 
 
-def warm_up(provider: TravelTimeProvider) -> None:
+def warm_up(provider: TravelTimeProvider, report: Callable[[str], None] | None = None) -> None:
     """Book two trips on a one-bus day and re-optimize it: every kernel a booking or a
-    re-optimization uses is then loaded."""
+    re-optimization uses is then loaded. ``report`` hears what is happening: the first start
+    after an install compiles the kernels for about a minute, and nobody should wonder why the
+    service is silent meanwhile."""
+    if report is None:
+        _warm_up(provider)
+        return
+    report(
+        "準備求解器（安裝後第一次啟動需編譯約一分鐘）… preparing the solver "
+        "(the first start after an install compiles it: about a minute)"
+    )
+    started = time.monotonic()
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.wait(TICK_S):
+            report(f"  … 仍在準備 still preparing ({time.monotonic() - started:.0f} s)")
+
+    ticker = threading.Thread(target=tick, name="rehabus-warm-up-ticker", daemon=True)
+    ticker.start()
+    try:
+        _warm_up(provider)
+    finally:
+        done.set()
+        ticker.join()
+    report(f"求解器就緒 solver ready ({time.monotonic() - started:.0f} s)")
+
+
+def _warm_up(provider: TravelTimeProvider) -> None:
     station, hospital = Point(22.99717, 120.21264), Point(23.00182, 120.2192)
     bus = FleetVehicle(
         "warm-up",

@@ -12,7 +12,7 @@ from api.auth import Role, hash_password, rider_ids_for
 from api.db.models import CaregiverLink, Rider, User
 from api.deps import CurrentUser, SessionDep, StaffUser
 from api.errors import ApiError, not_found
-from api.routers.users import username_taken
+from api.accounts import username_taken
 from api.schemas import ID_PATTERN, CaregiverLinkCreate, RiderCreate, RiderPublic
 
 router = APIRouter(prefix="/v1/riders", tags=["riders"])

@@ -17,6 +17,7 @@ from dispatch.cli import _geo as _geo
 from dispatch.cli import _serve as _serve
 from dispatch.cli import _simulate as _simulate
 from dispatch.cli import _travel as _travel
+from dispatch.cli import _users as _users
 from dispatch.errors import InputError, RoutingError
 
 __all__ = ["app", "main"]
@@ -34,6 +35,7 @@ data_app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 app.add_typer(_simulate.app, name="simulate")
+app.add_typer(_users.app, name="users")
 
 app.command("demo")(_serve.demo)
 app.command("serve")(_serve.serve)

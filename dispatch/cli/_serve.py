@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,7 +11,13 @@ HOST = typer.Option("--host", help="address to listen on")
 PORT = typer.Option("--port", help="port to listen on")
 
 
+def _say(message: str) -> None:
+    typer.echo(message)
+    sys.stdout.flush()
+
+
 def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> None:
+    _say("rehabus 啟動中 starting…")
     import uvicorn  # noqa: PLC0415  (slow imports, only when used)
 
     from api.app import create_app  # noqa: PLC0415
@@ -43,7 +50,7 @@ def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> Non
             typer.echo(f"Dispatcher console (調度台): {base}/console")
             typer.echo(f"Interactive API docs: {base}/docs  (Ctrl+C stops)")
 
-    app = create_app(settings, on_startup=startup)
+    app = create_app(settings, on_startup=startup, report=_say)
     if serve:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return

@@ -1,0 +1,43 @@
+"""Creating accounts: the one rule for the admin's API route and the ``rehabus users`` command."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.auth import hash_password
+from api.db.models import Rider, User
+from api.errors import ApiError
+from api.schemas import UserCreate
+
+__all__ = ["create_account", "username_taken"]
+
+
+def username_taken() -> ApiError:
+    return ApiError(
+        409, "username_taken", "此帳號名稱已被使用", "this username is taken", field="username"
+    )
+
+
+def create_account(session: Session, body: UserCreate) -> User:
+    """Store a new account (committed); 409 if the username is taken, 422 for an unknown
+    rider."""
+    if body.rider_id is not None and session.get(Rider, body.rider_id) is None:
+        raise ApiError(422, "unknown_rider", "找不到此乘客", "no such rider", field="rider_id")
+    if session.scalar(select(User.id).where(User.username == body.username)) is not None:
+        raise username_taken()
+    user = User(
+        username=body.username,
+        password_hash=hash_password(body.password),
+        role=body.role.value,
+        display_name=body.display_name,
+        rider_id=body.rider_id,
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise username_taken() from None
+    return user
