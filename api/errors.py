@@ -15,14 +15,41 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch.errors import InputError, RoutingError
 
-__all__ = ["ApiError", "bilingual", "install_error_handlers"]
+__all__ = ["ApiError", "ErrorBody", "ErrorItem", "bilingual", "install_error_handlers"]
 
 log = logging.getLogger("rehabus.api")
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong with a request, in Traditional Chinese and in English."""
+
+    loc: list[str | int] = Field(
+        description="where: `body`, `path`, `query` or `header`, then the path to the field "
+        "(list positions as integers); empty when no field is at fault",
+        examples=[["body", "pickup", "lat"]],
+    )
+    field: str = Field(
+        description="the field at fault, dotted; empty when no field is at fault",
+        examples=["pickup.lat"],
+    )
+    type: str = Field(
+        description="a stable code to branch on (`not_found`, `forbidden`, `missing`, ...)",
+        examples=["outside_service_area"],
+    )
+    message_zh: str = Field(examples=["pickup 不在臺南市的服務範圍內"])
+    message_en: str = Field(examples=["pickup is outside the service area of Tainan City"])
+
+
+class ErrorBody(BaseModel):
+    """Every error the service answers, whatever its status: one item or more."""
+
+    detail: list[ErrorItem] = Field(min_length=1)
 
 
 class ApiError(Exception):
