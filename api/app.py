@@ -10,10 +10,12 @@ from fastapi import FastAPI
 
 from api.days import DayRegistry
 from api.db import make_engine, session_factory, upgrade
+from api.db.engine import hold_database
 from api.deps import AppState
 from api.errors import install_error_handlers
 from api.fleet import seed_fleet
 from api.jobs import JobRunner
+from api.load_shedding import InFlightLimit
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.settings import ApiSettings, get_api_settings
 from api.warmup import warm_up
@@ -67,13 +69,20 @@ def create_app(
             jobs.shutdown()
             engine.dispose()
 
+    @asynccontextmanager
+    async def one_process_per_sqlite_file(app: FastAPI) -> AsyncIterator[None]:
+        with hold_database(settings.database_url):  # DatabaseInUseError: another process has it
+            async with lifespan(app):
+                yield
+
     app = FastAPI(
         title="rehabus",
         version="0.1.0",
         description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=one_process_per_sqlite_file,
     )
     install_error_handlers(app)
+    app.add_middleware(InFlightLimit, max_in_flight=settings.max_in_flight)
     for module in (auth, users, riders, bookings, dispatch):
         app.include_router(module.router)
     app.include_router(planner.router)

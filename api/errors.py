@@ -10,6 +10,7 @@ Every error body has the same shape::
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import PydanticCustomError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as DatabaseWaitTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch.errors import InputError, RoutingError
@@ -92,6 +95,51 @@ class ApiError(Exception):
 
 def not_found(what_zh: str, what_en: str) -> ApiError:
     return ApiError(404, "not_found", f"找不到{what_zh}", f"{what_en} not found")
+
+
+DATABASE_RETRY_AFTER_S = 5
+"""Retry-After of a 503 ``database_unavailable``: a database restart takes a few seconds."""
+OVERLOADED_RETRY_AFTER_S = 2
+"""Retry-After of a 503 ``overloaded``."""
+
+
+def overloaded() -> ApiError:
+    """503: more requests than the service can take now (see `api.load_shedding`), or one
+    waited too long for the database behind the others."""
+    return ApiError(
+        503,
+        "overloaded",
+        f"系統忙碌中，請於 {OVERLOADED_RETRY_AFTER_S} 秒後再試",
+        f"the service is busy; try again in {OVERLOADED_RETRY_AFTER_S} seconds",
+        headers={"Retry-After": str(OVERLOADED_RETRY_AFTER_S)},
+    )
+
+
+def database_unavailable() -> ApiError:
+    """503: the database cannot be reached (restarting, refusing connections, locked)."""
+    return ApiError(
+        503,
+        "database_unavailable",
+        f"資料庫暫時無法使用，請於 {DATABASE_RETRY_AFTER_S} 秒後再試",
+        f"the database is unavailable for now; try again in {DATABASE_RETRY_AFTER_S} seconds",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open")
+
+
+def is_database_unavailable(exc: DBAPIError) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (a retry later may succeed),
+    rather than that a statement is wrong: a lost or refused connection, an interface error,
+    PostgreSQL's operational errors (shutdown, refused, cancelled), SQLite's busy lock."""
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):  # SQLite's also cover bad SQL: only a busy lock
+        return any(reason in str(exc.orig) for reason in _SQLITE_UNAVAILABLE)
+    return True
 
 
 def bilingual(zh: str, en: str) -> PydanticCustomError:
@@ -225,3 +273,18 @@ def install_error_handlers(app: FastAPI) -> None:
             500, "internal_error", "系統發生錯誤，請稍後再試", "internal error; try again later"
         ).body()
         return JSONResponse(body, status_code=500)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not is_database_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        error = database_unavailable()
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(DatabaseWaitTimeout)
+    async def _database_wait(_: Request, exc: DatabaseWaitTimeout) -> JSONResponse:
+        # A turn at SQLite or a pooled connection did not come in time: too much queued.
+        log.warning("database wait timed out: %s", type(exc).__name__)
+        error = overloaded()
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)

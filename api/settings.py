@@ -31,6 +31,10 @@ class ApiSettings(BaseSettings):
         How long a sign-in token stays valid.
     reoptimize_time_limit_s
         Default time limit of a dispatcher's re-optimization job.
+    max_in_flight
+        Requests worked on at once (``REHABUS_MAX_IN_FLIGHT``); the next ones are answered
+        503 ``overloaded`` with ``Retry-After`` at once (``/healthz`` and the pages' static
+        files excepted). 16 keeps a 2-core machine's one SQLite writer busy with a short queue.
     """
 
     model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
@@ -43,6 +47,7 @@ class ApiSettings(BaseSettings):
     token_ttl_hours: int = Field(default=24 * 30, gt=0)
     reoptimize_time_limit_s: float = Field(default=20.0, gt=0)
     job_workers: int = Field(default=1, ge=1, le=8)
+    max_in_flight: int = Field(default=16, ge=1)
 
 
 @lru_cache

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from api.settings import ApiSettings
+
 HOST = typer.Option("--host", help="address to listen on")
 PORT = typer.Option("--port", help="port to listen on")
+GRACEFUL_SHUTDOWN_S = 5
+"""On SIGTERM or Ctrl+C, requests still being answered get this long, then are cancelled."""
 
 
 def _say(message: str) -> None:
@@ -18,14 +24,27 @@ def _say(message: str) -> None:
 
 def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> None:
     _say("rehabus 啟動中 starting…")
+    from api.db.engine import DatabaseInUseError, hold_database  # noqa: PLC0415
+    from api.settings import get_api_settings  # noqa: PLC0415
+
+    settings = get_api_settings()
+    with ExitStack() as held:
+        try:  # before the slow start: a second process on one SQLite file ends here, at once
+            held.enter_context(hold_database(settings.database_url))
+        except DatabaseInUseError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        _start(settings, host, port, demo=demo, bookings=bookings, serve=serve)
+
+
+def _start(
+    settings: ApiSettings, host: str, port: int, *, demo: bool, bookings: int, serve: bool
+) -> None:
     import uvicorn  # noqa: PLC0415  (slow imports, only when used)
 
     from api.app import create_app  # noqa: PLC0415
     from api.demo import DEMO_ACCOUNTS, seed_demo  # noqa: PLC0415
     from api.deps import AppState  # noqa: PLC0415
-    from api.settings import get_api_settings  # noqa: PLC0415
-
-    settings = get_api_settings()
 
     def startup(state: AppState) -> None:
         typer.echo(f"database: {settings.database_url}")
@@ -52,7 +71,13 @@ def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> Non
 
     app = create_app(settings, on_startup=startup, report=_say)
     if serve:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        )
         return
     from fastapi.testclient import TestClient  # noqa: PLC0415
 

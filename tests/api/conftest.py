@@ -68,6 +68,14 @@ def database_url(
             yield url
 
 
+@pytest.fixture
+def own_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, dropped after it: for a test that takes its
+    database down (the shared ``database_url`` must stay up for the others)."""
+    with _postgres_database() as url:
+        yield url
+
+
 def settings_for(url: str) -> ApiSettings:
     return ApiSettings(database_url=url, reoptimize_time_limit_s=2.0)
 
