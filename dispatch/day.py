@@ -36,7 +36,7 @@ from dispatch.model import (
 from dispatch.model.rules import RideTimeRule, ServiceTimeRule, WindowRule, make_request
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import to_arrays
-from dispatch.solve._insertion import Inserter
+from dispatch.solve._insertion import Inserter, served_once
 from dispatch.solve._plan_build import place_break, plan_from_node_sequences
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
@@ -190,6 +190,9 @@ class ServiceDayPlan:
         The trips already accepted, and each vehicle's stops in order, as stored.
     locks
         Stops that a vehicle's route must begin with (already driven or on the way).
+    table
+        The travel times of an earlier state of this day, kept (places it lacks are added one
+        at a time) instead of computing the matrix of every place anew.
     """
 
     def __init__(
@@ -204,6 +207,7 @@ class ServiceDayPlan:
         service_rule: ServiceTimeRule | None = None,
         window_rule: WindowRule | None = None,
         name: str = "",
+        table: LocationTable | None = None,
     ) -> None:
         self._ride_rule = ride_rule
         self._service_rule = service_rule
@@ -211,13 +215,17 @@ class ServiceDayPlan:
         self._name = name
         # Every place known now goes into one matrix computation (many-to-many searches);
         # places that bookings bring later are added one row and column at a time.
-        places = tuple(
-            dict.fromkeys(
-                [v.depot for v in fleet] + [p for t in trips for p in (t.pickup, t.dropoff)]
+        if table is None:
+            places = tuple(
+                dict.fromkeys(
+                    [v.depot for v in fleet] + [p for t in trips for p in (t.pickup, t.dropoff)]
+                )
             )
-        )
-        capacity = max(256, 2 * len(places))
-        self.table = LocationTable(provider, places, capacity=capacity)
+            capacity = max(256, 2 * len(places))
+            table = LocationTable(provider, places, capacity=capacity)
+        elif table.provider is not provider:
+            raise InputError("table: its travel times come from another provider")
+        self.table = table
         self.fleet = tuple(fleet)
         self._trips: dict[str, Trip] = {}
         requests = []
@@ -366,6 +374,74 @@ class ServiceDayPlan:
             missing = ", ".join(u.request_id for u in plan.unserved[:5])
             raise InputError(f"plan leaves accepted trips unserved: {missing}")
         self._inserter = Inserter(problem, plan)
+
+    def stop_orders(self) -> Sequences:
+        """Every vehicle's stops in order, its break among them, in the form the service
+        stores (an empty list for a vehicle without trips): read without scheduling the
+        routes, to compare with what is stored."""
+        return {
+            vid: refs if any(kind != "break" for _, kind in refs) else []
+            for vid, refs in self._inserter.stop_refs().items()
+        }
+
+    def sync(
+        self,
+        routes: Mapping[str, Sequence[tuple[str, str]]],
+        trips: Sequence[Trip] = (),
+        locks: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
+        """Bring the day in step with changes stored elsewhere (another server process's
+        decisions), on the travel times it already has.
+
+        The vehicles of ``routes`` get those stops, in the form the service stores (an empty
+        list empties a route); ``trips`` are the trips on them that the day does not hold yet;
+        a trip that was on one of those routes and is on none of them now leaves the day;
+        ``locks``, when given, become the day's locks. While no trip leaves and the locks
+        stay, only the given routes are rebuilt, each validated with the one validator (a
+        booking made elsewhere costs about what deciding it did); otherwise the whole plan is
+        rebuilt from its stops and validated. If the result is not valid, `PlanInvalidError`
+        or `InputError` is raised and the day is left as it was.
+        """
+        unknown = sorted(set(routes) - {v.id for v in self.fleet})
+        if unknown:
+            raise InputError(f"vehicle {unknown[0]}: not working on this day")
+        known = [trip.id for trip in trips if trip.id in self._trips]
+        if known:
+            raise InputError(f"trip {known[0]}: already in the day's plan")
+        held = self._inserter.stop_refs()
+        before = {rid for vid in routes for rid, kind in held[vid] if kind != "break"}
+        after = {rid for stops in routes.values() for rid, kind in stops if kind != "break"}
+        gone = before - after
+        new_locks = (
+            self._locks
+            if locks is None
+            else {
+                vid: tuple(StopRef(rid, StopKind(kind)) for rid, kind in refs)
+                for vid, refs in locks.items()
+                if refs
+            }
+        )
+        requests = tuple(self._request(trip) for trip in trips)
+        self._sync_generation()
+        if not gone and new_locks == self._locks:
+            self._inserter.set_routes(requests, routes)
+        else:
+            sequences = {**held, **routes}
+            kept = tuple(r for r in self._inserter.problem().requests if r.id not in gone)
+            stray = sorted(set(served_once(sequences)) - {r.id for r in kept + requests})
+            if stray:
+                raise InputError(f"trip {stray[0]}: on a route but not in the day")
+            old_locks, self._locks = self._locks, new_locks
+            try:
+                problem = self._problem(kept + requests)
+                inserter = Inserter(problem, check(problem, _scheduled(problem, sequences)))
+            except BaseException:
+                self._locks = old_locks
+                raise
+            self._inserter = inserter
+        for rid in gone:
+            del self._trips[rid]
+        self._trips.update((trip.id, trip) for trip in trips)
 
     def rebased(self, plan: Plan) -> ServiceDayPlan | None:
         """This day's trips on the routes of ``plan``, a plan made for an earlier state of the

@@ -7,6 +7,7 @@ with the one validator, and commits it; or refuses with a reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ from dispatch.solve._plan_build import (
 from dispatch.solve._search import MAX_ROUTE_STOPS, _locked_nodes, _vehicle_classes
 from dispatch.validate import check
 
-__all__ = ["Inserter", "InsertionResult"]
+__all__ = ["Inserter", "InsertionResult", "served_once"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,109 @@ class Inserter:
     def _route(self, problem: Problem, v: int) -> Route:
         seq = self._routes[v, : self._lens[v]].copy()
         return route_from_nodes(problem, self._pa, self._kx, v, seq)
+
+    def stop_refs(self) -> dict[str, list[tuple[str, str]]]:
+        """Every vehicle's stops in order, as (request id, "pickup" | "dropoff") and the
+        driver's break as ``("", "break")``: read off the arrays, without scheduling a route."""
+        ids = [r.id for r in self._requests]
+        breaks = 2 * self._slots
+        kinds = (str(StopKind.PICKUP), str(StopKind.DROPOFF))
+        return {
+            vehicle.id: [
+                ("", str(StopKind.BREAK)) if n >= breaks else (ids[n >> 1], kinds[n & 1])
+                for n in self._routes[v, : self._lens[v]].tolist()
+            ]
+            for v, vehicle in enumerate(self._problem.vehicles)
+        }
+
+    def set_routes(
+        self, added: Sequence[Request], routes: Mapping[str, Sequence[tuple[str, str]]]
+    ) -> dict[str, Route]:
+        """Add the requests ``added`` and give each vehicle of ``routes`` those stops, in that
+        order: (request id, "pickup" | "dropoff"), the break as ``("", "break")``; where a
+        vehicle's break is not among them, it goes where it costs least.
+
+        The routes given must serve exactly the requests they served before plus ``added``
+        (requests move among them; none leaves the plan: `remove` does that). Each route is
+        validated on its own with the one validator. If anything fails, nothing changes and
+        the error is raised. Returns the new routes by vehicle id.
+        """
+        vindex = {vehicle.id: k for k, vehicle in enumerate(self._problem.vehicles)}
+        unknown = sorted(set(routes) - set(vindex))
+        if unknown:
+            raise InputError(f"vehicle {unknown[0]}: not in the day's fleet")
+        n = self._problem.size
+        for request in added:
+            if request.id in self._index or request.id in self._unserved:
+                raise InputError(f"request {request.id}: already in the day's plan")
+            if max(request.pickup_location, request.dropoff_location) >= n:
+                raise InputError(f"request {request.id}: location outside the travel matrix ({n})")
+        served = served_once(routes)
+        breaks = 2 * self._slots
+        before = {
+            self._requests[node >> 1].id
+            for vid in routes
+            for node in self._routes[vindex[vid], : self._lens[vindex[vid]]].tolist()
+            if node < breaks
+        }
+        expected = before | {r.id for r in added}
+        if set(served) != expected:
+            odd = sorted(set(served) ^ expected)[0]
+            raise InputError(f"request {odd}: not among the routes' requests and those added")
+        while len(self._requests) + len(added) > self._slots:
+            self._grow()
+        count = len(self._requests)
+        changed = [vindex[vid] for vid in routes]
+        saved = {v: (self._routes[v].copy(), int(self._lens[v])) for v in changed}
+        try:
+            for request in added:
+                r = len(self._requests)
+                set_request(self._pa, r, request, self._problem.objective.penalty(request.priority))
+                self._requests.append(request)
+                self._index[request.id] = r
+            problem = self.problem()
+            out = {}
+            for vid, stops in routes.items():
+                v = vindex[vid]
+                seq = self._nodes(v, stops)
+                if len(seq) >= self._routes.shape[1]:
+                    raise InputError(f"vehicle {vid}: more than {MAX_ROUTE_STOPS} stops")
+                self._routes[v, :] = 0
+                self._routes[v, : len(seq)] = seq
+                self._lens[v] = len(seq)
+                self._refresh(v)
+                route = route_from_nodes(problem, self._pa, self._kx, v, seq)
+                self._sub_check(v, route)
+                out[vid] = route
+        except BaseException:
+            for request in self._requests[count:]:
+                del self._index[request.id]
+            for r in range(count, len(self._requests)):
+                self._clear_slot(r)
+            del self._requests[count:]
+            for v, (row, length) in saved.items():
+                self._routes[v] = row
+                self._lens[v] = length
+                self._refresh(v)
+            self.problem()
+            raise
+        return out
+
+    def _nodes(self, v: int, stops: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Vehicle ``v``'s node sequence for stops in the stored form (as `_scheduled` and
+        `_build` place a break that was not stored, or on an empty route)."""
+        brk = 2 * self._slots + v if self._pa.v_break[v] >= 0 else -1
+        kinds = {str(StopKind.PICKUP): 0, str(StopKind.DROPOFF): 1}
+        seq = [
+            brk if kind == str(StopKind.BREAK) else 2 * self._index[rid] + kinds[kind]
+            for rid, kind in stops
+            if kind != str(StopKind.BREAK) or brk >= 0
+        ]
+        array = np.array(seq, dtype=np.int64)
+        requests = array[array != brk]
+        if brk >= 0 and (len(requests) == len(array) or not len(requests)):
+            return place_break(self._kx, self._pa, v, requests)
+        return array
 
     def _sub_check(self, v: int, route: Route) -> None:
         """Validate one route on its own: the checks are per route, so this is the same
@@ -286,3 +390,26 @@ class Inserter:
             for v in range(self._pa.n_vehicles)
         }
         self._build(seqs, 2 * self._slots)
+
+
+def served_once(routes: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, str]:
+    """Request id -> vehicle id for stops in the stored form, each request picked up and
+    dropped off once, by one vehicle (the order is the validator's to judge)."""
+    pickup, dropoff, brk = str(StopKind.PICKUP), str(StopKind.DROPOFF), str(StopKind.BREAK)
+    seen: dict[tuple[str, str], str] = {}
+    for vid, stops in routes.items():
+        for rid, kind in stops:
+            if kind == brk:
+                continue
+            if kind not in (pickup, dropoff):
+                raise InputError(f"vehicle {vid}: stop kind {kind!r} is not pickup or dropoff")
+            if (rid, kind) in seen:
+                raise InputError(f"request {rid}: its {kind} appears twice")
+            seen[(rid, kind)] = vid
+    out = {}
+    for (rid, kind), vid in seen.items():
+        other = seen.get((rid, dropoff if kind == pickup else pickup))
+        if other != vid:
+            raise InputError(f"request {rid}: not picked up and dropped off by one vehicle")
+        out[rid] = vid
+    return out
