@@ -5,6 +5,12 @@ A re-optimized plan is stored only at the end, in one transaction, and only if t
 passes it, every accepted trip is still served inside its promised window, and no booking
 changed the day meanwhile. A server stopped in the middle loses nothing: the stored plan is the
 one from before, and the job is marked as interrupted when the server starts again.
+
+A job belongs to the runner (the server process) that queued it: its ``owner`` and a
+``heartbeat_at`` the owner renews every few seconds. Another process marks it interrupted only
+once the heartbeat is older than the lease (its owner is gone); every write the owner makes is
+conditional on the job still being its own and active, so an interrupted job stays interrupted,
+and an owner that finds its job taken stops the solve and stores nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.days import DayRegistry
@@ -28,16 +35,23 @@ from dispatch.figures import day_figures
 from dispatch.solve import Progress, solve
 from dispatch.validate import PlanInvalidError
 
-__all__ = ["JobCancelledError", "JobRunner"]
+__all__ = ["JobCancelledError", "JobRunner", "JobTakenError"]
 
 log = logging.getLogger("rehabus.jobs")
 
 ACTIVE = ("queued", "running")
 INTERRUPTED = "interrupted: the server stopped; the stored plan was not changed"
+LEASE_S = 30.0
+"""A job whose heartbeat is older than this has lost its owner."""
 
 
 class JobCancelledError(Exception):
     """Raised inside a solve's progress callback when the job was cancelled."""
+
+
+class JobTakenError(JobCancelledError):
+    """Raised when a runner finds its job is no longer its own (another process found its
+    heartbeat stale and marked it interrupted): it stops and writes nothing more."""
 
 
 def _utcnow() -> dt.datetime:
@@ -45,54 +59,146 @@ def _utcnow() -> dt.datetime:
 
 
 class JobRunner:
-    """Runs jobs on a small pool of worker threads."""
+    """Runs jobs on a small pool of worker threads, and keeps their leases.
+
+    Parameters
+    ----------
+    sessions, days
+        The database and the service days in memory.
+    workers
+        Worker threads (jobs run at once).
+    lease_s
+        A job whose heartbeat is older than this is taken for abandoned (its owner stopped):
+        the same value in every server process on the database.
+    heartbeat_s
+        How often this runner renews its jobs' heartbeats and looks for abandoned jobs
+        (default: a fifth of the lease, at most 5 s).
+    """
 
     def __init__(
-        self, sessions: sessionmaker[Session], days: DayRegistry, workers: int = 1
+        self,
+        sessions: sessionmaker[Session],
+        days: DayRegistry,
+        workers: int = 1,
+        *,
+        lease_s: float = LEASE_S,
+        heartbeat_s: float | None = None,
     ) -> None:
         self.sessions = sessions
         self.days = days
+        self.owner = str(uuid.uuid4())
+        """This runner's id, written into every job it queues."""
+        self.lease_s = lease_s
+        self.heartbeat_s = heartbeat_s if heartbeat_s is not None else min(5.0, lease_s / 5)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rehabus-job")
         self._stopping = threading.Event()
+        self._mine: set[str] = set()
+        """Ids of the jobs queued or running in this runner: the ones whose heartbeat it renews."""
+        self._mine_lock = threading.Lock()
+        self._beating = threading.Event()
+        self._heart = threading.Thread(
+            target=self._heartbeat_loop, name="rehabus-job-heartbeat", daemon=True
+        )
+        self._heart.start()
 
     def recover(self) -> int:
-        """Mark jobs left running or queued by a stopped server as interrupted."""
+        """Mark as interrupted the queued and running jobs whose owner is gone: their heartbeat
+        is older than the lease, or they have none. Returns how many."""
+        now = _utcnow()
         with self.sessions() as session:
             result = session.execute(
                 update(Job)
-                .where(Job.status.in_(ACTIVE))
-                .values(
-                    status="failed",
-                    message=INTERRUPTED,
-                    finished_at=_utcnow(),
+                .where(
+                    Job.status.in_(ACTIVE),
+                    or_(
+                        Job.heartbeat_at.is_(None),
+                        Job.heartbeat_at < now - dt.timedelta(seconds=self.lease_s),
+                    ),
                 )
+                .values(status="failed", message=INTERRUPTED, finished_at=now)
             )
             session.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    def heartbeat(self) -> int:
+        """Renew the heartbeat of this runner's queued and running jobs; returns how many."""
+        with self._mine_lock:
+            mine = sorted(self._mine)
+        if not mine:
+            return 0
+        with self.sessions() as session:
+            result = session.execute(
+                update(Job)
+                .where(Job.id.in_(mine), Job.owner == self.owner, Job.status.in_(ACTIVE))
+                .values(heartbeat_at=_utcnow())
+            )
+            session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def active_jobs(self) -> frozenset[str]:
+        """Ids of the jobs queued or running in this runner (its worker has not let go)."""
+        with self._mine_lock:
+            return frozenset(self._mine)
+
+    def _heartbeat_loop(self) -> None:
+        # Renew first, then look for abandoned jobs: this runner's own are never stale then.
+        while not self._beating.wait(self.heartbeat_s):
+            try:
+                self.heartbeat()
+                self.recover()
+            except SQLAlchemyError as exc:  # the database is away: try again next beat
+                log.warning("job heartbeat failed: %s", type(exc).__name__)
+
     def shutdown(self) -> None:
+        """Stop: running jobs end as interrupted, queued ones too; the heartbeat stops."""
         self._stopping.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._beating.set()
+        self._heart.join()
+        try:  # jobs whose turn never came (their futures were cancelled)
+            with self.sessions() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.owner == self.owner, Job.status.in_(ACTIVE))
+                    .values(status="failed", message=INTERRUPTED, finished_at=_utcnow())
+                )
+                session.commit()
+        except SQLAlchemyError as exc:  # they go stale and the next start marks them
+            log.warning("could not mark queued jobs interrupted: %s", type(exc).__name__)
+
+    def _submit(self, job: Job, run: Callable[[str], None]) -> str:
+        """Store ``job`` as this runner's, with a first heartbeat, and queue it."""
+        job.owner = self.owner
+        job.heartbeat_at = _utcnow()
+        with self._mine_lock:
+            self._mine.add(job.id)
+        try:
+            with self.sessions() as session:
+                session.add(job)
+                session.commit()
+            self._pool.submit(self._guarded, job.id, run)
+        except BaseException:
+            self._forget(job.id)
+            raise
+        return job.id
+
+    def _forget(self, job_id: str) -> None:
+        with self._mine_lock:
+            self._mine.discard(job_id)
 
     def reoptimize(
         self, city: str, day: dt.date, user_id: int, time_limit_s: float, seed: int
     ) -> str:
         """Queue a re-optimization of ``day``; returns the job id."""
-        job_id = str(uuid.uuid4())
-        with self.sessions() as session:
-            session.add(
-                Job(
-                    id=job_id,
-                    kind="reoptimize",
-                    city=city,
-                    service_date=day,
-                    params={"time_limit_s": time_limit_s, "seed": seed},
-                    created_by=user_id,
-                )
-            )
-            session.commit()
-        self._pool.submit(self._guarded, job_id, self._run)
-        return job_id
+        job = Job(
+            id=str(uuid.uuid4()),
+            kind="reoptimize",
+            city=city,
+            service_date=day,
+            params={"time_limit_s": time_limit_s, "seed": seed},
+            created_by=user_id,
+        )
+        return self._submit(job, self._run)
 
     def cancel(self, job_id: str) -> None:
         with self.sessions() as session:
@@ -110,16 +216,36 @@ class JobRunner:
 
     # -- running -------------------------------------------------------------------------
 
-    def _set(self, job_id: str, **values: Any) -> None:
+    def _write(self, session: Session, job_id: str, **values: Any) -> bool:
+        """Update the job in ``session`` if it is still this runner's and active (the caller
+        commits); ``False`` if it was taken (marked interrupted) or has ended."""
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.owner == self.owner, Job.status.in_(ACTIVE))
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _set(self, job_id: str, **values: Any) -> bool:
+        """`_write` in a transaction of its own."""
         with self.sessions() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(**values))
+            written = self._write(session, job_id, **values)
             session.commit()
+        return written
 
     def _cancel_requested(self, job_id: str) -> bool:
+        """Whether to stop: the server is stopping or a dispatcher cancelled the job.
+
+        Raises `JobTakenError` if the job is no longer this runner's."""
         if self._stopping.is_set():
             return True
         with self.sessions() as session:
-            return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+            row = session.execute(
+                select(Job.cancel_requested, Job.owner, Job.status).where(Job.id == job_id)
+            ).one_or_none()
+        if row is None or row.owner != self.owner or row.status not in ACTIVE:
+            raise JobTakenError
+        return bool(row.cancel_requested)
 
     def _stopped_or_cancelled(self, job_id: str) -> None:
         """End a job that stopped early: cancelled by a dispatcher, or interrupted because the
@@ -130,9 +256,11 @@ class JobRunner:
             self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
 
     def _guarded(self, job_id: str, run: Callable[[str], None]) -> None:
-        """Run a job; whatever happens, it ends in a state."""
+        """Run a job; whatever happens, it ends in a state (unless it is no longer its own)."""
         try:
             run(job_id)
+        except JobTakenError:
+            log.warning("job %s was taken from this server (its heartbeat went stale)", job_id)
         except JobCancelledError:
             self._stopped_or_cancelled(job_id)
         except Exception as exc:  # a job must end in a state, whatever went wrong
@@ -143,17 +271,22 @@ class JobRunner:
                 finished_at=_utcnow(),
                 message=f"{type(exc).__name__}: {exc}",
             )
+        finally:
+            self._forget(job_id)
 
     def _start(self, job_id: str) -> Job | None:
-        """Mark a queued job running; ``None`` if it is no longer queued (cancelled)."""
+        """Mark a queued job running; ``None`` if it is no longer queued (cancelled) or no
+        longer this runner's."""
         with self.sessions() as session:
-            job = session.get(Job, job_id)
-            if job is None or job.status != "queued":
-                return None
-            job.status = "running"
-            job.started_at = _utcnow()
+            started = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.owner == self.owner, Job.status == "queued")
+                .values(status="running", started_at=_utcnow(), heartbeat_at=_utcnow())
+            )
             session.commit()
-            return job
+            if not started.rowcount:  # type: ignore[attr-defined]
+                return None
+            return session.get(Job, job_id)
 
     def _run(self, job_id: str) -> None:
         job = self._start(job_id)
@@ -175,11 +308,12 @@ class JobRunner:
             last[0] = now
             if self._cancel_requested(job_id):
                 raise JobCancelledError
-            self._set(
+            if not self._set(
                 job_id,
                 progress=round(min(0.99, event.fraction), 3),
                 message=f"{event.phase}: {event.served}/{event.total} served",
-            )
+            ):
+                raise JobTakenError
 
         if not problem.requests:
             after_plan = before_plan
@@ -217,8 +351,29 @@ class JobRunner:
                     opened.save(None)
                 except (PlanInvalidError, InputError) as exc:
                     refused = f"not applied: {exc}"
-        # The job's state is written once the day's lock is let go (on SQLite, a second writer
-        # would wait for the first to finish).
+            if not refused:
+                better = (after.vehicle_hours, after.vehicle_km) <= (
+                    before.vehicle_hours,
+                    before.vehicle_km,
+                )
+                result["applied"] = True
+                # The plan and the job's success are stored in one transaction (the same
+                # session: no second writer), and only while the job is still this runner's:
+                # a job marked interrupted meanwhile stores nothing (raising rolls back).
+                if not self._write(
+                    session,
+                    job_id,
+                    status="succeeded",
+                    progress=1.0,
+                    finished_at=_utcnow(),
+                    result=result,
+                    message="applied"
+                    if better
+                    else "applied (no cheaper plan found; order kept valid)",
+                ):
+                    raise JobTakenError
+        # A refusal is written once the day's lock is let go (on SQLite, a second writer would
+        # wait for the first to finish).
         if refused:
             result["applied"] = False
             self._set(
@@ -229,34 +384,16 @@ class JobRunner:
                 result=result,
                 message=refused,
             )
-            return
-        better = (after.vehicle_hours, after.vehicle_km) <= (
-            before.vehicle_hours,
-            before.vehicle_km,
-        )
-        result["applied"] = True
-        self._set(
-            job_id,
-            status="succeeded",
-            progress=1.0,
-            finished_at=_utcnow(),
-            result=result,
-            message="applied" if better else "applied (no cheaper plan found; order kept valid)",
-        )
 
     # -- planners' simulations (a separate kind: nothing above depends on it) ----------------
 
     def simulate(self, city: str, user_id: int, params: dict[str, Any]) -> str:
         """Queue a planner's simulation (``kind='simulate'``): ``params`` as
         `api.routers.planner.SimulationCreate` gives them; returns the job id."""
-        job_id = str(uuid.uuid4())
-        with self.sessions() as session:
-            session.add(
-                Job(id=job_id, kind="simulate", city=city, params=params, created_by=user_id)
-            )
-            session.commit()
-        self._pool.submit(self._guarded, job_id, self._run_simulation)
-        return job_id
+        job = Job(
+            id=str(uuid.uuid4()), kind="simulate", city=city, params=params, created_by=user_id
+        )
+        return self._submit(job, self._run_simulation)
 
     def _run_simulation(self, job_id: str) -> None:
         from api.routers.planner import run_simulation  # noqa: PLC0415  (import cycle)
@@ -269,7 +406,10 @@ class JobRunner:
         def progress(done: int, total: int) -> None:
             if self._cancel_requested(job_id):
                 raise JobCancelledError
-            self._set(job_id, progress=round(done / total, 3), message=f"{done}/{total} days")
+            if not self._set(
+                job_id, progress=round(done / total, 3), message=f"{done}/{total} days"
+            ):
+                raise JobTakenError
 
         result = run_simulation(params, progress)
         self._set(

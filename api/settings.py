@@ -31,6 +31,12 @@ class ApiSettings(BaseSettings):
         How long a sign-in token stays valid.
     reoptimize_time_limit_s
         Default time limit of a dispatcher's re-optimization job.
+    job_lease_s
+        A job whose owner (a server process) has not renewed its heartbeat for this long is
+        taken for abandoned and marked interrupted; the same in every process on a database.
+    idempotency_lease_s
+        A request still unfinished this long after claiming its ``Idempotency-Key`` is taken
+        for lost: a retry with the key may run it again. Longer than any request can take.
     max_in_flight
         Requests worked on at once (``REHABUS_MAX_IN_FLIGHT``); the next ones are answered
         503 ``overloaded`` with ``Retry-After`` at once (``/healthz`` and the pages' static
@@ -47,6 +53,8 @@ class ApiSettings(BaseSettings):
     token_ttl_hours: int = Field(default=24 * 30, gt=0)
     reoptimize_time_limit_s: float = Field(default=20.0, gt=0)
     job_workers: int = Field(default=1, ge=1, le=8)
+    job_lease_s: float = Field(default=30.0, gt=0)
+    idempotency_lease_s: float = Field(default=60.0, gt=0)
     max_in_flight: int = Field(default=16, ge=1)
 
 

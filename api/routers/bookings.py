@@ -66,7 +66,12 @@ def _once(
 ) -> JSONResponse:
     """``work`` run once per key; a retry gets the first answer again (200, marked)."""
     status, answer, replayed = run_once(
-        state.sessions, user_id, key, body.model_dump(mode="json"), work
+        state.sessions,
+        user_id,
+        key,
+        body.model_dump(mode="json"),
+        work,
+        lease_s=state.settings.idempotency_lease_s,
     )
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return JSONResponse(
