@@ -17,6 +17,7 @@ from api.fleet import seed_fleet
 from api.jobs import JobRunner
 from api.load_shedding import InFlightLimit
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
+from api.security_headers import SecurityHeaders
 from api.settings import ApiSettings, get_api_settings
 from api.warmup import warm_up
 from dispatch.city import load_city
@@ -83,6 +84,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(InFlightLimit, max_in_flight=settings.max_in_flight)
+    app.add_middleware(SecurityHeaders)
     for module in (auth, users, riders, bookings, dispatch):
         app.include_router(module.router)
     app.include_router(planner.router)

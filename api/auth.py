@@ -10,10 +10,11 @@ import datetime as dt
 import enum
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.db.models import ApiToken, CaregiverLink, User
@@ -22,6 +23,8 @@ __all__ = [
     "Role",
     "hash_password",
     "issue_token",
+    "revoke_token",
+    "revoke_user_tokens",
     "rider_ids_for",
     "user_for_token",
     "verify_password",
@@ -46,8 +49,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random secret, made with the same parameters as every stored one."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``. With ``None`` (no such user, or an
+    inactive one) a dummy hash is verified instead and the answer is ``False``: both paths do
+    the same Argon2 work, so the time taken tells nobody which usernames exist."""
     try:
+        if password_hash is None:
+            _hasher.verify(_dummy_hash(), password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
@@ -58,11 +73,15 @@ def _digest(token: str) -> str:
 
 
 def issue_token(session: Session, user: User, ttl_hours: int) -> str:
-    """A new random token for ``user``; only its digest is stored."""
+    """A new random token for ``user``; only its digest is stored, bound to the user's
+    never-reused ``uid`` as well as to their row's id."""
+    if user.id is None or user.uid is None:
+        session.flush()  # a new user's id and uid are given when it is written
     token = secrets.token_urlsafe(32)
     session.add(
         ApiToken(
             user_id=user.id,
+            user_uid=user.uid,
             token_hash=_digest(token),
             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=ttl_hours),
         )
@@ -71,7 +90,8 @@ def issue_token(session: Session, user: User, ttl_hours: int) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a valid, unexpired token belongs to."""
+    """The active user a valid, unexpired, unrevoked token belongs to: the very user it was
+    issued to, not a later one who was given the same numeric id."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.revoked:
         return None
@@ -81,7 +101,27 @@ def user_for_token(session: Session, token: str) -> User | None:
     if expires <= dt.datetime.now(dt.UTC):
         return None
     user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not row.user_uid or row.user_uid != user.uid:
+        return None
+    return user
+
+
+def revoke_token(session: Session, token: str) -> None:
+    """Revoke one token (signing out); the caller commits."""
+    session.execute(
+        update(ApiToken).where(ApiToken.token_hash == _digest(token)).values(revoked=True)
+    )
+
+
+def revoke_user_tokens(session: Session, user_id: int) -> int:
+    """Revoke every token of the user with ``user_id``; how many were still unrevoked. The
+    caller commits."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
+        .values(revoked=True)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def rider_ids_for(session: Session, user: User) -> set[str] | None:

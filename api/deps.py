@@ -20,6 +20,7 @@ from dispatch.city import CityConfig
 
 __all__ = [
     "AppState",
+    "BearerCredentials",
     "CurrentUser",
     "SessionDep",
     "StateDep",
@@ -55,12 +56,11 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /v1/auth/token")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""The ``Authorization: Bearer`` header as sent (``None`` without one)."""
 
 
-def current_user(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+def current_user(session: SessionDep, credentials: BearerCredentials) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(
             401,

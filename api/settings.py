@@ -28,7 +28,13 @@ class ApiSettings(BaseSettings):
     cities
         The cities whose days the service plans (each needs ``data/cities/<city>.toml``).
     token_ttl_hours
-        How long a sign-in token stays valid.
+        How long a sign-in token stays valid: a working shift (12 hours) by default. A token
+        ends earlier when its user signs out or an admin deactivates the account.
+    signin_max_failures
+        Failed sign-ins of one username, within ``signin_lock_minutes``, after which the name
+        is locked (known usernames and unknown ones alike).
+    signin_lock_minutes
+        How long a locked username stays locked, and the window failures are counted in.
     reoptimize_time_limit_s
         Default time limit of a dispatcher's re-optimization job.
     job_lease_s
@@ -50,7 +56,9 @@ class ApiSettings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "REHABUS_DATABASE_URL"),
     )
     cities: tuple[str, ...] = ("tainan",)
-    token_ttl_hours: int = Field(default=24 * 30, gt=0)
+    token_ttl_hours: int = Field(default=12, gt=0)
+    signin_max_failures: int = Field(default=5, ge=1)
+    signin_lock_minutes: float = Field(default=15.0, gt=0)
     reoptimize_time_limit_s: float = Field(default=20.0, gt=0)
     job_workers: int = Field(default=1, ge=1, le=8)
     job_lease_s: float = Field(default=30.0, gt=0)

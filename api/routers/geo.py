@@ -1,6 +1,8 @@
 """The map's layers as GeoJSON, from the project's own data: the city's district boundaries
 (MOI) and its road graph (OpenStreetMap, the shipped core or an imported city graph). Open data,
-so no sign-in is needed; no tile server is ever asked."""
+so no sign-in is needed; no tile server is ever asked. Drawing buses' routes along the roads
+(`paths`) costs CPU, so it is for the dispatcher's console only, a bounded number of legs a
+call."""
 
 from __future__ import annotations
 
@@ -19,12 +21,19 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse.csgraph import dijkstra
 
-from api.deps import CurrentUser, StateDep
+from api.deps import StaffUser, StateDep
 from api.errors import not_found
 from dispatch.geo import district_geometries
 from dispatch.travel.road import load_graph_file
 
-__all__ = ["PathsRequest", "RoadPaths", "district_features", "road_features", "router"]
+__all__ = [
+    "MAX_LEGS",
+    "PathsRequest",
+    "RoadPaths",
+    "district_features",
+    "road_features",
+    "router",
+]
 
 router = APIRouter(prefix="/v1/geo", tags=["geo"])
 
@@ -102,6 +111,9 @@ def road_features(path: FilePath, mtime_ns: int) -> dict[str, Any]:
 
 SNAP_M = 300.0
 """A leg's end farther than this from the road graph is drawn as a straight line."""
+MAX_LEGS = 500
+"""Legs a call may ask for (about a tenth of a second's work): the console asks for a whole
+day's routes in batches of this many (``api/web/console.js``)."""
 Coordinate = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]
 Leg = Annotated[list[Coordinate], Field(min_length=4, max_length=4)]
 """``[from_lat, from_lon, to_lat, to_lon]``."""
@@ -110,7 +122,7 @@ Leg = Annotated[list[Coordinate], Field(min_length=4, max_length=4)]
 class PathsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    legs: list[Leg] = Field(max_length=4000)
+    legs: list[Leg] = Field(max_length=MAX_LEGS)
 
 
 class PathsPublic(BaseModel):
@@ -217,10 +229,11 @@ def roads(city: CityName, state: StateDep) -> JSONResponse:
     return JSONResponse(road_features(path, path.stat().st_mtime_ns), headers=CACHE)
 
 
-@router.post("/{city}/paths", response_model=PathsPublic, responses={404: {}, 422: {}})
-def paths(city: CityName, body: PathsRequest, state: StateDep, _: CurrentUser) -> PathsPublic:
-    """The fastest road path of each leg ``[from_lat, from_lon, to_lat, to_lon]``, to draw a
-    bus's route along its streets; a leg with an end off the road graph is a straight line."""
+@router.post("/{city}/paths", response_model=PathsPublic, responses={403: {}, 404: {}, 422: {}})
+def paths(city: CityName, body: PathsRequest, state: StateDep, _: StaffUser) -> PathsPublic:
+    """The fastest road path of each leg ``[from_lat, from_lon, to_lat, to_lon]``, to draw
+    buses' routes along their streets (dispatchers and admins; at most 500 legs a call); a leg
+    with an end off the road graph is a straight line."""
     config = state.cities.get(city)
     if config is None:
         raise not_found("城市", "city")

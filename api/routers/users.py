@@ -1,13 +1,17 @@
-"""Accounts: created by an admin."""
+"""Accounts: created and deactivated by an admin."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from sqlalchemy import select
 
 from api.accounts import create_account
+from api.auth import revoke_user_tokens
 from api.db.models import User
 from api.deps import AdminUser, SessionDep
+from api.errors import ApiError, not_found
 from api.schemas import UserCreate, UserPublic
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -33,3 +37,27 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> UserPubl
 def list_users(session: SessionDep, _: AdminUser) -> list[UserPublic]:
     """Every account (admin only)."""
     return [user_public(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("/{user_id}/deactivate", status_code=204, responses={404: {}, 409: {}})
+def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> None:
+    """Deactivate an account (admin only): it can no longer sign in, and every token it holds
+    is revoked at once. An admin cannot deactivate their own account."""
+    if user_id == admin.id:
+        raise ApiError(
+            409,
+            "own_account",
+            "不能停用自己的帳號",
+            "an admin cannot deactivate their own account",
+            field="user_id",
+            where="path",
+        )
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("帳號", "account")
+    user.active = False
+    revoke_user_tokens(session, user.id)
+    session.commit()

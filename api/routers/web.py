@@ -22,15 +22,6 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 router = APIRouter(include_in_schema=False)
 
-SECURITY_HEADERS = {
-    # The pages use only their own origin: scripts, styles, images and API calls.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 FileName = Annotated[str, PathParam(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
@@ -44,7 +35,8 @@ def _file(relative: str, cache_s: int) -> FileResponse:
     if not found:
         raise not_found("檔案", "file")
     media = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "text/plain"
-    headers = {**SECURITY_HEADERS, "Cache-Control": f"public, max-age={cache_s}"}
+    # The pages' policy (their own origin only) is added by api/security_headers.py.
+    headers = {"Cache-Control": f"public, max-age={cache_s}"}
     if media.startswith("text/") or media.endswith("javascript"):
         media += "; charset=utf-8"
     return FileResponse(path, media_type=media, headers=headers)

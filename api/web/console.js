@@ -267,7 +267,10 @@
     loadPaths(state.day);
   }
 
-  // Each bus's legs along the fastest roads of the road graph, drawn once they come.
+  // Each bus's legs along the fastest roads of the road graph, drawn once they all come. The
+  // service answers at most PATH_BATCH legs a call (api/routers/geo.py MAX_LEGS): a whole day
+  // is asked for in batches, one after the other.
+  const PATH_BATCH = 500;
   async function loadPaths(day) {
     const legs = [];
     const spans = [];
@@ -278,11 +281,16 @@
         legs.push([stops[i - 1].lat, stops[i - 1].lon, stops[i].lat, stops[i].lon]);
       }
     }
-    if (!legs.length || legs.length > 4000) return;
+    if (!legs.length) return;
     try {
-      const answer = await R.api(`/v1/geo/${day.city}/paths`, { method: "POST", body: { legs } });
-      if (state.day !== day) return;
-      state.paths = answer.paths;
+      const paths = [];
+      for (let first = 0; first < legs.length; first += PATH_BATCH) {
+        const batch = legs.slice(first, first + PATH_BATCH);
+        const answer = await R.api(`/v1/geo/${day.city}/paths`, { method: "POST", body: { legs: batch } });
+        if (state.day !== day) return;
+        paths.push(...answer.paths);
+      }
+      state.paths = paths;
       state.legSpans = spans;
       state.pathsDay = day;
       renderMap();

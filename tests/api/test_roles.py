@@ -117,8 +117,17 @@ CASES = [
         body=lambda _: {"username": "planner", "password": "planner-pass-1"},
     ),
     Case("GET", "/v1/me", SIGNED_IN, EVERYONE),
+    # Signing out and deactivating are tried for real in test_tokens.py (they end tokens).
+    Case("POST", "/v1/auth/logout", SIGNED_IN, ()),
     Case("POST", "/v1/users", ADMIN_ONLY, ("admin",), body=_user),
     Case("GET", "/v1/users", ADMIN_ONLY, ("admin",)),
+    Case(
+        "POST",
+        "/v1/users/{user_id}/deactivate",
+        ADMIN_ONLY,
+        (),
+        ids={"user_id": "caregiver_user_id"},
+    ),
     Case("POST", "/v1/riders", STAFF_ONLY, STAFF, body=_rider),
     Case("GET", "/v1/riders", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/riders/{rider_id}", OWN_READ, ("rider", "caregiver", *STAFF)),
@@ -194,8 +203,8 @@ CASES = [
     Case(
         "POST",
         "/v1/geo/{city}/paths",
-        SIGNED_IN,
-        ("rider", "dispatcher"),
+        STAFF_ONLY,
+        STAFF,
         body=lambda _: {"legs": [[22.99717, 120.21264, 23.00182, 120.2192]]},
     ),
     Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
