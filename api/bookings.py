@@ -29,11 +29,15 @@ from dispatch.booking import (
     RuleDecision,
     SharedState,
     TripPurpose,
+    TripSpan,
     check_booking_window,
     check_cancellation,
     check_eligibility,
+    check_no_overlap,
+    check_ride_needed,
     check_service_hours,
     no_show_penalty,
+    promised_window_s,
     quote_fare,
 )
 from dispatch.city import CityConfig
@@ -150,8 +154,10 @@ def resolve_rider(session: Session, user: User, rider_id: str | None) -> Rider:
     return rider
 
 
-def _check_place(city: CityConfig, place: Point, field: str) -> str:
-    """The district of ``place`` if the city serves it; a 422 naming ``field`` otherwise."""
+def check_place(city: CityConfig, place: Point, field: str, at: str | None = None) -> str:
+    """The district of ``place`` if the city serves it; a 422 naming ``field`` (at ``at``,
+    by default its latitude) otherwise."""
+    at = at or f"{field}.lat"
     try:
         district = locate(city.id, place)
     except OutsideServiceAreaError:
@@ -160,7 +166,7 @@ def _check_place(city: CityConfig, place: Point, field: str) -> str:
             "outside_service_area",
             f"{field} 不在{city.name_zh}的服務範圍內",
             f"{field} is outside the service area of {city.name_en}",
-            field=f"{field}.lat",
+            field=at,
         ) from None
     served = {d.code for d in city.served_districts}
     if district.code not in served:
@@ -169,7 +175,7 @@ def _check_place(city: CityConfig, place: Point, field: str) -> str:
             "outside_service_area",
             f"{field} 位於{district.name_zh}，不在服務範圍內",
             f"{field} lies in {district.name_en}, which is not served",
-            field=f"{field}.lat",
+            field=at,
         )
     return district.name_zh
 
@@ -197,6 +203,24 @@ def _refused(rule: RuleDecision) -> tuple[str, str, str, str]:
     return "refused", rule.rule, rule.message_zh, rule.message_en
 
 
+def _raise_if_refused(rule: RuleDecision, field: str) -> None:
+    """A rule the rider can fix before booking: 422 naming ``field``, nothing stored."""
+    if not rule.ok:
+        raise ApiError(422, rule.rule, rule.message_zh, rule.message_en, field=field)
+
+
+def _rider_spans(session: Session, rider_id: str, day: dt.date) -> list[TripSpan]:
+    """The rider's accepted trips that day, each from its estimated pickup to drop-off."""
+    rows = session.execute(
+        select(Booking.est_pickup_s, Booking.est_dropoff_s).where(
+            Booking.rider_id == rider_id,
+            Booking.service_date == day,
+            Booking.status == "accepted",
+        )
+    )
+    return [(int(a), int(b)) for a, b in rows if a is not None and b is not None]
+
+
 def book(
     session: Session,
     days: DayRegistry,
@@ -220,8 +244,8 @@ def book(
     facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
     pickup = Point(payload.pickup.lat, payload.pickup.lon)
     dropoff = Point(payload.dropoff.lat, payload.dropoff.lon)
-    _check_place(city, pickup, "pickup")
-    _check_place(city, dropoff, "dropoff")
+    check_place(city, pickup, "pickup")
+    check_place(city, dropoff, "dropoff")
     mobility = payload.mobility or Mobility(rider.mobility)
     booking = Booking(
         id=str(uuid.uuid4()),
@@ -246,12 +270,24 @@ def book(
     )
     messages = ("", "")
     alternatives: list[Alternative] = []
-    checks = (
-        check_eligibility(city, facts.profile, TripPurpose(payload.purpose)),
+    time_field = "pickup_at" if payload.pickup_at is not None else "appointment_at"
+    _raise_if_refused(check_ride_needed(city, pickup, dropoff), "dropoff")
+    timing = (
         check_booking_window(city, facts.profile, local(city, now), facts.moment),
         check_service_hours(city, facts.moment),
     )
-    failed = next((c for c in checks if not c.ok), None)
+    failed = next((c for c in timing if not c.ok), None)
+    if failed is not None and not series_id:
+        # The rider can fix these before booking: an error naming the field, nothing stored.
+        _raise_if_refused(failed, time_field)
+    moment_s = facts.pickup_s if facts.pickup_s is not None else facts.appointment_s
+    assert moment_s is not None
+    _raise_if_refused(
+        check_no_overlap(_rider_spans(session, rider.id, facts.service_date), (moment_s, moment_s)),
+        time_field,
+    )
+    eligibility = check_eligibility(city, facts.profile, TripPurpose(payload.purpose))
+    failed = failed or (eligibility if not eligibility.ok else None)
     if failed is not None:
         booking.status, booking.reason, *msgs = _refused(failed)
         messages = (msgs[0], msgs[1])
@@ -266,6 +302,16 @@ def book(
             _set_fare(booking, city, facts)
             if decision.accepted:
                 assert decision.promised is not None and decision.vehicle_id is not None
+                assert decision.pickup_s is not None and decision.dropoff_s is not None
+                # Under the day's lock: the rider's other trips as stored now. Raising drops
+                # the in-memory day (it holds this trip) and stores nothing.
+                _raise_if_refused(
+                    check_no_overlap(
+                        _rider_spans(session, rider.id, facts.service_date),
+                        (decision.pickup_s, decision.dropoff_s),
+                    ),
+                    time_field,
+                )
                 booking.status = "accepted"
                 booking.vehicle_id = decision.vehicle_id
                 booking.window_start_s = decision.promised.start_s
@@ -287,10 +333,9 @@ def book(
     return booking_public(booking, city, messages, alternatives)
 
 
-def _promise(city: CityConfig):  # type: ignore[no-untyped-def]
+def _promise(city: CityConfig) -> Callable[[int], TimeWindow]:
     def promise(estimate_s: int) -> TimeWindow:
-        start = max(0, estimate_s - city.booking.pickup_window_lead_s)
-        return TimeWindow(start, start + city.booking.pickup_window_s)
+        return promised_window_s(city, estimate_s)
 
     return promise
 

@@ -197,6 +197,26 @@ class BookingCreate(_TripFields):
     """A trip to book: give ``pickup_at`` (when to be picked up) or ``appointment_at`` (when to
     arrive), not both. Times without a time zone are the city's local time."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {  # a rider in a wheelchair, from home in 東區 to a morning appointment
+                    "pickup": {"lat": 22.9861, "lon": 120.2207, "address": "臺南市東區東門路二段"},
+                    "dropoff": {
+                        "lat": 23.00182,
+                        "lon": 120.2192,
+                        "address": "成大醫院（臺南市北區勝利路138號）",
+                    },
+                    "purpose": "medical",
+                    "mobility": "wheelchair",
+                    "companions": 1,
+                    "shared_ok": True,
+                    "appointment_at": "2026-12-09T09:30:00+08:00",
+                }
+            ]
+        }
+    )
+
     pickup_at: Moment | None = None
     appointment_at: Moment | None = None
 
@@ -259,7 +279,14 @@ class BookingPublic(BaseModel):
     rider_id: str
     city: str
     status: Literal[
-        "accepted", "waitlisted", "refused", "cancelled", "no_show", "interrupted", "completed"
+        "accepted",
+        "waitlisted",
+        "refused",
+        "cancelled",
+        "no_show",
+        "interrupted",
+        "stranded",
+        "completed",
     ]
     reason: str
     message_zh: str = ""

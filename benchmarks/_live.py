@@ -25,10 +25,12 @@ from api.bookings import book
 from api.days import DayRegistry
 from api.db import make_engine, session_factory, upgrade
 from api.db.models import Rider, User, Vehicle
+from api.errors import ApiError
 from api.fleet import seed_fleet
 from api.schemas import BookingCreate, PlaceIn
 from dispatch.booking import TripPurpose
 from dispatch.city import load_city
+from dispatch.geo.point import Point, haversine_m
 from dispatch.model import Mobility
 from dispatch.travel import city_provider
 
@@ -125,19 +127,21 @@ class Loaded:
 
 
 def trip(rng: random.Random, rider_id: str, day: dt.date, zone: dt.tzinfo) -> BookingCreate:
-    """A random trip inside the core between 07:00 and 18:00."""
+    """A random trip inside the core between 07:00 and 18:00, its ends at least 400 m apart
+    (closer ones need no ride and are refused)."""
     south, north, west, east = CORE
 
-    def place() -> PlaceIn:
-        return PlaceIn(
-            lat=round(rng.uniform(south, north), 6), lon=round(rng.uniform(west, east), 6)
-        )
+    def place() -> Point:
+        return Point(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6))
 
+    pickup, dropoff = place(), place()
+    while haversine_m(pickup, dropoff) < 400:
+        dropoff = place()
     minute = rng.randrange(7 * 60, 18 * 60)
     return BookingCreate(
         rider_id=rider_id,
-        pickup=place(),
-        dropoff=place(),
+        pickup=PlaceIn(lat=pickup.lat, lon=pickup.lon),
+        dropoff=PlaceIn(lat=dropoff.lat, lon=dropoff.lon),
         purpose=rng.choice(list(TripPurpose)),
         pickup_at=dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone),
     )
@@ -193,12 +197,18 @@ def load_database(
     day = (dt.datetime.now(city.zone) + dt.timedelta(days=days_ahead)).date()
     days = DayRegistry({city.id: city}, {city.id: city_provider(city.id)})
     accepted = 0
-    for _ in range(bookings):
+    for k in range(bookings):
         with sessions() as session:
             user = session.get(User, dispatcher_id)
             assert user is not None
-            payload = trip(rng, rng.choice(rider_ids), day, city.zone)
-            answer = book(session, days, {city.id: city}, user, payload, dt.datetime.now(dt.UTC))
+            # Riders in turn: a rider's trips must not overlap (those that do are refused).
+            payload = trip(rng, rider_ids[k % len(rider_ids)], day, city.zone)
+            try:
+                answer = book(
+                    session, days, {city.id: city}, user, payload, dt.datetime.now(dt.UTC)
+                )
+            except ApiError:
+                continue
             session.commit()
             accepted += answer.status == "accepted"
     engine.dispose()

@@ -49,7 +49,14 @@ IdempotencyKey = Annotated[
 ]
 BookingId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Status = Literal[
-    "accepted", "waitlisted", "refused", "cancelled", "no_show", "interrupted", "completed"
+    "accepted",
+    "waitlisted",
+    "refused",
+    "cancelled",
+    "no_show",
+    "interrupted",
+    "stranded",
+    "completed",
 ]
 
 

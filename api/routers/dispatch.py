@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from api.bookings import at_seconds, local
+from api.bookings import at_seconds, check_place, local
+from api.days import pickup_of
 from api.db.models import Booking, Job, Rider, VehicleEvent
 from api.deps import SessionDep, StaffUser, StateDep
-from api.errors import ApiError, not_found
+from api.errors import ApiError, bilingual, not_found
 from api.jobs import JobRunner
 from api.schemas import ID_PATTERN, Moment, ServiceDate, Text
 from dispatch.city import CityConfig
 from dispatch.figures import day_figures
+from dispatch.geo.point import Point
 from dispatch.model import StopKind
 
 router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
@@ -65,6 +67,16 @@ Note = Annotated[str, Field(max_length=500), Text]
 class BreakdownRequest(_In):
     at: Moment
     note: Note = ""
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="where the bus stands (default: its last stop)"
+    )
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise bilingual("lat 與 lon 須一起提供", "give both lat and lon, or neither")
+        return self
 
 
 class DelayRequest(_In):
@@ -126,7 +138,7 @@ def day_plan(
                 None
                 if b is None
                 else (
-                    (b.pickup_lat, b.pickup_lon)
+                    (pickup_of(b).lat, pickup_of(b).lon)
                     if stop.kind is StopKind.PICKUP
                     else (b.dropoff_lat, b.dropoff_lon)
                 )
@@ -159,13 +171,16 @@ def day_plan(
     others = [
         {"booking_id": b.id, "status": b.status, "reason": b.reason}
         for b in bookings.values()
-        if b.status in ("waitlisted", "refused", "interrupted")
+        if b.status in ("waitlisted", "refused", "interrupted", "stranded")
     ]
     return {
         "city": city,
         "service_date": service_date,
         "version": version,
-        "figures": day_figures(problem, plan).as_dict(),
+        "figures": {
+            **day_figures(problem, plan).as_dict(),
+            "stranded": sum(1 for b in bookings.values() if b.status == "stranded"),
+        },
         "routes": routes,
         "not_planned": others,
     }
@@ -285,7 +300,10 @@ def breakdown(
     with state.days.open(session, city, service_date) as opened:
         if vehicle_id not in {v.id for v in opened.plan.fleet}:
             raise not_found("車輛", "vehicle")
-        new_day, outcome = opened.plan.break_down(vehicle_id, at_s)
+        place = Point(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
+        if place is not None:
+            check_place(config, place, "the breakdown place", "lat")
+        new_day, outcome = opened.plan.break_down(vehicle_id, at_s, place)
         session.add(
             VehicleEvent(
                 city=city,
@@ -299,7 +317,7 @@ def breakdown(
         )
         for status, ids in (
             ("completed", outcome.done),
-            ("interrupted", outcome.aboard),
+            ("stranded", outcome.stranded),
             ("waitlisted", outcome.unplaced),
         ):
             for booking_id in ids:
@@ -307,6 +325,16 @@ def breakdown(
                 if b is not None:
                     b.status = status
                     b.reason = f"vehicle_breakdown:{vehicle_id}" if status != "completed" else ""
+        rescue_place = outcome.place
+        for booking_id in outcome.rescued:
+            b = session.get(Booking, booking_id)
+            if b is not None and rescue_place is not None:
+                promised = new_day.trips()[booking_id].promised
+                assert promised is not None
+                b.rescue_lat, b.rescue_lon = rescue_place.lat, rescue_place.lon
+                b.rescue_at_s, b.rescue_from = at_s, vehicle_id
+                b.window_start_s, b.window_end_s = promised.start_s, promised.end_s
+                b.reason = f"rescued_after_breakdown:{vehicle_id}"
         locks = dict(opened.row.locks)
         locks.pop(vehicle_id, None)
         opened.row.locks = locks
@@ -317,6 +345,8 @@ def breakdown(
         "at": at_seconds(config, service_date, at_s),
         "done": list(outcome.done),
         "aboard": list(outcome.aboard),
+        "rescued": outcome.rescued,
+        "stranded": list(outcome.stranded),
         "moved": outcome.moved,
         "waitlisted": list(outcome.unplaced),
     }
@@ -399,9 +429,17 @@ def _manifest(
                 "phone": rider.phone if rider else "",
                 "mobility": b.mobility,
                 "companions": b.companions,
-                "address": b.pickup_address if pickup else b.dropoff_address,
-                "lat": b.pickup_lat if pickup else b.dropoff_lat,
-                "lon": b.pickup_lon if pickup else b.dropoff_lon,
+                "address": (
+                    (
+                        f"故障車 {b.rescue_from} 停靠處 where {b.rescue_from} broke down"
+                        if b.rescue_from
+                        else b.pickup_address
+                    )
+                    if pickup
+                    else b.dropoff_address
+                ),
+                "lat": pickup_of(b).lat if pickup else b.dropoff_lat,
+                "lon": pickup_of(b).lon if pickup else b.dropoff_lon,
                 "promised_window": (
                     [
                         at_seconds(config, service_date, b.window_start_s),

@@ -63,7 +63,9 @@
       note: "備註",
       confirm_breakdown: "確認故障並改派",
       back: "返回",
-      breakdown_done: "{v} 已退出當日服務：改派 {m} 筆，候補 {w} 筆，車上乘客 {a} 位需另行處理。",
+      breakdown_done: "{v} 已退出當日服務：改派 {m} 筆，候補 {w} 筆；車上乘客 {a} 位，其中 {r} 位已派車至故障地點接駁，{s} 位無車可救援。",
+      stranded_alert: "⚠ {n} 位乘客因車輛故障受困，沒有車輛能前往接駁：請立即派車或聯絡乘客（訂單 {ids}）。",
+      stranded: "受困待援",
       time: "時間",
       stop: "站別",
       break: "司機休息",
@@ -140,7 +142,9 @@
       note: "Note",
       confirm_breakdown: "Confirm and re-plan its trips",
       back: "Back",
-      breakdown_done: "{v} is out of service. Trips moved to other buses: {m}; waitlisted: {w}; riders aboard to look after: {a}.",
+      breakdown_done: "{v} is out of service. Trips moved to other buses: {m}; waitlisted: {w}; riders aboard: {a}, of whom {r} get a bus sent to the breakdown place and {s} fit on no bus.",
+      stranded_alert: "⚠ {n} rider(s) stranded by a breakdown, with no bus able to reach them: send a bus or call them now (bookings {ids}).",
+      stranded: "Stranded",
       time: "Time",
       stop: "Stop",
       break: "Driver's break",
@@ -321,9 +325,13 @@
   function render() {
     if (!state.day) return;
     const f = state.day.figures;
-    $("kpis").innerHTML = FIGURES.map(
+    $("kpis").innerHTML = [...FIGURES, "stranded"].map(
       (name) => `<div><dt>${R.esc(R.t(name))}</dt><dd data-figure="${name}">${R.esc(fmt(name, f[name]))}</dd></div>`,
     ).join("");
+    const stranded = state.day.not_planned.filter((b) => b.status === "stranded");
+    $("stranded-alert").textContent = stranded.length
+      ? R.t("stranded_alert", { n: stranded.length, ids: stranded.map((b) => shortId(b.booking_id)).join(", ") })
+      : "";
     renderMap();
     renderTimeline();
     renderVehicle();
@@ -495,6 +503,8 @@
         m: Object.keys(answer.moved || {}).length,
         w: answer.waitlisted.length,
         a: answer.aboard.length,
+        r: Object.keys(answer.rescued || {}).length,
+        s: (answer.stranded || []).length,
       });
       $("timeline-heading").setAttribute("tabindex", "-1");
       $("timeline-heading").focus();

@@ -22,7 +22,13 @@ from dispatch.booking._eligibility import (
 )
 from dispatch.booking._fare import Fare, SharedState, quote_fare, round_half_up, taxi_meter_fare
 from dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
-from dispatch.booking._window import check_booking_window, check_service_hours, pickup_window
+from dispatch.booking._trip import TripSpan, check_no_overlap, check_ride_needed
+from dispatch.booking._window import (
+    check_booking_window,
+    check_service_hours,
+    pickup_window,
+    promised_window_s,
+)
 
 __all__ = [
     "CancellationOutcome",
@@ -32,13 +38,17 @@ __all__ = [
     "RuleDecision",
     "SharedState",
     "TripPurpose",
+    "TripSpan",
     "check_booking_window",
     "check_cancellation",
     "check_eligibility",
+    "check_no_overlap",
+    "check_ride_needed",
     "check_service_hours",
     "kaohsiung_eligibility",
     "no_show_penalty",
     "pickup_window",
+    "promised_window_s",
     "quote_fare",
     "round_half_up",
     "tainan_eligibility",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from dispatch.booking._decision import RuleDecision
 from dispatch.booking._rider import RiderProfile
 from dispatch.booking._time import local
 from dispatch.city import CityConfig
+from dispatch.model import TimeWindow
 
-__all__ = ["check_booking_window", "check_service_hours", "pickup_window"]
+__all__ = ["check_booking_window", "check_service_hours", "pickup_window", "promised_window_s"]
 
 AHEAD = "booking_window.ahead"
 """Allowed: booked between the city's minimum and maximum days ahead."""
@@ -144,7 +145,9 @@ def pickup_window(city: CityConfig, estimated_pickup: datetime) -> tuple[datetim
     The window is ``city.booking.pickup_window_minutes`` wide and opens
     ``pickup_window_lead_minutes`` before the estimate (both 30 and 10 in the shipped cities:
     an estimate of 09:00 promises 08:50 to 09:20), so a bus a little early or up to 20 minutes
-    late keeps the promise.
+    late keeps the promise. It never reaches past the end of the service hours: near the end it
+    is moved earlier, keeping its width (an estimate of 22:55 promises 22:30 to 23:00 where
+    the buses stop at 23:00), and near the start it is cut at the opening.
 
     Returns
     -------
@@ -157,5 +160,24 @@ def pickup_window(city: CityConfig, estimated_pickup: datetime) -> tuple[datetim
         If ``estimated_pickup`` has no time zone.
     """
     estimate = local(city, estimated_pickup, "estimated_pickup")
-    start = estimate - timedelta(seconds=city.booking.pickup_window_lead_s)
-    return start, start + timedelta(seconds=city.booking.pickup_window_s)
+    midnight = datetime.combine(estimate.date(), time(), tzinfo=estimate.tzinfo)
+    seconds = round((estimate - midnight).total_seconds())
+    window = promised_window_s(city, seconds)
+    return (
+        midnight + timedelta(seconds=window.start_s),
+        midnight + timedelta(seconds=window.end_s),
+    )
+
+
+def promised_window_s(city: CityConfig, estimate_s: int) -> TimeWindow:
+    """`pickup_window` on seconds after the service day's local midnight: the one rule of the
+    promised window, which the booking service applies."""
+    width, lead = city.booking.pickup_window_s, city.booking.pickup_window_lead_s
+    opening, closing = city.service_hours.start_s, city.service_hours.end_s
+    start = estimate_s - lead
+    end = start + width
+    latest_end = max(closing, estimate_s)
+    if end > latest_end:
+        start, end = start - (end - latest_end), latest_end
+    start = max(start, min(opening, estimate_s), 0)
+    return TimeWindow(start, end)

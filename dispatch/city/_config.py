@@ -196,6 +196,9 @@ class BookingWindow(_Model):
     pickup_window_lead_minutes
         How many minutes before the estimated pickup the promised window opens; the window is
         ``[estimate - lead, estimate - lead + width]``. At most ``pickup_window_minutes``.
+    min_trip_m
+        Pickup and drop-off closer than this (straight line) need no bus: such a trip is
+        refused. ASSUMED (200 m; neither city publishes a minimum).
     """
 
     min_days_ahead: int = Field(ge=0, le=365)
@@ -205,6 +208,7 @@ class BookingWindow(_Model):
     same_day_allowed: bool
     pickup_window_minutes: int = Field(gt=0, le=240)
     pickup_window_lead_minutes: int = Field(default=10, ge=0, le=240)
+    min_trip_m: int = Field(default=200, ge=0, le=5000)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

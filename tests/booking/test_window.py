@@ -161,9 +161,11 @@ def test_pickup_window_opens_ten_minutes_before(city: str, request: pytest.Fixtu
     assert start.tzinfo == TAIPEI
 
 
-def test_pickup_window_across_midnight_and_from_utc(tainan: CityConfig) -> None:
-    start, end = pickup_window(tainan, datetime(2026, 3, 1, 16, 5, tzinfo=UTC))  # 00:05 Taipei
-    assert (start, end) == (taipei(2026, 3, 1, 23, 55), taipei(2026, 3, 2, 0, 25))
+def test_pickup_window_from_utc_never_opens_before_the_service_hours(tainan: CityConfig) -> None:
+    # 00:05 in Taipei: before the buses run, so the window opens at the estimate itself (it
+    # used to open at 23:55 the day before).
+    start, end = pickup_window(tainan, datetime(2026, 3, 1, 16, 5, tzinfo=UTC))
+    assert (start, end) == (taipei(2026, 3, 2, 0, 5), taipei(2026, 3, 2, 0, 25))
     assert str(start.tzinfo) == "Asia/Taipei"
 
 
