@@ -16,6 +16,7 @@ from api.errors import install_error_handlers
 from api.fleet import seed_fleet
 from api.jobs import JobRunner
 from api.load_shedding import InFlightLimit
+from api.openapi_docs import install_api_docs
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.security_headers import SecurityHeaders
 from api.settings import ApiSettings, get_api_settings
@@ -80,6 +81,8 @@ def create_app(
         title="rehabus",
         version="0.1.0",
         description=DESCRIPTION,
+        docs_url=None,  # served from the vendored files: see install_api_docs
+        redoc_url=None,
         lifespan=one_process_per_sqlite_file,
     )
     install_error_handlers(app)
@@ -91,6 +94,7 @@ def create_app(
     app.include_router(places.router)
     app.include_router(geo.router)
     app.include_router(web.router)
+    install_api_docs(app)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

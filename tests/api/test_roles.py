@@ -106,7 +106,6 @@ VEHICLE = DAY + "/vehicles/{vehicle_id}"
 CASES = [
     Case("GET", "/openapi.json", {}, (None,)),
     Case("GET", "/docs", {}, (None,)),
-    Case("GET", "/docs/oauth2-redirect", {}, (None,)),
     Case("GET", "/redoc", {}, (None,)),
     Case("GET", "/healthz", {}, (None,)),
     Case(
