@@ -2,9 +2,9 @@
 
 Each decision on a day runs inside `DayRegistry.open`: the day's row is locked in the database
 (``SELECT ... FOR UPDATE`` on PostgreSQL, so several server processes take turns; SQLite
-serializes writers by itself), the in-memory day is reloaded if another process changed it
-(its version moved on), and on any failure the in-memory day is dropped, so memory never runs
-ahead of what was stored.
+serializes writers by itself), the in-memory day catches up if another process changed it
+(its version moved on: the routes that changed are read into it, see `DayRegistry._catch_up`),
+and on any failure the in-memory day is dropped, so memory never runs ahead of what was stored.
 """
 
 from __future__ import annotations
@@ -17,23 +17,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from api.db.models import Booking, DayRoute, ServiceDay
+from api.db.models import Booking, DayRoute, ServiceDay, VehicleEvent
 from api.fleet import day_fleet
 from dispatch.city import CityConfig
 from dispatch.day import ServiceDayPlan, Trip
+from dispatch.errors import InputError
 from dispatch.geo.point import Point
 from dispatch.model import Mobility, Priority, TimeWindow
 from dispatch.travel.base import TravelTimeProvider
+from dispatch.travel.locations import LocationTable
+from dispatch.validate import PlanInvalidError
 
 __all__ = ["DayRegistry", "OpenDay", "trip_of"]
 
 MAX_DAYS_IN_MEMORY = 16
 """Service days held in memory at once: today and the booking window, with room to spare."""
+
+STALE = -1
+"""The version of a day held in memory whose stored state has changes it lacks (a day's stored
+versions count from 0)."""
 
 PRIORITY_BY_PURPOSE = {
     "dialysis": Priority.DIALYSIS,
@@ -163,7 +170,15 @@ class DayRegistry:
             entry = self._days.get(key)
             row = _lock_day_row(session, city, day, known=entry is not None)
             if entry is None or entry[0] != row.version:
-                plan = self._load(session, city, day)
+                try:
+                    plan = (
+                        self._load(session, city, day)
+                        if entry is None
+                        else self._catch_up(session, row, entry[1])
+                    )
+                except BaseException:
+                    self._days.pop(key, None)
+                    raise
                 entry = (row.version, plan)
                 self._days[key] = entry
             opened = OpenDay(entry[1], row, session)
@@ -174,10 +189,9 @@ class DayRegistry:
                 self._days.pop(key, None)
                 raise
             session.commit()  # also ends the transaction that holds the day's row lock
-            if opened.reload:
-                self._days.pop(key, None)
-            else:
-                self._keep(key, (row.version, opened.plan))
+            # A change not in the plan (new locks) is caught up with next time, like another
+            # process's.
+            self._keep(key, (STALE if opened.reload else row.version, opened.plan))
 
     def _keep(self, key: tuple[str, dt.date], entry: tuple[int, ServiceDayPlan]) -> None:
         """Hold a day in memory; the least recently used beyond `MAX_DAYS_IN_MEMORY` go (they
@@ -188,7 +202,10 @@ class DayRegistry:
             while len(self._days) > MAX_DAYS_IN_MEMORY:
                 self._days.popitem(last=False)
 
-    def _load(self, session: Session, city: str, day: dt.date) -> ServiceDayPlan:
+    def _load(
+        self, session: Session, city: str, day: dt.date, table: LocationTable | None = None
+    ) -> ServiceDayPlan:
+        """The day as stored; ``table``: travel times already computed for it."""
         config = self.cities[city]
         bookings = session.scalars(
             select(Booking).where(
@@ -213,7 +230,76 @@ class DayRegistry:
             },
             {vid: [tuple(s) for s in refs] for vid, refs in locks.items() if vid in fleet_ids},
             name=f"{city} {day.isoformat()}",
+            table=table,
         )
+
+    def _catch_up(self, session: Session, row: ServiceDay, plan: ServiceDayPlan) -> ServiceDayPlan:
+        """``plan`` brought up to the stored day after another process changed it.
+
+        Only the routes whose stored stops differ from the plan's are read into it, with the
+        trips on them that it does not hold yet (`ServiceDayPlan.sync`): behind by one booking,
+        this costs about what deciding that booking did. A breakdown since, or anything the
+        routes do not explain, rebuilds the day from the database on the travel times the plan
+        already has.
+        """
+        city, day = row.city, row.service_date
+        fleet = {v.id for v in plan.fleet}
+        broken = session.scalars(
+            select(VehicleEvent.vehicle_id).where(
+                VehicleEvent.city == city,
+                VehicleEvent.service_date == day,
+                VehicleEvent.kind == "breakdown",
+            )
+        )
+        if fleet.intersection(broken):
+            return self._load(session, city, day, plan.table)
+        stored = {
+            vid: [(rid, kind) for rid, kind in stops]
+            for vid, stops in session.execute(
+                select(DayRoute.vehicle_id, DayRoute.stops).where(
+                    DayRoute.city == city, DayRoute.service_date == day
+                )
+            )
+            if vid in fleet
+        }
+        changed = {
+            vid: stored.get(vid, [])
+            for vid, stops in plan.stop_orders().items()
+            if stops != stored.get(vid, [])
+        }
+        known = plan.trips()
+        new = {
+            rid
+            for stops in changed.values()
+            for rid, kind in stops
+            if kind != "break" and rid not in known
+        }
+        bookings = (
+            session.scalars(select(Booking).where(Booking.id.in_(sorted(new)))).all() if new else []
+        )
+        locks = {vid: [(rid, kind) for rid, kind in refs] for vid, refs in row.locks.items()}
+        try:
+            if len(bookings) != len(new) or any(b.status != "accepted" for b in bookings):
+                raise InputError("a trip on a stored route is not an accepted booking")
+            plan.sync(
+                changed,
+                [trip_of(b) for b in bookings],
+                {vid: refs for vid, refs in locks.items() if vid in fleet},
+            )
+            accepted = session.scalar(
+                select(func.count())
+                .select_from(Booking)
+                .where(
+                    Booking.city == city,
+                    Booking.service_date == day,
+                    Booking.status == "accepted",
+                )
+            )
+            if accepted != len(plan.trips()):
+                raise InputError("accepted bookings that are on no stored route")
+        except (InputError, PlanInvalidError):
+            return self._load(session, city, day, plan.table)
+        return plan
 
 
 def _lock_day_row(session: Session, city: str, day: dt.date, *, known: bool) -> ServiceDay:
