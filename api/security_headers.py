@@ -26,7 +26,7 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-"""What the pages need and nothing more (checked in a browser by tests/web/test_csp.py)."""
+"""What the pages need and nothing more (tried in a browser: tests/web/test_page_security.py)."""
 
 _PUBLIC_LAYERS = re.compile(r"^/v1/geo/[^/]+/(districts|roads)$")
 _NO_POLICY = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})

@@ -201,7 +201,12 @@ const Rehabus = (() => {
 
   let onSignOut = () => {};
   function signOut(callHook = true) {
+    const old = token();
     sessionStorage.removeItem(TOKEN_KEY);
+    if (old && callHook) {
+      // The service revokes the token at once (POST /v1/auth/logout); the page does not wait.
+      fetch("/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${old}` }, keepalive: true }).catch(() => {});
+    }
     if (callHook) onSignOut();
     else location.reload();
   }
