@@ -1,6 +1,8 @@
 """Property-based testing of every operation against the app's own OpenAPI schema (schemathesis):
-whatever is sent, the service answers without a server error, and every 422 names the field in
-both languages. Bounded and seeded: a few examples per operation, derandomized."""
+whatever is sent, the service answers without a server error, every 422 names the field in
+both languages, and every error's status and body are the ones the document declares for the
+operation (api/openapi_docs.py). Bounded and seeded: a few examples per operation,
+derandomized."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import schemathesis
 from _api import World
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 
 class Running:
@@ -47,6 +50,9 @@ def _check(world: World, case: Any, who: str) -> None:
         for detail in details:
             assert detail["message_zh"] and detail["message_en"], detail
             assert "field" in detail, detail
+        case.validate_response(
+            response, checks=[status_code_conformance, response_schema_conformance]
+        )
 
 
 COMMON: dict[str, Any] = {
