@@ -60,7 +60,7 @@ LOAD_SHEDDING = (503,)
 """What any ``/v1`` operation may answer when the service sheds load (`api.load_shedding`) or
 its database is down; 429 only where a router declares it (sign-in lockout)."""
 ERROR_REF = "#/components/schemas/ErrorBody"
-_ROLE_CHECK = require().__code__  # type: ignore[attr-defined]
+_ROLE_CHECK = require().__code__
 """The code of every ``require(...)`` check: a route depending on one is limited to roles."""
 _GENERIC = {"Additional Response", "Validation Error"} | {
     http.HTTPStatus(status).phrase for status in ERROR_DESCRIPTIONS
