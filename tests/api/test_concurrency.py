@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -75,10 +76,15 @@ def test_racing_bookings_never_overbook_lose_or_duplicate(postgres_url: str) -> 
 
         def send(k: int) -> tuple[str, int, dict[str, Any]]:
             key, body = sends[k]
-            response = clients[k % len(clients)].post(
-                "/v1/bookings", json=body, headers={**headers, "Idempotency-Key": key}
-            )
-            return key, response.status_code, response.json()
+            while True:
+                response = clients[k % len(clients)].post(
+                    "/v1/bookings", json=body, headers={**headers, "Idempotency-Key": key}
+                )
+                # Told to come back (a retry whose twin is still at work: 409 in_progress; a
+                # busy server: 503 overloaded), the app does, after Retry-After.
+                if response.status_code not in (409, 503) or "Retry-After" not in response.headers:
+                    return key, response.status_code, response.json()
+                time.sleep(float(response.headers["Retry-After"]))
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             answers = list(pool.map(send, range(len(sends))))
