@@ -42,6 +42,10 @@ STALE = -1
 """The version of a day held in memory whose stored state has changes it lacks (a day's stored
 versions count from 0)."""
 
+DROPPED = -2
+"""The version of a day dropped after a failure: only its travel times are kept, for the day
+rebuilt from the database."""
+
 PRIORITY_BY_PURPOSE = {
     "dialysis": Priority.DIALYSIS,
     "medical": Priority.MEDICAL,
@@ -151,7 +155,7 @@ class DayRegistry:
     def cached(self, city: str, day: dt.date) -> ServiceDayPlan | None:
         """The in-memory day if loaded (it may be behind another process's changes)."""
         entry = self._days.get((city, day))
-        return entry[1] if entry else None
+        return entry[1] if entry and entry[0] != DROPPED else None
 
     def forget(self, city: str, day: dt.date) -> None:
         self._days.pop((city, day), None)
@@ -171,13 +175,12 @@ class DayRegistry:
             row = _lock_day_row(session, city, day, known=entry is not None)
             if entry is None or entry[0] != row.version:
                 try:
-                    plan = (
-                        self._load(session, city, day)
-                        if entry is None
-                        else self._catch_up(session, row, entry[1])
-                    )
+                    if entry is None or entry[0] == DROPPED:
+                        plan = self._load(session, city, day, entry[1].table if entry else None)
+                    else:
+                        plan = self._catch_up(session, row, entry[1])
                 except BaseException:
-                    self._days.pop(key, None)
+                    self._drop(key)
                     raise
                 entry = (row.version, plan)
                 self._days[key] = entry
@@ -186,12 +189,20 @@ class DayRegistry:
                 yield opened
             except BaseException:
                 session.rollback()
-                self._days.pop(key, None)
+                self._drop(key)
                 raise
             session.commit()  # also ends the transaction that holds the day's row lock
             # A change not in the plan (new locks) is caught up with next time, like another
             # process's.
             self._keep(key, (STALE if opened.reload else row.version, opened.plan))
+
+    def _drop(self, key: tuple[str, dt.date]) -> None:
+        """Drop a day after a failure (memory may be ahead of the database); its travel times
+        are kept for the day rebuilt from the database next time."""
+        with self._guard:
+            entry = self._days.get(key)
+            if entry is not None:
+                self._days[key] = (DROPPED, entry[1])
 
     def _keep(self, key: tuple[str, dt.date], entry: tuple[int, ServiceDayPlan]) -> None:
         """Hold a day in memory; the least recently used beyond `MAX_DAYS_IN_MEMORY` go (they

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+import pytest
 from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, at, key, routes_of, service_day, trip
 from fastapi.testclient import TestClient
 
@@ -130,3 +131,29 @@ def test_two_processes_keep_each_others_day(world: World, start_app: StartApp) -
         both.check()
         both.book(1, 8)
         both.check()
+
+
+def test_a_day_dropped_after_a_failure_is_rebuilt_on_its_travel_times(world: World) -> None:
+    day = service_day(CATCH_UP_DAY)
+    state = world.app.state.rehabus  # type: ignore[attr-defined]
+    world.accepted("other_rider", trip(day, "16:00", KUO, STATION))
+    held = state.days.cached("tainan", day)
+    assert held is not None and held.trips()
+    gone = sorted(held.trips())[0]
+    with (
+        pytest.raises(RuntimeError),
+        state.sessions() as session,
+        state.days.open(session, "tainan", day) as opened,
+    ):
+        opened.plan.cancel(gone)  # memory ahead of the database ...
+        raise RuntimeError("... and then the decision fails")
+    assert state.days.cached("tainan", day) is None
+    response = world.client.get(
+        f"/v1/dispatch/days/tainan/{day}", headers=world.headers("dispatcher")
+    )
+    assert response.status_code == 200, response.text
+    rebuilt = state.days.cached("tainan", day)
+    assert rebuilt is not None and rebuilt is not held
+    assert gone in rebuilt.trips()
+    assert _timetable(rebuilt) == _timetable(_fresh(world.client, day))
+    assert rebuilt.table is held.table
