@@ -39,11 +39,15 @@ def create(
     from api.settings import get_api_settings  # noqa: PLC0415
 
     if role in ("rider", "caregiver"):
-        _fail("role", "乘客與照顧者帳號請經由 API 登記", "register riders and caregivers through the API")
+        _fail(
+            "role",
+            "乘客與照顧者帳號請經由 API 登記",
+            "register riders and caregivers through the API",
+        )
     password = _password(password_stdin)
     try:
-        body = UserCreate(
-            username=username, password=password, role=role, display_name=display_name
+        body = UserCreate.model_validate(
+            {"username": username, "password": password, "role": role, "display_name": display_name}
         )
     except ValidationError as exc:
         error = exc.errors()[0]
