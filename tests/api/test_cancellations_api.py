@@ -100,9 +100,11 @@ def test_a_no_show_is_recorded_by_a_dispatcher_only(world: World) -> None:
 
 
 def test_a_refused_booking_cannot_be_cancelled(world: World) -> None:
-    refused = world.book("rider", trip(service_day(DAY), "03:00")).json()
-    assert refused["status"] == "refused"
+    # A rider without a disability certificate: refused by the eligibility rule, and stored.
+    _, rider = world.new_rider(certificate_level=None, mobility="walks")
+    refused = world.book(rider, trip(service_day(DAY), "10:00")).json()
+    assert (refused["status"], refused["reason"]) == ("refused", "eligibility.certificate_required")
     response = world.client.post(
-        f"/v1/bookings/{refused['id']}/cancel", headers=world.headers("rider")
+        f"/v1/bookings/{refused['id']}/cancel", headers=world.headers(rider)
     )
     assert_error(response, 409)

@@ -40,8 +40,14 @@ def test_a_retry_returns_the_same_booking_and_books_nothing_more(world: World) -
         s for r in plan["routes"] for s in r["stops"] if s["booking_id"] == first.json()["id"]
     ]
     assert len(planned) == 2  # one pickup, one drop-off: the trip is in the day once
-    # Another key is another booking.
-    assert world.book(rider, body, key()).status_code == 201
+    # Another key is another request, decided afresh: the same trip again would overlap the
+    # first (nothing stored); the way home later is another booking.
+    again = world.book(rider, body, key())
+    assert "Idempotent-Replayed" not in again.headers
+    assert assert_error(again, 422, "pickup_at")["type"] == "trip.overlaps"
+    assert _count(world, Booking, rider_id) == 1
+    home = trip(service_day(DAY), "11:00", body["dropoff"], body["pickup"])
+    assert world.book(rider, home, key()).status_code == 201
     assert _count(world, Booking, rider_id) == 2
 
 

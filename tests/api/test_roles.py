@@ -10,6 +10,7 @@ caregivers and planners away with 403; no token (or a bad one) gets 401.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,10 +73,15 @@ def _rider(_: dict[str, Any]) -> dict[str, Any]:
 
 
 def _booking(t: dict[str, Any]) -> dict[str, Any]:
-    return trip(t["day"], "11:00", rider_id=t["rider_id"])
+    """A trip of the target rider, each call an hour after the one before from 14:00: every
+    allowed role books one for the same rider, who holds one trip at a time."""
+    hour = 14 + next(t["booking_slots"])
+    return trip(t["day"], f"{hour:02d}:00", rider_id=t["rider_id"])
 
 
-def _series(t: dict[str, Any]) -> dict[str, Any]:
+def _series(t: dict[str, Any], pickup_time: str = "13:00") -> dict[str, Any]:
+    """A standing order of the target rider on the role tests' day (the target's own at 13:00,
+    the one the case books at 12:00: a rider holds one trip at a time)."""
     day = t["day"]
     return {
         "rider_id": t["rider_id"],
@@ -85,7 +91,7 @@ def _series(t: dict[str, Any]) -> dict[str, Any]:
         "weekdays": [day.weekday()],
         "first_date": day.isoformat(),
         "last_date": day.isoformat(),
-        "pickup_time": "13:00",
+        "pickup_time": pickup_time,
     }
 
 
@@ -154,7 +160,7 @@ CASES = [
         ("dispatcher",),
         ids={"booking_id": "no_show_id"},
     ),
-    Case("POST", "/v1/booking-series", OWN_WRITE, ("rider",), body=_series),
+    Case("POST", "/v1/booking-series", OWN_WRITE, ("rider",), body=lambda t: _series(t, "12:00")),
     Case("POST", "/v1/booking-series/{series_id}/cancel", OWN_WRITE, ("caregiver",)),
     Case("GET", DAY, STAFF_ONLY, STAFF),
     Case(
@@ -293,6 +299,7 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         "web_file": "app.css",
         "package": "leaflet",
         "vendor_file": "leaflet.js",
+        "booking_slots": itertools.count(),
     }
     world.settle_jobs()
 

@@ -36,10 +36,10 @@ def test_a_full_fleet_waitlists_with_times_that_are_then_accepted(
     world: World, one_bus: str
 ) -> None:
     day = service_day(FULL_DAY)
-    rider_id, _ = world.new_rider()
     accepted = []
     answer = None
     for _ in range(12):
+        rider_id, _ = world.new_rider()  # riders of their own: a rider holds one trip at a time
         body = trip(day, "09:00", rider_id=rider_id, shared_ok=False)
         answer = world.book("dispatcher", body).json()
         if answer["status"] != "accepted":
