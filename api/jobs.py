@@ -146,7 +146,7 @@ class JobRunner:
             try:
                 self.heartbeat()
                 self.recover()
-            except SQLAlchemyError as exc:  # the database is away: try again next beat
+            except Exception as exc:  # the database is away (or worse): the beat must go on
                 log.warning("job heartbeat failed: %s", type(exc).__name__)
 
     def shutdown(self) -> None:

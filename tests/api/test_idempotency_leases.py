@@ -73,10 +73,11 @@ def _bookings(world: World, rider_id: str) -> int:
 
 def _assert_busy(response: Response, elapsed_s: float) -> None:
     """A quick 409 ``in_progress`` that says when to try again."""
+    assert response.status_code == 409, response.text
+    assert elapsed_s < QUICK_S
+    assert int(response.headers["Retry-After"]) >= 1
     detail = assert_error(response, 409, "Idempotency-Key")
     assert detail["type"] == "in_progress"
-    assert int(response.headers["Retry-After"]) >= 1
-    assert elapsed_s < QUICK_S
 
 
 def test_a_stale_claim_is_taken_over_and_the_trip_booked_once(world: World) -> None:
