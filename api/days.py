@@ -255,24 +255,9 @@ class DayRegistry:
         """
         city, day = row.city, row.service_date
         fleet = {v.id for v in plan.fleet}
-        broken = session.scalars(
-            select(VehicleEvent.vehicle_id).where(
-                VehicleEvent.city == city,
-                VehicleEvent.service_date == day,
-                VehicleEvent.kind == "breakdown",
-            )
-        )
-        if fleet.intersection(broken):
+        accepted, broken, stored = _stored_day(session, city, day, fleet)
+        if broken:
             return self._load(session, city, day, plan.table)
-        stored = {
-            vid: [(rid, kind) for rid, kind in stops]
-            for vid, stops in session.execute(
-                select(DayRoute.vehicle_id, DayRoute.stops).where(
-                    DayRoute.city == city, DayRoute.service_date == day
-                )
-            )
-            if vid in fleet
-        }
         changed = {
             vid: stored.get(vid, [])
             for vid, stops in plan.stop_orders().items()
@@ -297,20 +282,39 @@ class DayRegistry:
                 [trip_of(b) for b in bookings],
                 {vid: refs for vid, refs in locks.items() if vid in fleet},
             )
-            accepted = session.scalar(
-                select(func.count())
-                .select_from(Booking)
-                .where(
-                    Booking.city == city,
-                    Booking.service_date == day,
-                    Booking.status == "accepted",
-                )
-            )
             if accepted != len(plan.trips()):
                 raise InputError("accepted bookings that are on no stored route")
         except (InputError, PlanInvalidError):
             return self._load(session, city, day, plan.table)
         return plan
+
+
+def _stored_day(
+    session: Session, city: str, day: dt.date, fleet: set[str]
+) -> tuple[int, bool, dict[str, list[tuple[str, str]]]]:
+    """The day's accepted bookings, whether a bus of ``fleet`` broke down, and the stored stops
+    of each bus of ``fleet`` that has a route (two small queries)."""
+    broken = session.scalars(
+        select(VehicleEvent.vehicle_id).where(
+            VehicleEvent.city == city,
+            VehicleEvent.service_date == day,
+            VehicleEvent.kind == "breakdown",
+        )
+    ).all()
+    accepted = (
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.city == city, Booking.service_date == day, Booking.status == "accepted")
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(accepted, DayRoute.vehicle_id, DayRoute.stops).where(
+            DayRoute.city == city, DayRoute.service_date == day
+        )
+    ).all()
+    count = rows[0][0] if rows else session.execute(select(accepted)).scalar_one()
+    stored = {vid: [(rid, kind) for rid, kind in stops] for _, vid, stops in rows if vid in fleet}
+    return count, not fleet.isdisjoint(broken), stored
 
 
 def _lock_day_row(session: Session, city: str, day: dt.date, *, known: bool) -> ServiceDay:
