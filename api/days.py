@@ -33,7 +33,7 @@ from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
 from dispatch.validate import PlanInvalidError
 
-__all__ = ["DayRegistry", "OpenDay", "trip_of"]
+__all__ = ["DayRegistry", "OpenDay", "pickup_of", "trip_of"]
 
 MAX_DAYS_IN_MEMORY = 16
 """Service days held in memory at once: today and the booking window, with room to spare."""
@@ -55,17 +55,26 @@ PRIORITY_BY_PURPOSE = {
 }
 
 
+def pickup_of(booking: Booking) -> Point:
+    """Where the rider is picked up: where they asked, or, for a rider rescued from a
+    broken-down bus, where it stopped."""
+    if booking.rescue_lat is not None and booking.rescue_lon is not None:
+        return Point(booking.rescue_lat, booking.rescue_lon)
+    return Point(booking.pickup_lat, booking.pickup_lon)
+
+
 def trip_of(booking: Booking) -> Trip:
     """The dispatch trip of a stored booking (with its promised window, once accepted)."""
     promised = None
     if booking.window_start_s is not None and booking.window_end_s is not None:
         promised = TimeWindow(booking.window_start_s, booking.window_end_s)
+    rescued = booking.rescue_lat is not None
     return Trip(
         id=booking.id,
-        pickup=Point(booking.pickup_lat, booking.pickup_lon),
+        pickup=pickup_of(booking),
         dropoff=Point(booking.dropoff_lat, booking.dropoff_lon),
-        requested_pickup_s=booking.requested_pickup_s,
-        appointment_s=booking.appointment_s,
+        requested_pickup_s=booking.rescue_at_s if rescued else booking.requested_pickup_s,
+        appointment_s=None if rescued else booking.appointment_s,
         mobility=Mobility(booking.mobility),
         companions=booking.companions,
         priority=PRIORITY_BY_PURPOSE[booking.purpose],
@@ -240,6 +249,7 @@ class DayRegistry:
                 if r.vehicle_id in fleet_ids
             },
             {vid: [tuple(s) for s in refs] for vid, refs in locks.items() if vid in fleet_ids},
+            hours=TimeWindow(config.service_hours.start_s, config.service_hours.end_s),
             name=f"{city} {day.isoformat()}",
             table=table,
         )

@@ -12,7 +12,7 @@ the pickup outside that promise. Nothing here knows of a database: the service s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -57,6 +57,10 @@ Sequences = dict[str, list[tuple[str, str]]]
 break is stored where it is, as ``("", "break")``."""
 
 BREAK = ("", "break")
+
+RESCUE_WITHIN_S = 1800
+"""How soon after a breakdown another bus should reach the riders who were aboard (ASSUMED:
+the pickup window promised to every rider)."""
 
 
 def _scheduled(problem: Problem, sequences: Mapping[str, Sequence[tuple[str, str]]]) -> Plan:
@@ -134,14 +138,20 @@ class BreakdownOutcome:
     """What became of a broken-down bus's trips.
 
     ``done`` were completed before the breakdown; ``aboard`` had riders on the bus when it broke
-    down (they need help where they are); ``moved`` maps each trip placed on another bus to that
-    bus; ``unplaced`` could not be placed inside their promised windows.
+    down; of those, ``rescued`` maps each trip picked up again at the breakdown place to the bus
+    that comes for it, and ``stranded`` fit on no bus (the dispatcher must act at once);
+    ``moved`` maps each trip not yet begun that was placed on another bus to that bus;
+    ``unplaced`` could not be placed inside their promised windows.
     """
 
     done: tuple[str, ...]
     aboard: tuple[str, ...]
     moved: dict[str, str]
     unplaced: tuple[str, ...]
+    rescued: dict[str, str] = field(default_factory=dict)
+    stranded: tuple[str, ...] = ()
+    place: Point | None = None
+    """Where the riders aboard wait: the breakdown place."""
 
 
 def promised_window(estimate_s: int, window_s: int, lead_s: int) -> TimeWindow:
@@ -190,6 +200,9 @@ class ServiceDayPlan:
         The trips already accepted, and each vehicle's stops in order, as stored.
     locks
         Stops that a vehicle's route must begin with (already driven or on the way).
+    hours
+        The service hours (s after midnight): no pickup window, and so no promise, reaches
+        outside them.
     table
         The travel times of an earlier state of this day, kept (places it lacks are added one
         at a time) instead of computing the matrix of every place anew.
@@ -206,9 +219,11 @@ class ServiceDayPlan:
         ride_rule: RideTimeRule | None = None,
         service_rule: ServiceTimeRule | None = None,
         window_rule: WindowRule | None = None,
+        hours: TimeWindow | None = None,
         name: str = "",
         table: LocationTable | None = None,
     ) -> None:
+        self._hours = hours
         self._ride_rule = ride_rule
         self._service_rule = service_rule
         self._window_rule = window_rule
@@ -465,6 +480,7 @@ class ServiceDayPlan:
                 ride_rule=self._ride_rule,
                 service_rule=self._service_rule,
                 window_rule=self._window_rule,
+                hours=self._hours,
                 name=self._name,
             )
         except (PlanInvalidError, InputError):
@@ -475,12 +491,24 @@ class ServiceDayPlan:
                 return None
         return day
 
-    def break_down(self, vehicle_id: str, at_s: int) -> tuple[ServiceDayPlan, BreakdownOutcome]:
-        """The day without ``vehicle_id`` from ``at_s`` on: its trips not yet begun moved to
-        other buses inside their promised windows where they fit (a new day; this one is left
-        as it was)."""
+    def break_down(
+        self,
+        vehicle_id: str,
+        at_s: int,
+        place: Point | None = None,
+        *,
+        rescue_within_s: int = RESCUE_WITHIN_S,
+    ) -> tuple[ServiceDayPlan, BreakdownOutcome]:
+        """The day without ``vehicle_id`` from ``at_s`` on (a new day; this one is left as it
+        was). Riders aboard come first: each gets a rescue pickup by another bus at ``place``
+        (where the bus broke down; when not given, the last stop it served before ``at_s``, or
+        its depot), within ``rescue_within_s`` of the breakdown, then to their own drop-off.
+        Then its trips not yet begun move to other buses inside their promised windows where
+        they fit."""
         if vehicle_id not in {v.id for v in self.fleet}:
             raise InputError(f"vehicle {vehicle_id}: not working on this day")
+        if place is None:
+            place = self._last_place(vehicle_id, at_s)
         stops = self.route_stops(vehicle_id)
         pick = {t: s for t, k, s in stops if k == "pickup"}
         drop = {t: s for t, k, s in stops if k == "dropoff"}
@@ -502,8 +530,24 @@ class ServiceDayPlan:
             ride_rule=self._ride_rule,
             service_rule=self._service_rule,
             window_rule=self._window_rule,
+            hours=self._hours,
             name=self._name,
         )
+        rescued: dict[str, str] = {}
+        stranded: list[str] = []
+        for tid in sorted(aboard, key=lambda t: (self._trips[t].priority, drop[t])):
+            rescue = replace(
+                self._trips[tid],
+                pickup=place,
+                requested_pickup_s=at_s,
+                appointment_s=None,
+                promised=TimeWindow(at_s, at_s + rescue_within_s),
+            )
+            decision = day.book(rescue, _keep_promise(rescue.promised))
+            if decision.accepted and decision.vehicle_id is not None:
+                rescued[tid] = decision.vehicle_id
+            else:
+                stranded.append(tid)
         moved: dict[str, str] = {}
         unplaced: list[str] = []
         for tid in pending:
@@ -513,7 +557,20 @@ class ServiceDayPlan:
                 moved[tid] = decision.vehicle_id
             else:
                 unplaced.append(tid)
-        return day, BreakdownOutcome(done, aboard, moved, tuple(unplaced))
+        return day, BreakdownOutcome(
+            done, aboard, moved, tuple(unplaced), rescued, tuple(stranded), place
+        )
+
+    def _last_place(self, vehicle_id: str, at_s: int) -> Point:
+        """Where ``vehicle_id`` last stopped at or before ``at_s`` (its depot if nowhere)."""
+        bus = next(v for v in self.fleet if v.id == vehicle_id)
+        last = bus.depot
+        for trip_id, kind, start_s in self.route_stops(vehicle_id):
+            if start_s > at_s:
+                break
+            trip = self._trips[trip_id]
+            last = trip.pickup if kind == "pickup" else trip.dropoff
+        return last
 
     # -- building ------------------------------------------------------------------------
 
@@ -540,7 +597,14 @@ class ServiceDayPlan:
             window_rule=self._window_rule,
         )
         if trip.promised is not None:
-            request = replace(request, pickup_window=trip.promised)
+            return replace(request, pickup_window=trip.promised)
+        if self._hours is not None:
+            window = request.pickup_window
+            start = max(window.start_s, self._hours.start_s)
+            end = min(window.end_s, self._hours.end_s)
+            if start > end:
+                raise InputError(f"trip {trip.id}: its pickup lies outside the service hours")
+            request = replace(request, pickup_window=TimeWindow(start, end))
         return request
 
     def _problem(self, requests: tuple[Request, ...]) -> Problem:
