@@ -50,6 +50,16 @@ class Server:
         answer.raise_for_status()
         return answer.json()
 
+    def post(self, path: str, token: str, body: dict[str, Any]) -> Any:
+        answer = httpx.post(
+            f"{self.url}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
 
 @dataclass
 class Tab:

@@ -4,8 +4,12 @@ checks every state."""
 
 from __future__ import annotations
 
+import uuid
+
 from _web import Server, Tab
 from playwright.sync_api import expect
+
+NO_CERTIFICATE_PASSWORD = "no-certificate-1"
 
 
 def test_caregiver_books_for_a_linked_rider_and_cancels(tab: Tab, server: Server) -> None:
@@ -49,21 +53,55 @@ def test_caregiver_books_for_a_linked_rider_and_cancels(tab: Tab, server: Server
     assert server.get(f"/v1/bookings/{booking_id}", token)["status"] == "cancelled"
 
 
+def _rider_without_certificate(server: Server) -> str:
+    """A rider with a sign-in and a saved home but no disability certificate: the eligibility
+    rule refuses their trips (a refusal that is stored, with alternatives). Returns the
+    username."""
+    staff = server.token("dispatcher", "dispatcher-demo")
+    username = f"nocert-{uuid.uuid4().hex[:8]}"
+    rider = server.post(
+        "/v1/riders",
+        staff,
+        {
+            "name": "無證明乘客",
+            "birth_date": "1948-02-03",
+            "mobility": "walks",
+            "username": username,
+            "password": NO_CERTIFICATE_PASSWORD,
+        },
+    )
+    home = {"label": "家 Home", "lat": 22.9861, "lon": 120.2207}  # 東區, 1.7 km from NCKU
+    server.post(f"/v1/riders/{rider['id']}/places", staff, home)
+    return username
+
+
 def test_refused_trip_shows_its_alternatives_in_both_languages(tab: Tab, server: Server) -> None:
     page = tab.page
     tab.open("/rider")
-    tab.sign_in("rider", "rider-demo")
+    username = _rider_without_certificate(server)
+    tab.sign_in(username, NO_CERTIFICATE_PASSWORD)
     tab.wait_for_map()
     page.locator("#pickup-place").select_option(label="家 Home")
     page.locator("#dropoff-place").select_option(label="國立成功大學醫學院附設醫院・北區")
     page.locator("#date").fill(server.service_date.isoformat())
     page.get_by_label("上車時間").check()
-    page.locator("#time").fill("23:30")  # after service hours
+    # A time after the service hours is a mistake to fix on the form: said, nothing booked.
+    page.locator("#time").fill("23:30")
+    page.get_by_role("button", name="送出預約").click()
+    expect(page.locator("#book-error")).to_contain_text("不在服務時間內")
+    expect(page.locator("#book-error")).to_contain_text("pickup_at")
+    expect(page.locator("#answer .answer")).to_have_count(0)
+    token = server.token(username, NO_CERTIFICATE_PASSWORD)
+    assert server.get("/v1/bookings", token) == []
+    # Inside the hours, the eligibility rule refuses the trip: an answer with alternatives.
+    page.locator("#time").fill("10:00")
     page.get_by_role("button", name="送出預約").click()
     answer = page.locator("#answer .answer")
     expect(answer.locator(".status")).to_have_text("無法預約")
     expect(answer).to_contain_text("其他選擇")
     expect(answer.locator("li")).to_contain_text(["無障礙計程車"])
+    stored = server.get(f"/v1/bookings/{answer.get_attribute('data-booking')}", token)
+    assert (stored["status"], stored["reason"]) == ("refused", "eligibility.certificate_required")
     tab.axe("rider page, a refused trip with alternatives")
 
     page.get_by_role("button", name="Switch to English").click()
