@@ -20,6 +20,7 @@ from api.schemas import (
     BookingCreate,
     BookingPublic,
     FarePublic,
+    PlaceIn,
     PlacePublic,
     Window,
 )
@@ -180,6 +181,16 @@ def check_place(city: CityConfig, place: Point, field: str, at: str | None = Non
     return district.name_zh
 
 
+def check_trip_places(city: CityConfig, pickup: PlaceIn, dropoff: PlaceIn) -> tuple[Point, Point]:
+    """Both places inside the service area and far enough apart for a ride; a 422 naming the
+    field otherwise."""
+    start, end = Point(pickup.lat, pickup.lon), Point(dropoff.lat, dropoff.lon)
+    check_place(city, start, "pickup")
+    check_place(city, end, "dropoff")
+    _raise_if_refused(check_ride_needed(city, start, end), "dropoff")
+    return start, end
+
+
 def facts_for(
     city: CityConfig,
     rider: Rider,
@@ -203,10 +214,14 @@ def _refused(rule: RuleDecision) -> tuple[str, str, str, str]:
     return "refused", rule.rule, rule.message_zh, rule.message_en
 
 
-def _raise_if_refused(rule: RuleDecision, field: str) -> None:
+def _fixable(rule: RuleDecision, field: str) -> ApiError:
     """A rule the rider can fix before booking: 422 naming ``field``, nothing stored."""
+    return ApiError(422, rule.rule, rule.message_zh, rule.message_en, field=field)
+
+
+def _raise_if_refused(rule: RuleDecision, field: str) -> None:
     if not rule.ok:
-        raise ApiError(422, rule.rule, rule.message_zh, rule.message_en, field=field)
+        raise _fixable(rule, field)
 
 
 def _rider_spans(session: Session, rider_id: str, day: dt.date) -> list[TripSpan]:
@@ -242,10 +257,7 @@ def book(
             "this rider's city is not planned by this service",
         )
     facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
-    pickup = Point(payload.pickup.lat, payload.pickup.lon)
-    dropoff = Point(payload.dropoff.lat, payload.dropoff.lon)
-    check_place(city, pickup, "pickup")
-    check_place(city, dropoff, "dropoff")
+    pickup, dropoff = check_trip_places(city, payload.pickup, payload.dropoff)
     mobility = payload.mobility or Mobility(rider.mobility)
     booking = Booking(
         id=str(uuid.uuid4()),
@@ -271,7 +283,6 @@ def book(
     messages = ("", "")
     alternatives: list[Alternative] = []
     time_field = "pickup_at" if payload.pickup_at is not None else "appointment_at"
-    _raise_if_refused(check_ride_needed(city, pickup, dropoff), "dropoff")
     timing = (
         check_booking_window(city, facts.profile, local(city, now), facts.moment),
         check_service_hours(city, facts.moment),
@@ -282,12 +293,14 @@ def book(
         _raise_if_refused(failed, time_field)
     moment_s = facts.pickup_s if facts.pickup_s is not None else facts.appointment_s
     assert moment_s is not None
-    _raise_if_refused(
-        check_no_overlap(_rider_spans(session, rider.id, facts.service_date), (moment_s, moment_s)),
-        time_field,
+    overlap = check_no_overlap(
+        _rider_spans(session, rider.id, facts.service_date), (moment_s, moment_s)
     )
+    if not series_id:
+        _raise_if_refused(overlap, time_field)
     eligibility = check_eligibility(city, facts.profile, TripPurpose(payload.purpose))
-    failed = failed or (eligibility if not eligibility.ok else None)
+    for rule in (overlap, eligibility):
+        failed = failed or (rule if not rule.ok else None)
     if failed is not None:
         booking.status, booking.reason, *msgs = _refused(failed)
         messages = (msgs[0], msgs[1])
@@ -303,15 +316,21 @@ def book(
             if decision.accepted:
                 assert decision.promised is not None and decision.vehicle_id is not None
                 assert decision.pickup_s is not None and decision.dropoff_s is not None
-                # Under the day's lock: the rider's other trips as stored now. Raising drops
-                # the in-memory day (it holds this trip) and stores nothing.
-                _raise_if_refused(
-                    check_no_overlap(
-                        _rider_spans(session, rider.id, facts.service_date),
-                        (decision.pickup_s, decision.dropoff_s),
-                    ),
-                    time_field,
+                # Under the day's lock: the rider's other trips as stored now.
+                overlap = check_no_overlap(
+                    _rider_spans(session, rider.id, facts.service_date),
+                    (decision.pickup_s, decision.dropoff_s),
                 )
+            if decision.accepted and not overlap.ok:
+                day.plan.cancel(trip.id)
+                day.reload = True  # rebuilt from what is stored before it is used again
+                if not series_id:
+                    raise _fixable(overlap, time_field)
+                booking.status, booking.reason, *msgs = _refused(overlap)
+                messages = (msgs[0], msgs[1])
+                session.add(booking)
+            elif decision.accepted:
+                assert decision.promised is not None and decision.vehicle_id is not None
                 booking.status = "accepted"
                 booking.vehicle_id = decision.vehicle_id
                 booking.window_start_s = decision.promised.start_s

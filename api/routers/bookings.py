@@ -16,6 +16,7 @@ from api.bookings import (
     book,
     booking_public,
     cancel_booking,
+    check_trip_places,
     local,
     record_no_show,
     resolve_rider,
@@ -179,6 +180,8 @@ def create_series(
                 "此城市未由本服務排班",
                 "this rider's city is not planned by this service",
             )
+        # What every date shares is checked once, before anything is stored.
+        check_trip_places(city, body.pickup, body.dropoff)
         series = BookingSeries(
             id=str(uuid.uuid4()),
             rider_id=rider.id,

@@ -57,8 +57,9 @@ def test_an_accepted_booking_promises_a_window_and_quotes_the_fare(world: World)
 
 def test_a_longer_trip_costs_more(world: World) -> None:
     day = service_day(DAY)
-    near = world.accepted("rider", trip(day, "10:00", STATION, TAINAN_HOSPITAL))
-    far = world.accepted("rider", trip(day, "10:30", KUO, NCKU))
+    _, me = world.new_rider()  # a rider of its own: the session rider's trips must not overlap
+    near = world.accepted(me, trip(day, "10:00", STATION, TAINAN_HOSPITAL))
+    far = world.accepted(me, trip(day, "12:00", KUO, NCKU))
     assert far["fare"]["meter_twd"] > near["fare"]["meter_twd"]
 
 
@@ -165,9 +166,10 @@ def test_staff_book_for_any_rider_and_must_name_one(world: World) -> None:
 
 
 def test_the_trip_mobility_may_differ_from_the_riders(world: World) -> None:
-    answer = world.accepted("rider", trip(service_day(DAY), "15:00", mobility="walks"))
+    _, me = world.new_rider()  # registered with a wheelchair
+    answer = world.accepted(me, trip(service_day(DAY), "15:00", mobility="walks"))
     assert answer["mobility"] == "walks"
-    default = world.accepted("rider", trip(service_day(DAY), "15:30"))
+    default = world.accepted(me, trip(service_day(DAY), "17:00"))
     assert default["mobility"] == "wheelchair"
 
 

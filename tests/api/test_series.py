@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from _api import World, assert_error, key, service_day
+from sqlalchemy import func, select
+
+from api.db.models import BookingSeries
 
 
 def _series(world: World, days: tuple[int, ...], **more: Any) -> dict[str, Any]:
@@ -78,3 +81,43 @@ def test_a_malformed_standing_order_is_unprocessable(world: World) -> None:
             headers=world.headers("rider", **{"Idempotency-Key": key()}),
         )
         assert_error(response, 422)
+
+
+def test_a_date_that_overlaps_another_trip_is_refused_on_its_own(world: World) -> None:
+    _, rider = world.new_rider()
+    single = world.book(
+        rider,
+        {
+            "pickup": {"lat": 22.99717, "lon": 120.21264},
+            "dropoff": {"lat": 22.993, "lon": 120.199},
+            "purpose": "medical",
+            "pickup_at": f"{service_day(2)}T07:30:00+08:00",
+        },
+    )
+    assert single.status_code == 201 and single.json()["status"] == "accepted", single.text
+    headers = world.headers(rider, **{"Idempotency-Key": key()})
+    response = world.client.post("/v1/booking-series", json=_series(world, (1, 2)), headers=headers)
+    assert response.status_code == 201, response.text
+    by_date = {b["service_date"]: b for b in response.json()["bookings"]}
+    assert by_date[str(service_day(1))]["status"] == "accepted"
+    clash = by_date[str(service_day(2))]
+    assert (clash["status"], clash["reason"]) == ("refused", "trip.overlaps")
+    assert clash["message_en"] and clash["message_zh"]
+
+
+def test_a_series_that_needs_no_ride_stores_nothing(world: World) -> None:
+    rider_id, rider = world.new_rider()
+    here = {"lat": 22.9937, "lon": 120.209, "address": "家"}
+    body = _series(world, (1, 2), dropoff=here)
+    response = world.client.post(
+        "/v1/booking-series", json=body, headers=world.headers(rider, **{"Idempotency-Key": key()})
+    )
+    assert assert_error(response, 422, "dropoff")["type"] == "trip.same_place"
+    assert world.client.get("/v1/bookings", headers=world.headers(rider)).json() == []
+    with world.app.state.rehabus.sessions() as session:
+        series = session.scalar(
+            select(func.count())
+            .select_from(BookingSeries)
+            .where(BookingSeries.rider_id == rider_id)
+        )
+    assert series == 0

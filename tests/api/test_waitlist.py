@@ -30,6 +30,7 @@ def one_bus(world: World) -> Iterator[str]:
         with state.sessions() as session:
             session.execute(update(Vehicle).values(active=True))
             session.commit()
+        state.days.forget("tainan", service_day(FULL_DAY))  # later tests get the whole fleet
 
 
 def test_a_full_fleet_waitlists_with_times_that_are_then_accepted(
