@@ -323,7 +323,7 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     owner: Mapped[str] = mapped_column(String(64), default="")
-    """The server process running the job (its lease); empty while queued."""
+    """The server process running the job (its lease), set when it is queued."""
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     """Renewed by the owner while the job runs; a stale one means the owner is gone."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
