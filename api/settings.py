@@ -46,7 +46,8 @@ class ApiSettings(BaseSettings):
     max_in_flight
         Requests worked on at once (``REHABUS_MAX_IN_FLIGHT``); the next ones are answered
         503 ``overloaded`` with ``Retry-After`` at once (``/healthz`` and the pages' static
-        files excepted). 16 keeps a 2-core machine's one SQLite writer busy with a short queue.
+        files excepted). 8 keeps a 2-core machine's one SQLite writer busy: more only make
+        each request wait longer (``benchmarks/README.md``, overload).
     """
 
     model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
@@ -63,7 +64,7 @@ class ApiSettings(BaseSettings):
     job_workers: int = Field(default=1, ge=1, le=8)
     job_lease_s: float = Field(default=30.0, gt=0)
     idempotency_lease_s: float = Field(default=60.0, gt=0)
-    max_in_flight: int = Field(default=16, ge=1)
+    max_in_flight: int = Field(default=8, ge=1)
 
 
 @lru_cache

@@ -173,7 +173,8 @@ def test_a_second_server_on_the_same_sqlite_file_is_refused(served: Served) -> N
 
 def test_stuck_requests_get_503_and_sigterm_ends_the_process(tmp_path: Path) -> None:
     url, loaded = _start(tmp_path)
-    with live_server(url, command=_serve, log_path=tmp_path / "server.log") as server:
+    env = {"REHABUS_MAX_IN_FLIGHT": str(CLIENTS)}  # none shed: every request gets stuck
+    with live_server(url, command=_serve, env=env, log_path=tmp_path / "server.log") as server:
         burst = Burst(server.url, loaded)
         enough = threading.Event()
         # Another writer holds SQLite's write lock: every booking is stuck behind it, in the
