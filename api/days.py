@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from api.db.models import Booking, DayRoute, ServiceDay, VehicleEvent
 from api.fleet import day_fleet
+from dispatch.booking import TripPurpose
 from dispatch.city import CityConfig
 from dispatch.day import ServiceDayPlan, Trip
 from dispatch.errors import InputError
 from dispatch.geo.point import Point
-from dispatch.model import Mobility, Priority, TimeWindow
+from dispatch.model import Mobility, TimeWindow
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
 from dispatch.validate import PlanInvalidError
@@ -45,14 +46,6 @@ versions count from 0)."""
 DROPPED = -2
 """The version of a day dropped after a failure: only its travel times are kept, for the day
 rebuilt from the database."""
-
-PRIORITY_BY_PURPOSE = {
-    "dialysis": Priority.DIALYSIS,
-    "medical": Priority.MEDICAL,
-    "rehabilitation": Priority.REHABILITATION,
-    "work_or_school": Priority.WORK_OR_SCHOOL,
-    "other": Priority.OTHER,
-}
 
 
 def pickup_of(booking: Booking) -> Point:
@@ -77,7 +70,7 @@ def trip_of(booking: Booking) -> Trip:
         appointment_s=None if rescued else booking.appointment_s,
         mobility=Mobility(booking.mobility),
         companions=booking.companions,
-        priority=PRIORITY_BY_PURPOSE[booking.purpose],
+        priority=TripPurpose(booking.purpose).priority,
         shared_ok=booking.shared_ok,
         rider_id=booking.rider_id,
         promised=promised,

@@ -49,8 +49,9 @@ class TripPurpose(enum.StrEnum):
 
     @property
     def priority(self) -> Priority:
-        """The :class:`~dispatch.model.Priority` of a trip with this purpose."""
-        return Priority[self.name]
+        """The :class:`~dispatch.model.Priority` of a trip with this purpose: the one
+        purpose-to-priority map, which the booking service and the demand model both use."""
+        return _PRIORITY[self]
 
     @property
     def zh(self) -> str:
@@ -64,6 +65,14 @@ _PURPOSE_ZH = {
     TripPurpose.REHABILITATION: "復健",
     TripPurpose.WORK_OR_SCHOOL: "就業或就學",
     TripPurpose.OTHER: "其他",
+}
+
+_PRIORITY = {
+    TripPurpose.DIALYSIS: Priority.DIALYSIS,
+    TripPurpose.MEDICAL: Priority.MEDICAL,
+    TripPurpose.REHABILITATION: Priority.REHABILITATION,
+    TripPurpose.WORK_OR_SCHOOL: Priority.WORK_OR_SCHOOL,
+    TripPurpose.OTHER: Priority.OTHER,
 }
 
 

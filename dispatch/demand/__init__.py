@@ -10,13 +10,12 @@ departments and staff (衛生福利部). Everything else is a named, documented 
     len(day.trips)   # about 1,040 requests on a weekday (about 900 carried)
 """
 
-from dispatch.demand._model import PRIORITY_OF, DemandDay, DemandModel, DemandTrip
+from dispatch.demand._model import DemandDay, DemandModel, DemandTrip
 from dispatch.demand._params import CITY_CALIBRATION, CityCalibration, DemandParameters
 from dispatch.demand._places import Places, load_places
 
 __all__ = [
     "CITY_CALIBRATION",
-    "PRIORITY_OF",
     "CityCalibration",
     "DemandDay",
     "DemandModel",

@@ -17,23 +17,14 @@ from dispatch.day import Trip
 from dispatch.demand._params import CITY_CALIBRATION, CityCalibration, DemandParameters
 from dispatch.demand._places import Places, load_places, point_in
 from dispatch.geo.point import Point
-from dispatch.model import Mobility, Priority
+from dispatch.model import Mobility
 
-__all__ = ["PRIORITY_OF", "DemandDay", "DemandModel", "DemandTrip"]
+__all__ = ["DemandDay", "DemandModel", "DemandTrip"]
 
 FloatArray = npt.NDArray[np.float64]
 
 H = 3600
 DAY_S = 86_400
-
-PRIORITY_OF: dict[TripPurpose, Priority] = {
-    TripPurpose.DIALYSIS: Priority.DIALYSIS,
-    TripPurpose.MEDICAL: Priority.MEDICAL,
-    TripPurpose.REHABILITATION: Priority.REHABILITATION,
-    TripPurpose.WORK_OR_SCHOOL: Priority.WORK_OR_SCHOOL,
-    TripPurpose.OTHER: Priority.OTHER,
-}
-"""The dispatch priority class of each trip purpose."""
 
 _SPEED_GUESS_MPS = 7.0
 """Only to keep an outbound appointment reachable after the service opens (about 25 km/h)."""
@@ -278,7 +269,7 @@ class DemandModel:
             appointment_s=appointment,
             mobility=mobility,
             companions=companions,
-            priority=PRIORITY_OF[purpose],
+            priority=purpose.priority,
             shared_ok=shared_ok,
             rider_id=f"R{tour}",
         )
