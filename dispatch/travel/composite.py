@@ -8,6 +8,7 @@ import numpy as np
 
 from dispatch.geo.point import Point
 from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix, TravelTimeProvider
+from dispatch.travel.place_index import Growing, PlaceIndex, place_index
 
 __all__ = ["CompositeProvider"]
 
@@ -62,15 +63,49 @@ class CompositeProvider:
         """``matrix`` grown by one point (recomputed whole: the parts may change provider)."""
         return self.matrix([*matrix.points, point])
 
+    def place_index(self) -> CompositeIndex:
+        """A growing set of places: an index of each provider's (see
+        `dispatch.travel.place_index`)."""
+        return CompositeIndex(self)
+
     def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
         """Fallback cells, replaced by primary ones towards the covered points when the
         primary covers ``point``."""
-        from dispatch.travel.place_index import CompositeIndex  # noqa: PLC0415  (cycle)
-
-        index = CompositeIndex(self)
+        index = self.place_index()
         index.extend(others)
         return index.add(point)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The leg from the provider that covers both ends."""
         return self.matrix([origin, destination]).leg(0, 1)
+
+
+class CompositeIndex:
+    """Primary where it covers both ends, fallback elsewhere: an index of each, and which
+    places the primary covers."""
+
+    def __init__(self, provider: CompositeProvider) -> None:
+        self.provider = provider
+        self._fallback: PlaceIndex = place_index(provider.fallback)
+        self._primary: PlaceIndex = place_index(provider.primary)
+        self._covered = Growing(1, np.int64)  # positions of the places the primary covers
+        self._n = 0
+
+    def extend(self, points: Sequence[Point]) -> None:
+        self._fallback.extend(points)
+        covered = [k for k, p in enumerate(points) if self.provider.primary_covers(p)]
+        self._primary.extend([points[k] for k in covered])
+        self._covered.append(self._n + np.array(covered, dtype=np.int64))
+        self._n += len(points)
+
+    def add(self, point: Point) -> RowAndColumn:
+        (dur_row, dur_col), (dist_row, dist_col) = self._fallback.add(point)
+        if self.provider.primary_covers(point):
+            idx = self._covered.view[:, 0]
+            (pr_dr, pr_dc), (pr_sr, pr_sc) = self._primary.add(point)
+            dur_row[idx], dist_row[idx] = pr_dr[:-1], pr_sr[:-1]
+            dur_row[-1], dist_row[-1] = pr_dr[-1], pr_sr[-1]
+            dur_col[idx], dist_col[idx] = pr_dc, pr_sc
+            self._covered.append(np.array([self._n], dtype=np.int64))
+        self._n += 1
+        return (dur_row, dur_col), (dist_row, dist_col)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from dispatch.errors import InputError
 from dispatch.geo.point import EARTH_RADIUS_M, Point
 from dispatch.travel.base import Leg, RowAndColumn, TravelMatrix
+from dispatch.travel.place_index import Growing
 
 __all__ = ["GeodesicModel", "GeodesicProvider"]
 
@@ -130,14 +131,39 @@ class GeodesicProvider:
         """``matrix`` grown by one point (recomputed: it costs microseconds)."""
         return self.matrix([*matrix.points, point])
 
+    def place_index(self) -> GeodesicIndex:
+        """A growing set of places with their estimates (see `dispatch.travel.place_index`)."""
+        return GeodesicIndex(self)
+
     def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
         """Estimates from ``point`` to each of ``others`` (and itself, last) and back."""
-        from dispatch.travel.place_index import GeodesicIndex  # noqa: PLC0415  (cycle)
-
-        index = GeodesicIndex(self)
+        index = self.place_index()
         index.extend(others)
         return index.add(point)
 
     def route(self, origin: Point, destination: Point) -> Leg:
         """The estimated leg between two points."""
         return self.matrix([origin, destination]).leg(0, 1)
+
+
+class GeodesicIndex:
+    """Great-circle estimates: the places' coordinates in arrays."""
+
+    def __init__(self, provider: GeodesicProvider) -> None:
+        self.provider = provider
+        self._coords = Growing(2, np.float64)
+
+    def extend(self, points: Sequence[Point]) -> None:
+        if points:
+            self._coords.append(np.array([[p.lat, p.lon] for p in points], dtype=np.float64))
+
+    def add(self, point: Point) -> RowAndColumn:
+        coords = self._coords.view
+        lat = np.append(coords[:, 0], point.lat)
+        lon = np.append(coords[:, 1], point.lon)
+        model = self.provider.model
+        road = great_circle_m(point.lat, point.lon, lat, lon) * model.circuity
+        duration = np.rint(model.duration_s(road)).astype(np.int64)
+        distance = np.rint(road).astype(np.int64)
+        self.extend([point])
+        return (duration, duration[:-1].copy()), (distance, distance[:-1].copy())

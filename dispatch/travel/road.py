@@ -34,6 +34,7 @@ from dispatch.errors import InputError, RoutingError
 from dispatch.geo.point import Point
 from dispatch.travel._dijkstra import UNREACHED, from_seeds, many_to_many, pack, unpack
 from dispatch.travel.base import UNREACHABLE, Leg, RowAndColumn, TravelMatrix
+from dispatch.travel.place_index import Growing
 
 __all__ = ["RoadGraph", "RoadGraphProvider", "Snap", "load_graph_file"]
 
@@ -429,15 +430,17 @@ class RoadGraphProvider:
             grown.append(array)
         return TravelMatrix((*matrix.points, point), grown[0], grown[1], self.name)
 
+    def place_index(self) -> RoadIndex:
+        """A growing set of places snapped to the graph (see `dispatch.travel.place_index`)."""
+        return RoadIndex(self)
+
     def row_and_column(self, others: Sequence[Point], point: Point) -> RowAndColumn:
         """Travel from ``point`` to each of ``others`` (and to itself, last) and from each of
         ``others`` to it: ``((duration row, duration column), (distance row, distance column))``.
 
         One search from the point and one towards it, whatever the number of others.
         """
-        from dispatch.travel.place_index import RoadIndex  # noqa: PLC0415  (cycle)
-
-        index = RoadIndex(self)
+        index = self.place_index()
         index.extend(others)
         return index.add(point)
 
@@ -483,3 +486,51 @@ def _via_ends(
     total = np.full(end_nodes.shape, UNREACHED, dtype=np.int64)
     total[valid] = np.where(reached == UNREACHED, UNREACHED, reached + end_w[valid])
     return np.asarray(total.min(axis=1))
+
+
+class RoadIndex:
+    """Road graph: each place's snapped edge and how it joins the graph, in arrays."""
+
+    def __init__(self, provider: RoadGraphProvider) -> None:
+        self.provider = provider
+        self._snaps: list[Snap] = []
+        self._edges = Growing(2, np.int64)
+        self._ends = Growing(8, np.int64)  # entry nodes (2), entry w (2), exit nodes, exit w
+
+    def extend(self, points: Sequence[Point]) -> None:
+        if not points:
+            return
+        snaps = self.provider.snap(points)
+        self._take(snaps)
+
+    def _take(self, snaps: list[Snap]) -> None:
+        graph = self.provider.graph
+        self._snaps.extend(snaps)
+        self._edges.append(np.array([[s.edge, s.reverse_edge] for s in snaps], dtype=np.int64))
+        self._ends.append(np.hstack(graph.ends_arrays(snaps)))
+
+    def add(self, point: Point) -> RowAndColumn:
+        graph = self.provider.graph
+        (new,) = self.provider.snap([point])
+        n = len(self._snaps)
+        row = np.full(n + 1, UNREACHED, dtype=np.int64)
+        col = np.full(n, UNREACHED, dtype=np.int64)
+        row[n] = 0
+        if n:
+            ends = self._ends.view
+            entry_nodes, entry_w = ends[:, 0:2], ends[:, 2:4]
+            exit_nodes, exit_w = ends[:, 4:6], ends[:, 6:8]
+            new_entry_nodes, new_entry_w, new_exit_nodes, new_exit_w = graph.ends_arrays([new])
+            row[:n] = _via_ends(graph.csr, new_exit_nodes, new_exit_w, entry_nodes, entry_w)
+            col[:] = _via_ends(graph.reverse_csr, new_entry_nodes, new_entry_w, exit_nodes, exit_w)
+            mine = [e for e in (new.edge, new.reverse_edge) if e >= 0]
+            for j in np.flatnonzero(np.isin(self._edges.view, mine).any(axis=1)).tolist():
+                other = self._snaps[j]
+                if (other.edge, other.fraction) == (new.edge, new.fraction):
+                    row[j] = col[j] = 0
+                    continue
+                row[j] = min(row[j], graph.along_same_road(new, other))
+                col[j] = min(col[j], graph.along_same_road(other, new))
+        self._take([new])
+        duration, distance = self.provider.convert(np.concatenate([row, col]))
+        return (duration[: n + 1], duration[n + 1 :]), (distance[: n + 1], distance[n + 1 :])
