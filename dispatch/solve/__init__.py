@@ -1,14 +1,49 @@
-"""Solvers: the OR-Tools model with rehabus' own improvement search, and fast insertion.
+"""Solvers, each behind one protocol: ``solve(problem, *, stop, seed, initial=None) -> Plan``.
 
-Every plan leaving this package has passed `dispatch.validate.validate`.
+- `solve`: the full pipeline. OR-Tools builds and polishes a first plan, rehabus' own
+  improvement search (adaptive large neighbourhood search) improves it, the validator passes it.
+- `solve_ortools`: OR-Tools alone (cheapest insertion, then guided local search).
+- `insert_all`: fast insertion, one request at a time in order of pickup time; `Inserter`
+  keeps a day's plan open to one booking at a time.
+
+When a search stops is a value from `dispatch.solve.stop` (`MaxRuntime`, `MaxIterations`,
+`NoImprovement`, `Cancelled`, `FirstOf`). Every plan `solve` returns has passed
+`dispatch.validate.validate`; the others are returned as scheduled.
+
+The compiled kernels' on-disk cache is checked against their sources the first time a kernel
+is used, not at import.
 """
 
-from dispatch.solve._numba_cache import refresh_cache
+from dispatch.solve._insertion import Inserter, InsertionResult, insert_all, served_once
+from dispatch.solve._ortools import solve_ortools
+from dispatch.solve._plan_build import plan_from_sequences, schedule_sequences
+from dispatch.solve._search import Progress
+from dispatch.solve._solver import solve
+from dispatch.solve.stop import (
+    Cancelled,
+    FirstOf,
+    MaxIterations,
+    MaxRuntime,
+    NoImprovement,
+    SearchState,
+    StoppingCriterion,
+)
 
-refresh_cache()  # before any compiled kernel is loaded
-
-from dispatch.solve._plan_build import plan_from_sequences  # noqa: E402
-from dispatch.solve._search import Progress  # noqa: E402
-from dispatch.solve._solver import solve  # noqa: E402
-
-__all__ = ["Progress", "plan_from_sequences", "solve"]
+__all__ = [
+    "Cancelled",
+    "FirstOf",
+    "Inserter",
+    "InsertionResult",
+    "MaxIterations",
+    "MaxRuntime",
+    "NoImprovement",
+    "Progress",
+    "SearchState",
+    "StoppingCriterion",
+    "insert_all",
+    "plan_from_sequences",
+    "schedule_sequences",
+    "served_once",
+    "solve",
+    "solve_ortools",
+]

@@ -33,9 +33,10 @@ from dispatch.solve._plan_build import (
     sequences_of,
 )
 from dispatch.solve._search import MAX_ROUTE_STOPS, _locked_nodes, _vehicle_classes
+from dispatch.solve.stop import StoppingCriterion
 from dispatch.validate import check
 
-__all__ = ["Inserter", "InsertionResult", "served_once"]
+__all__ = ["Inserter", "InsertionResult", "insert_all", "served_once"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +226,8 @@ class Inserter:
         return out
 
     def _nodes(self, v: int, stops: Sequence[tuple[str, str]]) -> np.ndarray:
-        """Vehicle ``v``'s node sequence for stops in the stored form (as `_scheduled` and
-        `_build` place a break that was not stored, or on an empty route)."""
+        """Vehicle ``v``'s node sequence for stops in the stored form (as `schedule_sequences`
+        and `_build` place a break that was not stored, or on an empty route)."""
         brk = 2 * self._slots + v if self._pa.v_break[v] >= 0 else -1
         kinds = {str(StopKind.PICKUP): 0, str(StopKind.DROPOFF): 1}
         seq = [
@@ -390,6 +391,48 @@ class Inserter:
             for v in range(self._pa.n_vehicles)
         }
         self._build(seqs, 2 * self._slots)
+
+
+def insert_all(
+    problem: Problem,
+    *,
+    stop: StoppingCriterion | None = None,
+    seed: int = 0,
+    initial: Plan | None = None,
+) -> Plan:
+    """Fast insertion behind the solver protocol: each request in order of its pickup window's
+    start (the order given among equals) goes where it costs least, as a booking would; the
+    plan has passed the validator.
+
+    Requests ``initial`` serves keep their places and the rest are inserted around them.
+    ``stop`` and ``seed`` are accepted for the common signature: insertion neither searches
+    nor draws at random, and it stops when every request has been tried.
+    """
+    del stop, seed
+    kept = set(initial.served_ids()) if initial is not None else set()
+    if problem.locks and initial is None:
+        raise InputError("insert_all: a problem with locks needs an initial plan serving them")
+    base = Problem(
+        tuple(r for r in problem.requests if r.id in kept),
+        problem.vehicles,
+        problem.duration_s,
+        problem.distance_m,
+        problem.objective,
+        problem.locks,
+        problem.name,
+    )
+    rest = sorted(
+        (r for r in problem.requests if r.id not in kept), key=lambda r: r.pickup_window.start_s
+    )
+    start = Plan(initial.routes if initial is not None else (), ())
+    inserter = Inserter(base, start, reserve=len(rest))
+    refused = []
+    for request in rest:
+        result = inserter.insert(request)
+        if not result.accepted:
+            assert result.reason is not None
+            refused.append(Unserved(request.id, result.reason))
+    return check(problem, Plan(inserter.plan().routes, tuple(refused)))
 
 
 def served_once(routes: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, str]:

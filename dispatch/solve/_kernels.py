@@ -17,6 +17,7 @@ import numba as nb
 import numpy as np
 
 from dispatch.solve._arrays import ProblemArrays
+from dispatch.solve._numba_cache import refresh_cache
 
 __all__ = ["INFEASIBLE", "Kernel", "kernel_args", "route_cost", "schedule"]
 
@@ -54,6 +55,9 @@ Kernel = namedtuple(
 
 
 def kernel_args(pa: ProblemArrays) -> Any:
+    """The kernels' view of ``pa``. Every kernel call needs one, so this is where the
+    on-disk cache is first checked against the kernels' sources (`refresh_cache`)."""
+    refresh_cache()
     return Kernel(
         pa.duration,
         pa.distance,

@@ -4,10 +4,14 @@ numba invalidates a cached function when its own source file changes, but not wh
 function it calls lives in another file that changed: `_alns` would keep running a stale copy of
 `_kernels`. This drops the folder's cache whenever any kernel source differs from the sources
 the cache was built from.
+
+`kernel_args` calls `refresh_cache` (once per process) before any kernel can run, as no
+kernel runs without the arrays it makes: importing the package does no work.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -16,7 +20,9 @@ __all__ = ["refresh_cache"]
 _SOURCES = ("_kernels.py", "_alns.py")
 
 
+@functools.cache
 def refresh_cache() -> None:
+    """Drop the compiled kernels' cache files if their sources changed since it was built."""
     here = Path(__file__).parent
     digest = hashlib.sha256(b"".join((here / name).read_bytes() for name in _SOURCES))
     cache = here / "__pycache__"

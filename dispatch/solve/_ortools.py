@@ -20,10 +20,13 @@ import numpy as np
 import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from dispatch.model import Problem, StopKind
-from dispatch.solve._arrays import ProblemArrays
+from dispatch.errors import InputError
+from dispatch.model import Plan, Problem, StopKind, StopRef
+from dispatch.solve._arrays import ProblemArrays, to_arrays
+from dispatch.solve._plan_build import plan_from_sequences, sequences_of
+from dispatch.solve.stop import StoppingCriterion, max_runtime_s
 
-__all__ = ["OrToolsResult", "solve_ortools"]
+__all__ = ["OrToolsResult", "run_ortools", "solve_ortools"]
 
 Seq = npt.NDArray[np.int64]
 
@@ -51,7 +54,7 @@ def _node_matrix(
     return m.tolist()
 
 
-def solve_ortools(
+def run_ortools(
     problem: Problem,
     pa: ProblemArrays,
     *,
@@ -210,3 +213,45 @@ def solve_ortools(
             index = solution.Value(routing.NextVar(index))
         sequences[v] = np.array(nodes, dtype=np.int64)
     return OrToolsResult(sequences, int(solution.ObjectiveValue()), status)
+
+
+def solve_ortools(
+    problem: Problem,
+    *,
+    stop: StoppingCriterion,
+    seed: int = 0,
+    initial: Plan | None = None,
+) -> Plan:
+    """OR-Tools alone, as the literature runs it: parallel cheapest insertion (or ``initial``'s
+    routes), then guided local search for ``stop``'s clock budget; its routes scheduled into a
+    plan, returned as scheduled (not validated: validate it).
+
+    ``stop`` must have a clock budget (`MaxRuntime`), which is all OR-Tools is told: other
+    criteria are not asked. OR-Tools' routing search has no seed; ``seed`` is accepted for the
+    common signature. Requests it leaves out (it may, at the unserved penalty) are unserved in
+    the plan.
+    """
+    del seed
+    clock = max_runtime_s(stop)
+    if clock is None:
+        raise InputError("solve_ortools: stop needs a MaxRuntime (OR-Tools runs on a clock)")
+    result = run_ortools(
+        problem,
+        to_arrays(problem),
+        time_limit_s=clock,
+        initial=sequences_of(problem, initial) if initial is not None else None,
+        metaheuristic="GUIDED_LOCAL_SEARCH",
+        first_solution="PARALLEL_CHEAPEST_INSERTION",
+    )
+    sequences: dict[str, list[StopRef]] = {}
+    for v, nodes in result.sequences.items():
+        refs = [
+            StopRef(
+                problem.requests[int(n) // 2].id,
+                StopKind.PICKUP if int(n) % 2 == 0 else StopKind.DROPOFF,
+            )
+            for n in nodes
+        ]
+        if refs:
+            sequences[problem.vehicles[v].id] = refs
+    return plan_from_sequences(problem, sequences)

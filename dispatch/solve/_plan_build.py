@@ -28,6 +28,7 @@ __all__ = [
     "place_break",
     "plan_from_sequences",
     "route_from_nodes",
+    "schedule_sequences",
     "sequences_of",
 ]
 
@@ -181,6 +182,41 @@ def plan_from_sequences(problem: Problem, sequences: Mapping[str, Sequence[StopR
         seq = np.array([_node_of(problem, index, ref) for ref in refs], dtype=np.int64)
         node_seqs[v] = place_break(kx, pa, v, seq) if len(seq) else seq
     return plan_from_node_sequences(problem, pa, kx, node_seqs)
+
+
+def schedule_sequences(
+    problem: Problem, sequences: Mapping[str, Sequence[tuple[str, str]]]
+) -> Plan:
+    """Schedule stop orders in their stored form into a plan; requests in no sequence become
+    unserved. The plan is returned as scheduled, valid or not: validate it.
+
+    Parameters
+    ----------
+    sequences
+        Vehicle id -> its stops in order, each ``(request id, "pickup" | "dropoff")``, a
+        driver's break as ``("", "break")``. A break goes where it is given, so a day rebuilt
+        from storage has the very routes and times it had; where none is given, it goes where
+        it costs least. A vehicle with no request stops gets no route.
+    """
+    arrays = to_arrays(problem)
+    kx = kn.kernel_args(arrays)
+    index = {r.id: k for k, r in enumerate(problem.requests)}
+    vindex = {v.id: k for k, v in enumerate(problem.vehicles)}
+    pickup, brk_kind = str(StopKind.PICKUP), str(StopKind.BREAK)
+    nodes = {}
+    for vid, stops in sequences.items():
+        v = vindex[vid]
+        brk = int(arrays.v_break[v])
+        seq = [
+            brk if kind == brk_kind else 2 * index[rid] + (0 if kind == pickup else 1)
+            for rid, kind in stops
+            if kind != brk_kind or brk >= 0
+        ]
+        if not any(n != brk for n in seq):
+            continue
+        array = np.array(seq, dtype=np.int64)
+        nodes[v] = array if brk < 0 or brk in seq else place_break(kx, arrays, v, array)
+    return plan_from_node_sequences(problem, arrays, kx, nodes)
 
 
 def sequences_of(problem: Problem, plan: Plan) -> dict[int, Seq]:

@@ -15,6 +15,7 @@ from dispatch.solve import _alns
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import ProblemArrays
 from dispatch.solve._plan_build import place_break
+from dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
 
 __all__ = ["Progress", "construct", "improve", "start_routes", "total_cost"]
 
@@ -152,13 +153,21 @@ def improve(
     kx: object,
     sequences: Mapping[int, Seq],
     *,
-    time_limit_s: float,
+    stop: StoppingCriterion,
     seed: int,
-    iteration_limit: int | None = None,
+    time_limit_s: float = math.inf,
+    started: float | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> dict[int, Seq]:
-    """Improve feasible routes with ALNS for ``time_limit_s`` (or ``iteration_limit``
-    iterations, which makes the result depend on the seed alone)."""
+    """Improve feasible routes with ALNS until ``stop`` says so or ``time_limit_s`` (the
+    search's own share of the clock, which the caller derives from ``stop``) has run out.
+
+    The annealing schedule follows ``stop``'s iteration budget if it has one (the result then
+    depends on the seed alone), else ``time_limit_s``; iterations then run in chunks of about
+    a quarter of a second. Without either, the temperature stays where it starts and
+    iterations run one at a time. ``started`` is when the solve began (`SearchState.runtime_s`
+    counts from it; by default from now).
+    """
     n_req, n_veh = pa.n_requests, pa.n_vehicles
     if n_req == 0:
         return dict(sequences)
@@ -190,26 +199,33 @@ def improve(
     t_end = t0 / 2000
     # Insertion noise of 2.5 % of the longest leg, on half the iterations (Ropke & Pisinger).
     noise_amp = 0.025 * float(pa.distance.max()) * pa.distance_weight
-    started = time.perf_counter()
+    iteration_limit = max_iterations(stop)
+    timed = iteration_limit is None and math.isfinite(time_limit_s)
+    started_search = time.perf_counter()
+    started_solve = started_search if started is None else started
     done = 0
     chunk = 1
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
+    best_at = 0
     while True:
-        elapsed = time.perf_counter() - started
+        now = time.perf_counter()
+        elapsed = now - started_search
+        state = SearchState(done, now - started_solve, best_total, done - best_at)
+        if elapsed >= time_limit_s or stop(state):
+            break
         if iteration_limit is not None:
-            if done >= iteration_limit or elapsed >= time_limit_s:
-                break
             frac = done / iteration_limit
             chunk = min(chunk, iteration_limit - done)
             frac_next = (done + chunk) / iteration_limit
-        else:
-            if elapsed >= time_limit_s:
-                break
+        elif timed:
             frac = elapsed / time_limit_s
             rate = done / elapsed if elapsed > 0 and done else 0.0
             frac_next = min(1.0, frac + (chunk / rate) / time_limit_s) if rate else frac
+        else:
+            frac = frac_next = 0.0
         temp_from = t0 * (t_end / t0) ** frac
         temp_to = t0 * (t_end / t0) ** frac_next
+        previous_best = best_total
         best_total = int(
             _alns.run_chunk(
                 kx,
@@ -238,17 +254,19 @@ def improve(
             )
         )
         done += chunk
-        if iteration_limit is None:
-            per_it = (time.perf_counter() - started) / done
+        if best_total < previous_best:
+            best_at = done
+        if timed:
+            per_it = (time.perf_counter() - started_search) / done
             chunk = max(1, min(500, int(0.25 / max(per_it, 1e-6))))
-            remaining = time_limit_s - (time.perf_counter() - started)
+            remaining = time_limit_s - (time.perf_counter() - started_search)
             # Approach the deadline in halves: an iteration can take longer than the average.
             chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6) / 2)))
         if progress is not None:
             progress(
                 Progress(
                     "improve",
-                    time.perf_counter() - started,
+                    time.perf_counter() - started_search,
                     min(1.0, frac_next),
                     best_total,
                     int((best_assigned >= 0).sum()),

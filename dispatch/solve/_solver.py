@@ -3,19 +3,28 @@ passes it."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from dispatch.errors import InfeasibleError
+from dispatch.errors import InfeasibleError, InputError
 from dispatch.model import Plan, Problem, StopKind
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import ProblemArrays, to_arrays
-from dispatch.solve._ortools import solve_ortools
+from dispatch.solve._ortools import run_ortools
 from dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
 from dispatch.solve._search import Progress, construct, improve, start_routes, total_cost
+from dispatch.solve.stop import (
+    FirstOf,
+    MaxIterations,
+    MaxRuntime,
+    StoppingCriterion,
+    max_iterations,
+    max_runtime_s,
+)
 from dispatch.validate import check
 
 __all__ = ["ORTOOLS_MAX_REQUESTS", "solve"]
@@ -73,36 +82,48 @@ def _progress(
 def solve(
     problem: Problem,
     *,
-    time_limit_s: float = 10.0,
+    stop: StoppingCriterion | None = None,
     seed: int = 0,
     initial: Plan | None = None,
+    time_limit_s: float | None = None,
     iteration_limit: int | None = None,
     ortools_share: float = 0.1,
     progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
-    """Plan the requests of ``problem``; the returned plan has passed the validator.
+    """Plan the requests of ``problem``: OR-Tools builds and polishes a first plan, rehabus'
+    improvement search improves it until ``stop`` says so; the plan returned has passed the
+    validator.
 
     Parameters
     ----------
-    time_limit_s
-        Wall-clock budget for the whole solve.
+    stop
+        When to stop (`dispatch.solve.stop`): e.g. ``MaxRuntime(10.0)``, ``MaxIterations(2000)``
+        or ``FirstOf(MaxIterations(2000), MaxRuntime(30.0), Cancelled(event))``. A
+        `MaxRuntime` bounds the whole solve, plan building included. Cancelled or not, the
+        best plan found so far is returned.
     seed
-        Seeds the improvement search. With ``iteration_limit`` set, the same seed gives the same
-        plan; with only a time limit the plan also depends on how far the search got.
+        Seeds the improvement search. Under `MaxIterations` (and no clock running out) the same
+        seed gives the same plan; under a clock the plan also depends on how far the search got.
     initial
         A plan to start from (e.g. the current one); OR-Tools is then skipped.
-    iteration_limit
-        Stop the improvement search after this many iterations instead of at the time limit
-        (the time limit still applies); OR-Tools' polish is then skipped, as under a clock it
-        is not repeatable.
+    time_limit_s, iteration_limit
+        The older way to say ``stop``: ``MaxRuntime(time_limit_s)`` (10 s if neither is
+        given), with ``MaxIterations(iteration_limit)`` as well if that is given. Not together
+        with ``stop``.
     ortools_share
-        Share of the time limit given to OR-Tools' own guided local search before rehabus'
-        search takes over (problems of up to `ORTOOLS_MAX_REQUESTS` requests).
+        Share of the clock budget given to OR-Tools' own guided local search before rehabus'
+        search takes over (problems of up to `ORTOOLS_MAX_REQUESTS` requests). OR-Tools only
+        runs when ``stop`` has a clock budget and no iteration budget, as under a clock it is
+        not repeatable.
+    progress
+        Called with a `Progress` event after each phase and each chunk of iterations.
     """
+    stop = _criterion(stop, time_limit_s, iteration_limit)
     started = time.perf_counter()
     pa = to_arrays(problem)
     kx = kn.kernel_args(pa)
     n_req = pa.n_requests
+    clock = max_runtime_s(stop)
     seqs: dict[int, Seq] = sequences_of(problem, initial) if initial is not None else {}
     seqs = start_routes(problem, pa, kx, _with_locks(problem, seqs))
     for vid in problem.locks:
@@ -117,12 +138,13 @@ def solve(
         initial is None
         and 0 < n_req <= ORTOOLS_MAX_REQUESTS
         and ortools_share > 0
-        and iteration_limit is None
+        and clock is not None
+        and max_iterations(stop) is None
     ):
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
         # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)
-        result = solve_ortools(
-            problem, pa, initial=seqs, time_limit_s=max(0.5, time_limit_s * ortools_share)
+        result = run_ortools(
+            problem, pa, initial=seqs, time_limit_s=max(0.5, clock * ortools_share)
         )
         if result.sequences:
             polished = start_routes(problem, pa, kx, _with_locks(problem, result.sequences))
@@ -130,19 +152,34 @@ def solve(
                 seqs = construct(problem, pa, kx, polished)
         if progress is not None:
             progress(_progress("ortools", started, ortools_share, pa, kx, seqs))
-    # Keep back a little of the budget for building and validating the plan, so the whole
-    # solve returns within its time limit.
-    reserve = min(1.0, 0.01 * time_limit_s + 0.05 * n_req / 1000)
-    remaining = time_limit_s - (time.perf_counter() - started) - reserve
+    search_s = math.inf
+    if clock is not None:
+        # Keep back a little of the budget for building and validating the plan, so the
+        # whole solve returns within its time limit.
+        reserve = min(1.0, 0.01 * clock + 0.05 * n_req / 1000)
+        search_s = max(0.0, clock - (time.perf_counter() - started) - reserve)
     seqs = improve(
         problem,
         pa,
         kx,
         seqs,
-        time_limit_s=max(0.0, remaining),
+        stop=stop,
         seed=seed,
-        iteration_limit=iteration_limit,
+        time_limit_s=search_s,
+        started=started,
         progress=progress,
     )
     plan = plan_from_node_sequences(problem, pa, kx, seqs)
     return check(problem, plan)
+
+
+def _criterion(
+    stop: StoppingCriterion | None, time_limit_s: float | None, iteration_limit: int | None
+) -> StoppingCriterion:
+    """``stop``, or the criterion the older keywords say."""
+    if stop is not None:
+        if time_limit_s is not None or iteration_limit is not None:
+            raise InputError("give either stop or time_limit_s / iteration_limit, not both")
+        return stop
+    clock = MaxRuntime(10.0 if time_limit_s is None else time_limit_s)
+    return clock if iteration_limit is None else FirstOf(MaxIterations(iteration_limit), clock)
