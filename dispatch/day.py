@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from dispatch.errors import InputError
 from dispatch.geo.point import Point
 from dispatch.model import (
@@ -34,10 +32,7 @@ from dispatch.model import (
     Vehicle,
 )
 from dispatch.model.rules import RideTimeRule, ServiceTimeRule, WindowRule, make_request
-from dispatch.solve import _kernels as kn
-from dispatch.solve._arrays import to_arrays
-from dispatch.solve._insertion import Inserter, served_once
-from dispatch.solve._plan_build import place_break, plan_from_node_sequences
+from dispatch.solve import Inserter, schedule_sequences, served_once
 from dispatch.travel.base import TravelTimeProvider
 from dispatch.travel.locations import LocationTable
 from dispatch.validate import PlanInvalidError, check
@@ -61,30 +56,6 @@ BREAK = ("", "break")
 RESCUE_WITHIN_S = 1800
 """How soon after a breakdown another bus should reach the riders who were aboard (ASSUMED:
 the pickup window promised to every rider)."""
-
-
-def _scheduled(problem: Problem, sequences: Mapping[str, Sequence[tuple[str, str]]]) -> Plan:
-    """Schedule stored stop orders into a plan (not validated). A vehicle's break goes where it
-    was stored, so a day rebuilt from the database has the very routes and times it had; where
-    none was stored, it goes where it costs least."""
-    arrays = to_arrays(problem)
-    kx = kn.kernel_args(arrays)
-    index = {r.id: k for k, r in enumerate(problem.requests)}
-    vindex = {v.id: k for k, v in enumerate(problem.vehicles)}
-    nodes = {}
-    for vid, stops in sequences.items():
-        v = vindex[vid]
-        brk = int(arrays.v_break[v])
-        seq = [
-            brk if kind == "break" else 2 * index[rid] + (0 if kind == "pickup" else 1)
-            for rid, kind in stops
-            if kind != "break" or brk >= 0
-        ]
-        if not any(n != brk for n in seq):
-            continue
-        array = np.array(seq, dtype=np.int64)
-        nodes[v] = array if brk < 0 or brk in seq else place_break(kx, arrays, v, array)
-    return plan_from_node_sequences(problem, arrays, kx, nodes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +224,7 @@ class ServiceDayPlan:
             if refs
         }
         problem = self._problem(tuple(requests))
-        plan = check(problem, _scheduled(problem, sequences or {}))
+        plan = check(problem, schedule_sequences(problem, sequences or {}))
         self._generation = self.table.generation
         self._inserter = Inserter(problem, plan)
 
@@ -375,7 +346,9 @@ class ServiceDayPlan:
             self._sync_generation()
             old = self._inserter.problem()
             problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
-            self._inserter = Inserter(problem, check(problem, _scheduled(problem, sequences)))
+            self._inserter = Inserter(
+                problem, check(problem, schedule_sequences(problem, sequences))
+            )
         else:
             self._inserter.remove(trip_id)
         del self._trips[trip_id]
@@ -449,7 +422,7 @@ class ServiceDayPlan:
             old_locks, self._locks = self._locks, new_locks
             try:
                 problem = self._problem(kept + requests)
-                inserter = Inserter(problem, check(problem, _scheduled(problem, sequences)))
+                inserter = Inserter(problem, check(problem, schedule_sequences(problem, sequences)))
             except BaseException:
                 self._locks = old_locks
                 raise
