@@ -15,6 +15,7 @@ from api.auth import Role, user_for_token
 from api.days import DayRegistry
 from api.db.models import User
 from api.errors import ApiError
+from api.jobs import JobRunner
 from api.settings import ApiSettings
 from dispatch.city import CityConfig
 
@@ -37,7 +38,7 @@ class AppState:
     sessions: sessionmaker[Session]
     cities: dict[str, CityConfig]
     days: DayRegistry
-    jobs: object  # api.jobs.JobRunner (kept loose to avoid an import cycle)
+    jobs: JobRunner
 
 
 def get_state(request: Request) -> AppState:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.days import DayRegistry
 from api.db.models import Job
+from api.services.simulation import run_simulation
 from dispatch.errors import InputError
 from dispatch.figures import day_figures
 from dispatch.solve import Progress, solve
@@ -389,15 +390,13 @@ class JobRunner:
 
     def simulate(self, city: str, user_id: int, params: dict[str, Any]) -> str:
         """Queue a planner's simulation (``kind='simulate'``): ``params`` as
-        `api.routers.planner.SimulationCreate` gives them; returns the job id."""
+        `api.schemas.planner.SimulationCreate` gives them; returns the job id."""
         job = Job(
             id=str(uuid.uuid4()), kind="simulate", city=city, params=params, created_by=user_id
         )
         return self._submit(job, self._run_simulation)
 
     def _run_simulation(self, job_id: str) -> None:
-        from api.routers.planner import run_simulation  # noqa: PLC0415  (import cycle)
-
         job = self._start(job_id)
         if job is None:
             return

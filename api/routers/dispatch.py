@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 from api.db.models import Job
 from api.deps import SessionDep, StaffUser, StateDep
 from api.errors import not_found
-from api.jobs import JobRunner
 from api.schemas import ID_PATTERN, ServiceDate
 from api.schemas.dispatch import (
     BreakdownPublic,
@@ -69,9 +68,7 @@ def reoptimize(
 ) -> JobPublic:
     """Start re-optimizing the day; poll ``GET /v1/dispatch/jobs/{id}``."""
     _city(state, city)
-    runner = state.jobs
-    assert isinstance(runner, JobRunner)
-    job_id = runner.reoptimize(city, service_date, user.id, body.time_limit_s, body.seed)
+    job_id = state.jobs.reoptimize(city, service_date, user.id, body.time_limit_s, body.seed)
     job = session.get(Job, job_id)
     assert job is not None
     return job_public(job)
@@ -97,9 +94,7 @@ def cancel_job(
     job = session.get(Job, job_id)
     if job is None or job.kind != "reoptimize":
         raise not_found("工作", "job")
-    runner = state.jobs
-    assert isinstance(runner, JobRunner)
-    runner.cancel(job_id)
+    state.jobs.cancel(job_id)
     session.refresh(job)
     return job_public(job)
 
