@@ -17,18 +17,18 @@ from typing import Annotated, Literal
 import pandas as pd
 import shapely
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, StringConstraints
 from sqlalchemy import select
 
 from api.db.models import SavedPlace
 from api.deps import BookerUser, CurrentUser, SessionDep
 from api.errors import not_found
 from api.routers.riders import visible_rider
-from api.schemas import ID_PATTERN, PlaceIn, Text
+from api.schemas import ID_PATTERN
+from api.schemas.places import Facility, SavedPlaceCreate, SavedPlacePublic
 from dispatch.geo import district_geometries, load_villages
 from dispatch.settings import get_settings
 
-__all__ = ["Facility", "SavedPlaceCreate", "SavedPlacePublic", "facilities", "router"]
+__all__ = ["facilities", "router"]
 
 router = APIRouter(prefix="/v1", tags=["places"])
 
@@ -45,36 +45,6 @@ SURVEYED: dict[str, tuple[float, float]] = {
     "衛生福利部臺南醫院": (22.99370, 120.20900),
     "郭綜合醫院": (22.99300, 120.19900),
 }
-
-
-class Facility(BaseModel):
-    """A hospital or clinic riders go to."""
-
-    id: str
-    name: str
-    district: str
-    address: str
-    phone: str
-    hospital: bool
-    rehabilitation: bool
-    lat: float
-    lon: float
-    located: Literal["surveyed", "village", "district"]
-
-
-class SavedPlaceCreate(PlaceIn):
-    label: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Text
-    ]
-
-
-class SavedPlacePublic(BaseModel):
-    id: int
-    rider_id: str
-    label: str
-    lat: float
-    lon: float
-    address: str
 
 
 @cache
