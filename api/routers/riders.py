@@ -12,8 +12,8 @@ from api.auth import Role, hash_password, rider_ids_for
 from api.db.models import CaregiverLink, Rider, User
 from api.deps import CurrentUser, SessionDep, StaffUser
 from api.errors import ApiError, not_found
-from api.accounts import username_taken
 from api.schemas import ID_PATTERN, CaregiverLinkCreate, RiderCreate, RiderPublic
+from api.services.accounts import username_taken
 
 router = APIRouter(prefix="/v1/riders", tags=["riders"])
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from api.accounts import create_account
 from api.auth import revoke_user_tokens
 from api.db.models import User
 from api.deps import AdminUser, SessionDep
 from api.errors import ApiError, not_found
 from api.schemas import UserCreate, UserPublic
+from api.services.accounts import create_account
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 

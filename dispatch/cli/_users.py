@@ -32,10 +32,10 @@ def create(
     asked for twice, hidden, or read from standard input with --password-stdin."""
     from pydantic import ValidationError  # noqa: PLC0415  (slow imports, only when used)
 
-    from api.accounts import create_account  # noqa: PLC0415
     from api.db import make_engine, session_factory, upgrade  # noqa: PLC0415
     from api.errors import ApiError  # noqa: PLC0415
     from api.schemas import UserCreate  # noqa: PLC0415
+    from api.services.accounts import create_account  # noqa: PLC0415
     from api.settings import get_api_settings  # noqa: PLC0415
 
     if role in ("rider", "caregiver"):
