@@ -40,11 +40,11 @@ from typing import Any
 import httpx
 
 from api.settings import ApiSettings
-from benchmarks._live import Loaded, live_server, load_database, trip
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
 from dispatch.city import load_city
+from tests.support.live import Loaded, live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "overload.json"
 CLIENT_TIMEOUT_S = 30.0

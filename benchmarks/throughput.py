@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 import psycopg
 
-from benchmarks._live import live_server, load_database, trip
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
 from dispatch.city import load_city
+from tests.support.live import live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"

@@ -33,12 +33,12 @@ import psycopg
 
 from api.db import make_engine, session_factory
 from api.db.models import Rider
-from benchmarks._live import Loaded, live_server, load_database, trip
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
 from dispatch.city import load_city
 from dispatch.geo.point import Point, haversine_m
+from tests.support.live import Loaded, live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "two_processes.json"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"

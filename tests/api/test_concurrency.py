@@ -22,11 +22,11 @@ from sqlalchemy import select
 from api.days import DayRegistry
 from api.db import make_engine, session_factory
 from api.db.models import Booking
-from benchmarks._live import live_server, load_database
-from benchmarks._live import trip as _live_trip
 from dispatch.city import load_city
 from dispatch.travel import city_provider
 from dispatch.validate import validate
+from tests.support.live import live_server, load_database
+from tests.support.live import trip as _live_trip
 
 pytestmark = pytest.mark.slow
 

@@ -27,8 +27,8 @@ import httpx
 import pytest
 from _api import assert_error
 
-from benchmarks._live import ROOT, LiveServer, Loaded, free_port, live_server, load_database, trip
 from dispatch.city import load_city
+from tests.support.live import ROOT, LiveServer, Loaded, free_port, live_server, load_database, trip
 
 pytestmark = pytest.mark.slow
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from api.days import DayRegistry
 from api.db import make_engine, session_factory
 from api.db.models import Booking, DayRoute
-from benchmarks._live import live_server, load_database
 from dispatch.city import load_city
 from dispatch.travel import city_provider
 from dispatch.validate import validate
+from tests.support.live import live_server, load_database
 
 pytestmark = pytest.mark.slow
 

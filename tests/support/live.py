@@ -1,5 +1,7 @@
-"""A real server process on loopback, and the accounts and days it is loaded with: shared by the
-throughput benchmark and the concurrency test.
+"""A real server process on loopback, and the accounts and days it is loaded with: used by the
+tests that start the service as a process of its own (concurrency, restart, overload, the
+browser tests) and reused by the benchmarks that measure it (throughput, two processes,
+overload).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from dispatch.travel import city_provider
 
 __all__ = ["CORE", "LiveServer", "Loaded", "free_port", "live_server", "load_database", "trip"]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORE = (22.980, 23.008, 120.192, 120.224)
 """South, north, west, east: Tainan's core, where the shipped road graph lies."""
 

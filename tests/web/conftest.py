@@ -16,7 +16,7 @@ import pytest
 from _web import CHROMIUM, CHROMIUM_ARGS, DEMO_BOOKINGS, Server, Tab, new_tab
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from benchmarks._live import live_server
+from tests.support.live import live_server
 
 
 @pytest.fixture(scope="session")
