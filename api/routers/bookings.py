@@ -26,7 +26,6 @@ from api.bookings import (
 from api.db.models import Booking, BookingSeries
 from api.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
 from api.errors import ApiError, not_found
-from api.idempotency import run_once
 from api.schemas import (
     ID_PATTERN,
     BookingCreate,
@@ -35,6 +34,7 @@ from api.schemas import (
     SeriesPublic,
     ServiceDate,
 )
+from api.services.idempotency import run_once
 
 router = APIRouter(prefix="/v1", tags=["bookings"])
 

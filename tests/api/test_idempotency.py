@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` (api/idempotency.py): a retry never creates a second trip."""
+"""``Idempotency-Key`` (api/services/idempotency.py): a retry never creates a second trip."""
 
 from __future__ import annotations
 

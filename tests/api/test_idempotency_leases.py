@@ -1,4 +1,4 @@
-"""An ``Idempotency-Key`` never sticks (api/idempotency.py): a retry waits only briefly for a
+"""An ``Idempotency-Key`` never sticks (api/services/idempotency.py): a retry waits only briefly for a
 first attempt still at work, then answers 409 with ``Retry-After``; a claim left without an
 answer (its attempt died, e.g. with the database) is taken over after its lease by one retry,
 and the trip is booked once."""
@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.db.models import Booking, IdempotencyKey, User
-from api.idempotency import _fingerprint
 from api.schemas import BookingCreate
+from api.services.idempotency import _fingerprint
 from api.settings import ApiSettings
 
 DAY = 1

@@ -1,4 +1,4 @@
-"""Sign-in limits (api/lockout.py, routers/auth.py): after too many failed sign-ins of one
+"""Sign-in limits (api/services/lockout.py, routers/auth.py): after too many failed sign-ins of one
 username the name is locked for a while, known or not; a success clears the count; an unknown
 or inactive username costs the same Argon2 verification as a known one.
 
