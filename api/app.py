@@ -13,12 +13,12 @@ from api.db import make_engine, session_factory, upgrade
 from api.db.engine import hold_database
 from api.deps import AppState
 from api.errors import install_error_handlers
-from api.fleet import seed_fleet
 from api.jobs import JobRunner
 from api.load_shedding import InFlightLimit
 from api.openapi_docs import install_api_docs
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.security_headers import SecurityHeaders
+from api.services.fleet import seed_fleet
 from api.settings import ApiSettings, get_api_settings
 from api.warmup import warm_up
 from dispatch.city import load_city

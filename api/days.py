@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.db.models import Booking, DayRoute, ServiceDay, VehicleEvent
-from api.fleet import day_fleet
+from api.services.fleet import day_fleet
 from dispatch.booking import TripPurpose
 from dispatch.city import CityConfig
 from dispatch.day import ServiceDayPlan, Trip

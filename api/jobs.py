@@ -33,7 +33,7 @@ from api.db.models import Job
 from api.services.simulation import run_simulation
 from dispatch.errors import InputError
 from dispatch.figures import day_figures
-from dispatch.solve import Progress, solve
+from dispatch.solve import Cancelled, FirstOf, MaxRuntime, Progress, solve
 from dispatch.validate import PlanInvalidError
 
 __all__ = ["JobCancelledError", "JobRunner", "JobTakenError"]
@@ -47,7 +47,8 @@ LEASE_S = 30.0
 
 
 class JobCancelledError(Exception):
-    """Raised inside a solve's progress callback when the job was cancelled."""
+    """Raised by a job's run when the job was cancelled (its solve, if any, stopped through a
+    `dispatch.solve.Cancelled` criterion first)."""
 
 
 class JobTakenError(JobCancelledError):
@@ -301,31 +302,44 @@ class JobRunner:
             version = opened.row.version
         before = day_figures(problem, before_plan)
         last = [0.0]
+        # The solve stops through a criterion: ``cancelled`` is set when a dispatcher cancels,
+        # the server stops or the job is taken from this runner; which it was is told once
+        # the solve has returned.
+        cancelled = threading.Event()
+        taken = threading.Event()
 
         def progress(event: Progress) -> None:
             now = time.monotonic()
             if now - last[0] < 0.5 and event.fraction < 1.0:
                 return
             last[0] = now
-            if self._cancel_requested(job_id):
-                raise JobCancelledError
-            if not self._set(
-                job_id,
-                progress=round(min(0.99, event.fraction), 3),
-                message=f"{event.phase}: {event.served}/{event.total} served",
-            ):
-                raise JobTakenError
+            try:
+                if self._cancel_requested(job_id):
+                    cancelled.set()
+                elif not self._set(
+                    job_id,
+                    progress=round(min(0.99, event.fraction), 3),
+                    message=f"{event.phase}: {event.served}/{event.total} served",
+                ):
+                    raise JobTakenError
+            except JobTakenError:
+                taken.set()
+                cancelled.set()
 
         if not problem.requests:
             after_plan = before_plan
         else:
             after_plan = solve(
                 problem,
-                time_limit_s=float(params.get("time_limit_s", 20.0)),
+                stop=FirstOf(
+                    MaxRuntime(float(params.get("time_limit_s", 20.0))), Cancelled(cancelled)
+                ),
                 seed=int(params.get("seed", 0)),
                 initial=before_plan,
                 progress=progress,
             )
+        if taken.is_set():
+            raise JobTakenError
         if self._cancel_requested(job_id):
             raise JobCancelledError
         after = day_figures(problem, after_plan)

@@ -21,6 +21,7 @@ from dispatch.solve.stop import (
     FirstOf,
     MaxIterations,
     MaxRuntime,
+    SearchState,
     StoppingCriterion,
     max_iterations,
     max_runtime_s,
@@ -140,6 +141,7 @@ def solve(
         and ortools_share > 0
         and clock is not None
         and max_iterations(stop) is None
+        and not stop(SearchState(0, time.perf_counter() - started, total_cost(pa, kx, seqs), 0))
     ):
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
         # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)

@@ -28,8 +28,8 @@ from api.days import DayRegistry
 from api.db import make_engine, session_factory, upgrade
 from api.db.models import Rider, User, Vehicle
 from api.errors import ApiError
-from api.fleet import seed_fleet
 from api.schemas import BookingCreate, PlaceIn
+from api.services.fleet import seed_fleet
 from dispatch.booking import TripPurpose
 from dispatch.city import load_city
 from dispatch.geo.point import Point, haversine_m
