@@ -43,8 +43,8 @@ def _start(
     import uvicorn  # noqa: PLC0415  (slow imports, only when used)
 
     from api.app import create_app  # noqa: PLC0415
-    from api.demo import DEMO_ACCOUNTS, seed_demo  # noqa: PLC0415
     from api.deps import AppState  # noqa: PLC0415
+    from api.services.demo import DEMO_ACCOUNTS, seed_demo  # noqa: PLC0415
 
     def startup(state: AppState) -> None:
         typer.echo(f"database: {settings.database_url}")
