@@ -22,10 +22,8 @@ from benchmarks.instances import (
     to_problem,
 )
 from dispatch.errors import InputError
-from dispatch.model import Plan, Problem, StopKind, StopRef
-from dispatch.solve import plan_from_sequences, solve
-from dispatch.solve._arrays import to_arrays
-from dispatch.solve._ortools import solve_ortools
+from dispatch.model import Plan, Problem
+from dispatch.solve import MaxRuntime, solve, solve_ortools
 from dispatch.validate import validate
 
 __all__ = [
@@ -45,37 +43,14 @@ Solver = Callable[..., Plan]
 
 
 def _rehabus(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
-    return solve(problem, time_limit_s=time_limit_s, seed=seed)
+    return solve(problem, stop=MaxRuntime(time_limit_s), seed=seed)
 
 
 def ortools_plain(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
-    """OR-Tools alone, as the literature runs it: parallel cheapest insertion, then guided local
-    search for the whole ``time_limit_s``; its routes scheduled into a plan (not validated).
-
-    OR-Tools' routing search has no seed; ``seed`` is accepted for the common signature. Requests
-    it leaves out (it may, at the unserved penalty) are unserved in the plan.
-    """
-    del seed
-    pa = to_arrays(problem)
-    result = solve_ortools(
-        problem,
-        pa,
-        time_limit_s=time_limit_s,
-        metaheuristic="GUIDED_LOCAL_SEARCH",
-        first_solution="PARALLEL_CHEAPEST_INSERTION",
-    )
-    sequences: dict[str, list[StopRef]] = {}
-    for v, nodes in result.sequences.items():
-        refs = [
-            StopRef(
-                problem.requests[int(n) // 2].id,
-                StopKind.PICKUP if int(n) % 2 == 0 else StopKind.DROPOFF,
-            )
-            for n in nodes
-        ]
-        if refs:
-            sequences[problem.vehicles[v].id] = refs
-    return plan_from_sequences(problem, sequences)
+    """OR-Tools alone (`dispatch.solve.solve_ortools`): parallel cheapest insertion, then
+    guided local search for the whole ``time_limit_s``; its routes scheduled into a plan (not
+    validated). Requests it leaves out are unserved in the plan."""
+    return solve_ortools(problem, stop=MaxRuntime(time_limit_s), seed=seed)
 
 
 def _pyvrp(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:

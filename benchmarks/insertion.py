@@ -44,8 +44,7 @@ from benchmarks._runs import write_json
 from benchmarks._tainan_day import DayParameters, core_provider, generate_day
 from benchmarks.instances import generate_darp, to_problem
 from dispatch.model import Plan, Problem, Request
-from dispatch.solve import solve
-from dispatch.solve._insertion import Inserter, InsertionResult
+from dispatch.solve import Inserter, InsertionResult, solve
 from dispatch.validate import validate
 
 __all__ = ["TARGET", "latency_ms", "main"]

@@ -67,11 +67,11 @@ class _Log:
 def _ortools_probe(clock: Callable[[], float], log: _Log) -> Iterator[Record]:
     """Time the solver's OR-Tools phase from outside; yields what it records.
 
-    Wraps `dispatch.solve._solver.solve_ortools` (adding an at-solution callback) and the
+    Wraps `dispatch.solve._solver.run_ortools` (adding an at-solution callback) and the
     ``pywrapcp`` that `dispatch.solve._ortools` builds its model with (to note when the search
     parameters are made, i.e. when the model is built). Restored on exit.
     """
-    real_solve, real_pywrapcp = _solver.solve_ortools, _ortools.pywrapcp
+    real_solve, real_pywrapcp = _solver.run_ortools, _ortools.pywrapcp
     record: Record = {"solutions": 0}
 
     def note(key: str, value: Any) -> None:
@@ -87,7 +87,7 @@ def _ortools_probe(clock: Callable[[], float], log: _Log) -> Iterator[Record]:
         if record["solutions"] == 1:
             note("first_callback_at_s", clock())
 
-    def solve_ortools(*args: Any, **kwargs: Any) -> Any:
+    def run_ortools(*args: Any, **kwargs: Any) -> Any:
         note("called_at_s", clock())
         note("from_initial_plan", bool(kwargs.get("initial")))
         result = real_solve(*args, on_solution=on_solution, **kwargs)
@@ -101,11 +101,11 @@ def _ortools_probe(clock: Callable[[], float], log: _Log) -> Iterator[Record]:
         **{k: getattr(real_pywrapcp, k) for k in dir(real_pywrapcp) if not k.startswith("__")}
     )
     proxy.DefaultRoutingSearchParameters = params
-    _solver.solve_ortools, _ortools.pywrapcp = solve_ortools, proxy
+    _solver.run_ortools, _ortools.pywrapcp = run_ortools, proxy
     try:
         yield record
     finally:
-        _solver.solve_ortools, _ortools.pywrapcp = real_solve, real_pywrapcp
+        _solver.run_ortools, _ortools.pywrapcp = real_solve, real_pywrapcp
 
 
 def _peak_mib() -> float:
