@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.days import DayRegistry
 from api.db import make_engine, session_factory, upgrade
 from api.db.engine import hold_database
 from api.deps import AppState
@@ -18,6 +17,7 @@ from api.load_shedding import InFlightLimit
 from api.openapi_docs import install_api_docs
 from api.routers import auth, bookings, dispatch, geo, places, planner, riders, users, web
 from api.security_headers import SecurityHeaders
+from api.services.days import DayRegistry
 from api.services.fleet import seed_fleet
 from api.settings import ApiSettings, get_api_settings
 from api.warmup import warm_up

@@ -12,7 +12,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.auth import rider_ids_for
-from api.days import DayRegistry, trip_of
 from api.db.models import Booking, Rider, User
 from api.errors import ApiError, not_found
 from api.schemas import (
@@ -24,6 +23,7 @@ from api.schemas import (
     PlacePublic,
     Window,
 )
+from api.services.days import DayRegistry, trip_of
 from dispatch.booking import (
     CertificateLevel,
     RiderProfile,

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Role, user_for_token
-from api.days import DayRegistry
 from api.db.models import User
 from api.errors import ApiError
 from api.jobs import JobRunner
+from api.services.days import DayRegistry
 from api.settings import ApiSettings
 from dispatch.city import CityConfig
 

@@ -28,8 +28,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.days import DayRegistry
 from api.db.models import Job
+from api.services.days import DayRegistry
 from api.services.simulation import run_simulation
 from dispatch.errors import InputError
 from dispatch.figures import day_figures

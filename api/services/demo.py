@@ -17,10 +17,10 @@ from tqdm import tqdm
 
 from api.auth import Role, hash_password
 from api.bookings import book
-from api.days import DayRegistry
 from api.db.models import CaregiverLink, Rider, SavedPlace, User
 from api.errors import ApiError
 from api.schemas import BookingCreate, PlaceIn
+from api.services.days import DayRegistry
 from dispatch.booking import TripPurpose
 from dispatch.city import CityConfig
 from dispatch.geo.point import Point, haversine_m

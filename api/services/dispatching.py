@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.bookings import at_seconds, check_place, request_time
-from api.days import DayRegistry, pickup_of
 from api.db.models import Booking, Rider, User, VehicleEvent
 from api.errors import ApiError, not_found
 from api.schemas.dispatch import (
@@ -28,6 +27,7 @@ from api.schemas.dispatch import (
     NotPlannedPublic,
     PromiseAtRisk,
 )
+from api.services.days import DayRegistry, pickup_of
 from dispatch.city import CityConfig
 from dispatch.figures import day_figures
 from dispatch.geo.point import Point

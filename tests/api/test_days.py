@@ -1,4 +1,4 @@
-"""Persistence (api/days.py, api/jobs.py): a restarted service rebuilds the same day from the
+"""Persistence (api/services/days.py, api/jobs.py): a restarted service rebuilds the same day from the
 database, keeps every accepted booking, and reads a job left running as interrupted."""
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def test_stopping_the_service_mid_solve_changes_nothing(world: World, start_app:
 
 
 def test_days_held_in_memory_are_bounded_and_rebuilt_when_asked_for_again(world: World) -> None:
-    from api.days import MAX_DAYS_IN_MEMORY  # noqa: PLC0415
+    from api.services.days import MAX_DAYS_IN_MEMORY  # noqa: PLC0415
 
     registry = world.app.state.rehabus.days
     day = _booked_day(world)

@@ -1,4 +1,4 @@
-"""Two server processes on one database (api/days.py): each day held in memory catches up with
+"""Two server processes on one database (api/services/days.py): each day held in memory catches up with
 the other process's bookings, cancellations, locks and breakdowns by reading only what
 changed, and then equals the day freshly loaded from the database (same routes, same times)."""
 
@@ -13,7 +13,7 @@ import pytest
 from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, at, key, routes_of, service_day, trip
 from fastapi.testclient import TestClient
 
-from api.days import DayRegistry
+from api.services.days import DayRegistry
 from dispatch.day import ServiceDayPlan
 from dispatch.validate import validate
 

@@ -19,10 +19,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from api.days import DayRegistry, OpenDay
 from api.db import make_engine, session_factory
 from api.db.models import Job
 from api.jobs import ACTIVE, INTERRUPTED, JobRunner
+from api.services.days import DayRegistry, OpenDay
 
 pytestmark = pytest.mark.slow
 

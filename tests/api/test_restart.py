@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from api.days import DayRegistry
 from api.db import make_engine, session_factory
 from api.db.models import Booking, DayRoute
+from api.services.days import DayRegistry
 from dispatch.city import load_city
 from dispatch.travel import city_provider
 from dispatch.validate import validate
