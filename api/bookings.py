@@ -37,6 +37,7 @@ from dispatch.booking import (
     check_no_overlap,
     check_ride_needed,
     check_service_hours,
+    local,
     no_show_penalty,
     promised_window_s,
     quote_fare,
@@ -115,11 +116,17 @@ def profile_of(rider: Rider) -> RiderProfile:
     )
 
 
-def local(city: CityConfig, moment: dt.datetime) -> dt.datetime:
-    """``moment`` in the city's time zone; a naive time is taken as already local."""
+def request_time(city: CityConfig, moment: dt.datetime, name: str) -> dt.datetime:
+    """A date-time from a request, in the city's time zone.
+
+    The service's one reading of a time without an offset: it is the city's wall clock (a
+    booking for ``2026-03-02T09:00`` in Tainan is for 09:00 +08:00). The booking rules'
+    :func:`dispatch.booking.local` refuses such a time, so the zone is given here, at the
+    service's edge, and every time past it is aware.
+    """
     if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=city.zone)
-    return moment.astimezone(city.zone)
+        moment = moment.replace(tzinfo=city.zone)
+    return local(city, moment, name)
 
 
 def at_seconds(city: CityConfig, day: dt.date, seconds: int | None) -> dt.datetime | None:
@@ -197,7 +204,8 @@ def facts_for(
     pickup_at: dt.datetime | None,
     appointment_at: dt.datetime | None,
 ) -> BookingFacts:
-    moment = local(city, pickup_at if pickup_at is not None else appointment_at)  # type: ignore[arg-type]
+    name = "pickup_at" if pickup_at is not None else "appointment_at"
+    moment = request_time(city, pickup_at if pickup_at is not None else appointment_at, name)  # type: ignore[arg-type]
     seconds = _seconds_of(moment)
     return BookingFacts(
         rider,
@@ -284,7 +292,7 @@ def book(
     alternatives: list[Alternative] = []
     time_field = "pickup_at" if payload.pickup_at is not None else "appointment_at"
     timing = (
-        check_booking_window(city, facts.profile, local(city, now), facts.moment),
+        check_booking_window(city, facts.profile, local(city, now, "now"), facts.moment),
         check_service_hours(city, facts.moment),
     )
     failed = next((c for c in timing if not c.ok), None)
@@ -551,7 +559,7 @@ def cancel_booking(
         seconds = booking.appointment_s or 0
     pickup_at = at_seconds(city, booking.service_date, seconds)
     assert pickup_at is not None
-    outcome = check_cancellation(city, pickup_at, local(city, now))
+    outcome = check_cancellation(city, pickup_at, local(city, now, "now"))
 
     def refuse(status: str) -> ApiError:
         return ApiError(

@@ -17,8 +17,8 @@ from api.bookings import (
     booking_public,
     cancel_booking,
     check_trip_places,
-    local,
     record_no_show,
+    request_time,
     resolve_rider,
     visible_booking,
     visible_bookings,
@@ -204,8 +204,8 @@ def create_series(
             if day.weekday() in series.weekdays:
                 moment = body.pickup_time or body.appointment_time
                 assert moment is not None
-                at = local(city, dt.datetime.combine(day, moment))
                 key = "pickup_at" if body.pickup_time is not None else "appointment_at"
+                at = request_time(city, dt.datetime.combine(day, moment), key)
                 one = BookingCreate.model_validate({**fields, key: at})
                 answers.append(
                     book(session, state.days, state.cities, user, one, _now(), series_id=series.id)

@@ -22,6 +22,7 @@ from dispatch.booking._eligibility import (
 )
 from dispatch.booking._fare import Fare, SharedState, quote_fare, round_half_up, taxi_meter_fare
 from dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
+from dispatch.booking._time import local
 from dispatch.booking._trip import TripSpan, check_no_overlap, check_ride_needed
 from dispatch.booking._window import (
     check_booking_window,
@@ -46,6 +47,7 @@ __all__ = [
     "check_ride_needed",
     "check_service_hours",
     "kaohsiung_eligibility",
+    "local",
     "no_show_penalty",
     "pickup_window",
     "promised_window_s",
