@@ -12,17 +12,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.bookings import (
-    book,
-    booking_public,
-    cancel_booking,
-    check_trip_places,
-    record_no_show,
-    request_time,
-    resolve_rider,
-    visible_booking,
-    visible_bookings,
-)
 from api.db.models import Booking, BookingSeries
 from api.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
 from api.errors import ApiError, not_found
@@ -33,6 +22,17 @@ from api.schemas import (
     SeriesCreate,
     SeriesPublic,
     ServiceDate,
+)
+from api.services.bookings import (
+    book,
+    booking_public,
+    cancel_booking,
+    check_trip_places,
+    record_no_show,
+    request_time,
+    resolve_rider,
+    visible_booking,
+    visible_bookings,
 )
 from api.services.idempotency import run_once
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from api.auth import Role, hash_password
-from api.bookings import book
 from api.db.models import CaregiverLink, Rider, SavedPlace, User
 from api.errors import ApiError
 from api.schemas import BookingCreate, PlaceIn
+from api.services.bookings import book
 from api.services.days import DayRegistry
 from dispatch.booking import TripPurpose
 from dispatch.city import CityConfig

@@ -9,7 +9,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.bookings import at_seconds, check_place, request_time
 from api.db.models import Booking, Rider, User, VehicleEvent
 from api.errors import ApiError, not_found
 from api.schemas.dispatch import (
@@ -27,6 +26,7 @@ from api.schemas.dispatch import (
     NotPlannedPublic,
     PromiseAtRisk,
 )
+from api.services.bookings import at_seconds, check_place, request_time
 from api.services.days import DayRegistry, pickup_of
 from dispatch.city import CityConfig
 from dispatch.figures import day_figures

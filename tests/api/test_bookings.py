@@ -1,4 +1,4 @@
-"""Deciding a booking (api/bookings.py): the accepted answer, and each refusal with its rule."""
+"""Deciding a booking (api/services/bookings.py): the accepted answer, and each refusal with its rule."""
 
 from __future__ import annotations
 

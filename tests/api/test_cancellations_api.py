@@ -1,4 +1,4 @@
-"""Cancelling, late cancellations and no-shows (api/bookings.py): points on the rider."""
+"""Cancelling, late cancellations and no-shows (api/services/bookings.py): points on the rider."""
 
 from __future__ import annotations
 

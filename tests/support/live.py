@@ -23,11 +23,11 @@ import httpx
 from sqlalchemy import select, update
 
 from api.auth import Role, hash_password, issue_token
-from api.bookings import book
 from api.db import make_engine, session_factory, upgrade
 from api.db.models import Rider, User, Vehicle
 from api.errors import ApiError
 from api.schemas import BookingCreate, PlaceIn
+from api.services.bookings import book
 from api.services.days import DayRegistry
 from api.services.fleet import seed_fleet
 from dispatch.booking import TripPurpose
