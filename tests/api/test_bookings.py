@@ -1,4 +1,5 @@
-"""Deciding a booking (api/services/bookings.py): the accepted answer, and each refusal with its rule."""
+"""Deciding a booking (api/services/bookings.py): the accepted answer, and each refusal with its
+rule."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Two server processes on one database (api/services/days.py): each day held in memory catches up with
-the other process's bookings, cancellations, locks and breakdowns by reading only what
+"""Two server processes on one database (api/services/days.py): each day held in memory catches
+up with the other process's bookings, cancellations, locks and breakdowns by reading only what
 changed, and then equals the day freshly loaded from the database (same routes, same times)."""
 
 from __future__ import annotations

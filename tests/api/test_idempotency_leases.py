@@ -1,5 +1,5 @@
-"""An ``Idempotency-Key`` never sticks (api/services/idempotency.py): a retry waits only briefly for a
-first attempt still at work, then answers 409 with ``Retry-After``; a claim left without an
+"""An ``Idempotency-Key`` never sticks (api/services/idempotency.py): a retry waits only briefly
+for a first attempt still at work, then answers 409 with ``Retry-After``; a claim left without an
 answer (its attempt died, e.g. with the database) is taken over after its lease by one retry,
 and the trip is booked once."""
 

@@ -1,4 +1,5 @@
-"""A full fleet (api/services/bookings.py): the trip is waitlisted, with other times that really work."""
+"""A full fleet (api/services/bookings.py): the trip is waitlisted, with other times that really
+work."""
 
 from __future__ import annotations
 
