@@ -58,7 +58,8 @@ def create_app(
                 seed_fleet(session, city)
             session.commit()
         providers = {name: city_provider(name) for name in cities}
-        warm_up(next(iter(providers.values())), report)
+        first = next(iter(cities))
+        warm_up(providers[first], report, city=cities[first])
         days = DayRegistry(cities, providers)
         jobs = JobRunner(sessions, days, settings.job_workers, lease_s=settings.job_lease_s)
         jobs.recover()

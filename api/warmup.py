@@ -8,7 +8,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
+from dispatch.booking import promised_window_s
+from dispatch.city import CityConfig, load_city
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
 from dispatch.fleet import DEFAULT_LAYOUT, shift_break
 from dispatch.geo.point import Point
 from dispatch.model import TimeWindow
@@ -22,13 +24,20 @@ TICK_S = 10.0
 """How often a slow warm-up says it is still working."""
 
 
-def warm_up(provider: TravelTimeProvider, report: Callable[[str], None] | None = None) -> None:
+def warm_up(
+    provider: TravelTimeProvider,
+    report: Callable[[str], None] | None = None,
+    *,
+    city: CityConfig | None = None,
+) -> None:
     """Book two trips on a one-bus day and re-optimize it: every kernel a booking or a
     re-optimization uses is then loaded. ``report`` hears what is happening: the first start
     after an install compiles the kernels for about a minute, and nobody should wonder why the
-    service is silent meanwhile."""
+    service is silent meanwhile. The trips are promised windows by ``city``'s rule (Tainan's
+    when not given: the warm-up's trips are in Tainan)."""
+    city = city or load_city("tainan")
     if report is None:
-        _warm_up(provider)
+        _warm_up(city, provider)
         return
     report(
         "準備求解器（安裝後第一次啟動需編譯約一分鐘）… preparing the solver "
@@ -44,14 +53,14 @@ def warm_up(provider: TravelTimeProvider, report: Callable[[str], None] | None =
     ticker = threading.Thread(target=tick, name="rehabus-warm-up-ticker", daemon=True)
     ticker.start()
     try:
-        _warm_up(provider)
+        _warm_up(city, provider)
     finally:
         done.set()
         ticker.join()
     report(f"求解器就緒 solver ready ({time.monotonic() - started:.0f} s)")
 
 
-def _warm_up(provider: TravelTimeProvider) -> None:
+def _warm_up(city: CityConfig, provider: TravelTimeProvider) -> None:
     station, hospital = Point(22.99717, 120.21264), Point(23.00182, 120.2192)
     bus = FleetVehicle(
         "warm-up",
@@ -63,6 +72,6 @@ def _warm_up(provider: TravelTimeProvider) -> None:
     day = ServiceDayPlan(provider, [bus])
     for k, hour in enumerate((8, 9)):
         trip = Trip(f"w{k}", station, hospital, requested_pickup_s=hour * _H)
-        day.book(trip, lambda estimate: promised_window(estimate, 1800, 600))
+        day.book(trip, lambda estimate: promised_window_s(city, estimate))
     # A generous clock: a short one could end the search before its kernels ever ran.
     solve(day.problem(), time_limit_s=600.0, iteration_limit=20, initial=day.plan())

@@ -44,7 +44,6 @@ __all__ = [
     "ServiceDayPlan",
     "Trip",
     "fit_promise",
-    "promised_window",
 ]
 
 Sequences = dict[str, list[tuple[str, str]]]
@@ -123,13 +122,6 @@ class BreakdownOutcome:
     stranded: tuple[str, ...] = ()
     place: Point | None = None
     """Where the riders aboard wait: the breakdown place."""
-
-
-def promised_window(estimate_s: int, window_s: int, lead_s: int) -> TimeWindow:
-    """The window promised around an estimated pickup: from ``lead_s`` before the estimate,
-    ``window_s`` long."""
-    start = max(0, estimate_s - lead_s)
-    return TimeWindow(start, start + window_s)
 
 
 def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:

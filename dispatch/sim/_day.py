@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from dispatch.booking import RiderProfile, SharedState, quote_fare
+from dispatch.booking import RiderProfile, SharedState, promised_window_s, quote_fare
 from dispatch.city import CityConfig, load_city
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, fit_promise, promised_window
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, fit_promise
 from dispatch.demand import DemandDay, DemandTrip
 from dispatch.errors import InfeasibleError, InputError
 from dispatch.figures import day_figures
@@ -86,9 +86,7 @@ class _Day:
         self.late_no_show: set[str] = set()
         self.notes: list[str] = []
         self.day = ServiceDayPlan(provider, fleet, name=f"{demand.city} {demand.date}")
-        window_s = city.booking.pickup_window_s
-        lead_s = city.booking.pickup_window_lead_s
-        self.promise = lambda estimate_s: promised_window(estimate_s, window_s, lead_s)
+        self.promise = lambda estimate_s: promised_window_s(city, estimate_s)
         self.solve_s = 0.0
         self.cancel_failures = 0
         self.reoptimized = 0

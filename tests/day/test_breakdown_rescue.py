@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
+from dispatch.booking import promised_window_s
+from dispatch.city import load_city
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
 from dispatch.geo.point import Point
 from dispatch.model import Layout, StopKind, TimeWindow
 from dispatch.travel import city_provider
@@ -24,8 +26,12 @@ def _bus(vid: str, start_h: float, end_h: float) -> FleetVehicle:
     )
 
 
+_TAINAN = load_city("tainan")
+"""Its promise: 30 minutes from 10 minutes before the estimate."""
+
+
 def _promise(estimate_s: int) -> TimeWindow:
-    return promised_window(estimate_s, 1800, 600)
+    return promised_window_s(_TAINAN, estimate_s)
 
 
 @pytest.fixture(scope="module")

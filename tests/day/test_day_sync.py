@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
+from dispatch.booking import promised_window_s
+from dispatch.city import load_city
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
 from dispatch.errors import InputError
 from dispatch.geo.point import Point
 from dispatch.model import Break, Layout, Mobility, Plan, TimeWindow
@@ -46,8 +48,12 @@ def _trip(rng: random.Random, k: int) -> Trip:
     )
 
 
+_TAINAN = load_city("tainan")
+"""Its promise: 30 minutes from 10 minutes before the estimate."""
+
+
 def _promise(estimate_s: int) -> TimeWindow:
-    return promised_window(estimate_s, 1800, 600)
+    return promised_window_s(_TAINAN, estimate_s)
 
 
 def timetable(plan: Plan) -> Timetable:

@@ -6,7 +6,9 @@ import random
 
 import pytest
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip, promised_window
+from dispatch.booking import promised_window_s
+from dispatch.city import load_city
+from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
 from dispatch.geo.point import Point
 from dispatch.model import Break, Layout, Mobility, StopKind, TimeWindow
 from dispatch.travel import city_provider
@@ -42,8 +44,12 @@ def _trip(rng: random.Random, k: int) -> Trip:
     )
 
 
+_TAINAN = load_city("tainan")
+"""Its promise: 30 minutes from 10 minutes before the estimate."""
+
+
 def _promise(estimate_s: int) -> TimeWindow:
-    return promised_window(estimate_s, 1800, 600)
+    return promised_window_s(_TAINAN, estimate_s)
 
 
 @pytest.fixture(scope="module")
