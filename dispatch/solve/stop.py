@@ -97,7 +97,11 @@ class MaxRuntime:
 
 @dataclass(frozen=True, slots=True)
 class NoImprovement:
-    """Stop after ``iterations`` iterations in a row that did not improve the best plan."""
+    """Stop after ``iterations`` iterations in a row that did not improve the best plan.
+
+    Asked after every iteration, unless a `MaxRuntime` runs the search in chunks of a quarter
+    of a second: then after each chunk.
+    """
 
     iterations: int
 

@@ -1,4 +1,4 @@
-"""Fast insertion (`dispatch.solve._insertion.Inserter`) against solved hand-checkable days.
+"""Fast insertion (`dispatch.solve.Inserter`) against solved hand-checkable days.
 
 Every plan it returns is validated again here, independently of its own check. The instances
 are in ``tests/data`` (worked out in its README); new bookings are built with the default
@@ -16,8 +16,7 @@ from _instances import clock, load
 from dispatch.errors import InputError
 from dispatch.model import Mobility, Plan, Problem, Request, StopKind, UnservedReason
 from dispatch.model.rules import make_request
-from dispatch.solve import solve
-from dispatch.solve._insertion import Inserter
+from dispatch.solve import Inserter, solve
 from dispatch.validate import validate
 
 P, D = StopKind.PICKUP, StopKind.DROPOFF
