@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from api.db.models import Booking, BookingSeries
 from api.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
-from api.errors import ApiError, not_found
 from api.schemas import (
     ID_PATTERN,
     BookingCreate,
@@ -27,14 +23,12 @@ from api.services.bookings import (
     book,
     booking_public,
     cancel_booking,
-    check_trip_places,
     record_no_show,
-    request_time,
-    resolve_rider,
     visible_booking,
     visible_bookings,
 )
 from api.services.idempotency import run_once
+from api.services.series import book_series, cancel_standing_order
 
 router = APIRouter(prefix="/v1", tags=["bookings"])
 
@@ -171,54 +165,7 @@ def create_series(
     range on those weekdays is booked and decided now, each with its own answer."""
 
     def work() -> tuple[int, dict[str, Any]]:
-        rider = resolve_rider(session, user, body.rider_id)
-        city = state.cities.get(rider.city)
-        if city is None:
-            raise ApiError(
-                422,
-                "city_not_served",
-                "此城市未由本服務排班",
-                "this rider's city is not planned by this service",
-            )
-        # What every date shares is checked once, before anything is stored.
-        check_trip_places(city, body.pickup, body.dropoff)
-        series = BookingSeries(
-            id=str(uuid.uuid4()),
-            rider_id=rider.id,
-            city=rider.city,
-            weekdays=sorted(set(body.weekdays)),
-            first_date=body.first_date,
-            last_date=body.last_date,
-            spec=body.model_dump(mode="json"),
-            created_by=user.id,
-        )
-        session.add(series)
-        session.commit()
-        answers = []
-        day = body.first_date
-        fields = body.model_dump(
-            exclude={"weekdays", "first_date", "last_date", "pickup_time", "appointment_time"}
-        )
-        fields["rider_id"] = rider.id
-        while day <= body.last_date:
-            if day.weekday() in series.weekdays:
-                moment = body.pickup_time or body.appointment_time
-                assert moment is not None
-                key = "pickup_at" if body.pickup_time is not None else "appointment_at"
-                at = request_time(city, dt.datetime.combine(day, moment), key)
-                one = BookingCreate.model_validate({**fields, key: at})
-                answers.append(
-                    book(session, state.days, state.cities, user, one, _now(), series_id=series.id)
-                )
-            day += dt.timedelta(days=1)
-        result = SeriesPublic(
-            id=series.id,
-            rider_id=rider.id,
-            weekdays=series.weekdays,
-            first_date=series.first_date,
-            last_date=series.last_date,
-            bookings=answers,
-        )
+        result = book_series(session, state.days, state.cities, user, body, _now())
         return 201, result.model_dump(mode="json")
 
     return _once(state, user.id, idempotency_key, body, work)
@@ -232,27 +179,4 @@ def cancel_series(
     user: BookerUser,
 ) -> SeriesPublic:
     """Cancel every future booking of a standing order."""
-    series = session.get(BookingSeries, series_id)
-    if series is None:
-        raise not_found("固定班次", "standing order")
-    resolve_rider(session, user, series.rider_id)  # 404 unless the user may see the rider
-    rows = session.scalars(
-        select(Booking).where(Booking.series_id == series.id).order_by(Booking.service_date)
-    ).all()
-    answers = []
-    city = state.cities[series.city]
-    for row in rows:
-        booking = row
-        if row.status in ("accepted", "waitlisted") and row.service_date >= _now().date():
-            booking, _ = cancel_booking(session, state.days, state.cities, row, _now())
-        answers.append(booking_public(booking, city))
-    series.cancelled = True
-    session.commit()
-    return SeriesPublic(
-        id=series.id,
-        rider_id=series.rider_id,
-        weekdays=list(series.weekdays),
-        first_date=series.first_date,
-        last_date=series.last_date,
-        bookings=answers,
-    )
+    return cancel_standing_order(session, state.days, state.cities, user, series_id, _now())
