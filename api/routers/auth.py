@@ -11,8 +11,8 @@ from api.auth import issue_token, revoke_token, verify_password
 from api.db.models import User
 from api.deps import BearerCredentials, CurrentUser, SessionDep, StateDep
 from api.errors import ApiError
-from api.routers.users import user_public
 from api.schemas import LoginRequest, TokenPublic, UserPublic
+from api.services.accounts import user_public
 from api.services.lockout import clear_attempts, count_attempt, too_many_attempts
 
 router = APIRouter(prefix="/v1", tags=["auth"])

@@ -7,24 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from api.auth import revoke_user_tokens
 from api.db.models import User
 from api.deps import AdminUser, SessionDep
-from api.errors import ApiError, not_found
 from api.schemas import UserCreate, UserPublic
-from api.services.accounts import create_account
+from api.services.accounts import create_account, deactivate_account, user_public
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
-
-
-def user_public(user: User) -> UserPublic:
-    return UserPublic(
-        id=user.id,
-        username=user.username,
-        role=user.role,  # type: ignore[arg-type]
-        display_name=user.display_name,
-        rider_id=user.rider_id,
-    )
 
 
 @router.post("", response_model=UserPublic, status_code=201, responses={409: {}, 422: {}})
@@ -46,18 +34,4 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> None:
     """Deactivate an account (admin only): it can no longer sign in, and every token it holds
     is revoked at once. An admin cannot deactivate their own account."""
-    if user_id == admin.id:
-        raise ApiError(
-            409,
-            "own_account",
-            "不能停用自己的帳號",
-            "an admin cannot deactivate their own account",
-            field="user_id",
-            where="path",
-        )
-    user = session.get(User, user_id)
-    if user is None:
-        raise not_found("帳號", "account")
-    user.active = False
-    revoke_user_tokens(session, user.id)
-    session.commit()
+    deactivate_account(session, admin, user_id)

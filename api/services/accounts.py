@@ -1,4 +1,5 @@
-"""Creating accounts: the one rule for the admin's API route and the ``rehabus users`` command."""
+"""Accounts: creating them (the one rule for the admin's API route and the ``rehabus users``
+command), deactivating them, and showing them."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.auth import hash_password
+from api.auth import hash_password, revoke_user_tokens
 from api.db.models import Rider, User
-from api.errors import ApiError
-from api.schemas import UserCreate
+from api.errors import ApiError, not_found
+from api.schemas import UserCreate, UserPublic
 
-__all__ = ["create_account", "username_taken"]
+__all__ = ["create_account", "deactivate_account", "user_public", "username_taken"]
 
 
 def username_taken() -> ApiError:
@@ -41,3 +42,33 @@ def create_account(session: Session, body: UserCreate) -> User:
         session.rollback()
         raise username_taken() from None
     return user
+
+
+def deactivate_account(session: Session, admin: User, user_id: int) -> None:
+    """Deactivate an account (committed) and revoke every token it holds; 409 for the admin's
+    own account, 404 for an unknown one."""
+    if user_id == admin.id:
+        raise ApiError(
+            409,
+            "own_account",
+            "不能停用自己的帳號",
+            "an admin cannot deactivate their own account",
+            field="user_id",
+            where="path",
+        )
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("帳號", "account")
+    user.active = False
+    revoke_user_tokens(session, user.id)
+    session.commit()
+
+
+def user_public(user: User) -> UserPublic:
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        role=user.role,  # type: ignore[arg-type]
+        display_name=user.display_name,
+        rider_id=user.rider_id,
+    )
