@@ -40,7 +40,7 @@ from api.schemas.dispatch import (
 )
 from api.schemas.places import Facility, SavedPlaceCreate, SavedPlacePublic
 from api.schemas.planner import SimulationCreate, SimulationPublic
-from api.schemas.riders import CaregiverLinkCreate, RiderCreate, RiderPublic
+from api.schemas.riders import CaregiverLinkCreate, CaregiverLinkPublic, RiderCreate, RiderPublic
 from api.schemas.users import LoginRequest, TokenPublic, UserCreate, UserPublic
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "BreakdownPublic",
     "BreakdownRequest",
     "CaregiverLinkCreate",
+    "CaregiverLinkPublic",
     "DayFiguresPublic",
     "DayPlanPublic",
     "DayRoutePublic",

@@ -14,6 +14,7 @@ from dispatch.model import Mobility
 
 __all__ = [
     "CaregiverLinkCreate",
+    "CaregiverLinkPublic",
     "RiderCreate",
     "RiderPublic",
 ]
@@ -63,3 +64,11 @@ class RiderPublic(BaseModel):
 class CaregiverLinkCreate(InputModel):
     user_id: int = Field(ge=1, le=2**31 - 1)
     relation: Literal["family", "care_home", "other"] = "family"
+
+
+class CaregiverLinkPublic(BaseModel):
+    """A caregiver's account allowed to book for a rider."""
+
+    user_id: int
+    rider_id: str
+    relation: Literal["family", "care_home", "other"]
