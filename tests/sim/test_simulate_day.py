@@ -8,8 +8,6 @@ import pytest
 
 from dispatch.city import load_city
 from dispatch.demand import DemandDay, DemandModel, DemandParameters
-from dispatch.errors import InputError
-from dispatch.fleet import BREAK_S, SHIFTS
 from dispatch.geo import load_districts
 from dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
 from dispatch.travel import city_provider
@@ -26,21 +24,6 @@ def tiny_day() -> DemandDay:
 @pytest.fixture(scope="module")
 def provider():  # type: ignore[no-untyped-def]
     return city_provider("tainan")
-
-
-def test_fleet_follows_the_city_and_the_service_defaults() -> None:
-    city = load_city("tainan")
-    fleet = build_fleet(city, FleetSpec(156))
-    assert len(fleet) == 156
-    by_depot = {d.id: sum(v.id.startswith(d.id) for v in fleet) for d in city.depots}
-    assert by_depot == {d.id: d.vehicles for d in city.depots}  # 48 and 108, as configured
-    assert {(v.shift.start_s, v.shift.end_s) for v in fleet} == set(SHIFTS)
-    assert all(v.break_ is not None and v.break_.duration_s == BREAK_S for v in fleet)
-    spread = build_fleet(city, FleetSpec(12, "wheelchair3", "spread", "three"))
-    assert len(spread) == 12 and all(v.layout.wheelchair_positions == 3 for v in spread)
-    assert len({v.depot for v in spread}) == 6
-    with pytest.raises(InputError):
-        FleetSpec(10, layout="double-decker")
 
 
 @pytest.mark.parametrize("policy", list(Policy))

@@ -1,0 +1,35 @@
+"""The simulator's parameters (`dispatch/sim/_params.py`): defaults, and values refused by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.errors import InputError
+from dispatch.sim import Policy, SimParameters
+
+
+def test_the_defaults_are_todays_service() -> None:
+    params = SimParameters()
+    assert params.policy is Policy.FCFS
+    assert params.cutoff_s == -7 * 3600  # 17:00 the day before
+    assert (params.reoptimize_every_s, params.lock_ahead_s) == (3 * 3600, 900)
+
+
+def test_a_policy_may_be_given_as_text() -> None:
+    assert SimParameters(policy="hybrid").policy is Policy.HYBRID  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="policy: 'lottery' is not one of fcfs, batch, hybrid"):
+        SimParameters(policy="lottery")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reoptimize_every_s", -1, "reoptimize_every_s, lock_ahead_s, no_show_wait_s"),
+        ("lock_ahead_s", -1, "reoptimize_every_s, lock_ahead_s, no_show_wait_s"),
+        ("no_show_wait_s", -60, "reoptimize_every_s, lock_ahead_s, no_show_wait_s"),
+        ("travel_noise_sigma", -0.1, "travel_noise_sigma must not be negative"),
+    ],
+)
+def test_negative_values_are_refused(field: str, value: float, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        SimParameters(**{field: value})  # type: ignore[arg-type]
