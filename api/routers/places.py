@@ -11,10 +11,10 @@ from sqlalchemy import select
 from api.db.models import SavedPlace
 from api.deps import BookerUser, CurrentUser, SessionDep
 from api.errors import not_found
-from api.routers.riders import visible_rider
 from api.schemas import ID_PATTERN
 from api.schemas.places import Facility, SavedPlaceCreate, SavedPlacePublic
 from api.services.places import CityName, find_facilities
+from api.services.riders import visible_rider
 
 __all__ = ["router"]
 
