@@ -11,7 +11,7 @@ the pickup outside that promise. Nothing here knows of a database: the service s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from dispatch.errors import InputError
@@ -355,13 +355,13 @@ class ServiceDayPlan:
             raise InputError(f"plan leaves accepted trips unserved: {missing}")
         self._inserter = Inserter(problem, plan)
 
-    def stop_orders(self) -> Sequences:
-        """Every vehicle's stops in order, its break among them, in the form the service
-        stores (an empty list for a vehicle without trips): read without scheduling the
-        routes, to compare with what is stored."""
+    def stop_orders(self, vehicle_ids: Iterable[str] | None = None) -> Sequences:
+        """Each vehicle's stops in order (every vehicle's, or those of ``vehicle_ids``), its
+        break among them, in the form the service stores (an empty list for a vehicle without
+        trips): read without scheduling the routes, to compare with what is stored."""
         return {
             vid: refs if any(kind != "break" for _, kind in refs) else []
-            for vid, refs in self._inserter.stop_refs().items()
+            for vid, refs in self._inserter.stop_refs(vehicle_ids).items()
         }
 
     def sync(
@@ -388,8 +388,8 @@ class ServiceDayPlan:
         known = [trip.id for trip in trips if trip.id in self._trips]
         if known:
             raise InputError(f"trip {known[0]}: already in the day's plan")
-        held = self._inserter.stop_refs()
-        before = {rid for vid in routes for rid, kind in held[vid] if kind != "break"}
+        held = self._inserter.stop_refs(routes)
+        before = {rid for stops in held.values() for rid, kind in stops if kind != "break"}
         after = {rid for stops in routes.values() for rid, kind in stops if kind != "break"}
         gone = before - after
         new_locks = (
@@ -406,7 +406,7 @@ class ServiceDayPlan:
         if not gone and new_locks == self._locks:
             self._inserter.set_routes(requests, routes)
         else:
-            sequences = {**held, **routes}
+            sequences = {**self._inserter.stop_refs(), **routes}
             kept = tuple(r for r in self._inserter.problem().requests if r.id not in gone)
             stray = sorted(set(served_once(sequences)) - {r.id for r in kept + requests})
             if stray:

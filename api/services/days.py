@@ -14,10 +14,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, delete, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -78,6 +78,17 @@ def trip_of(booking: Booking) -> Trip:
 
 
 @dataclass
+class _Held:
+    """A day held in memory: the stored version it stands for, its plan, and for each bus the
+    stored row's version (PostgreSQL's ``xmin``; "" for no row) when its stops were last found
+    equal to the plan's, so that catching up reads only the routes written since."""
+
+    version: int
+    plan: ServiceDayPlan
+    seen: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class OpenDay:
     """A day opened for a decision: its plan, and its row (locked until commit)."""
 
@@ -86,12 +97,16 @@ class OpenDay:
     session: Session
     reload: bool = False
     """Set when the change is not in ``plan`` (e.g. new locks): the day is rebuilt next time."""
+    written: set[str] | None = field(default_factory=set)
+    """The buses whose stored routes `save` wrote (``None``: every bus's)."""
 
     def save(self, vehicle_ids: set[str] | None = None) -> None:
         """Store the routes of ``vehicle_ids`` (all when ``None``), refresh the estimated times
         of the bookings on them, and move the day's version on. The caller commits."""
         key = (DayRoute.city == self.row.city, DayRoute.service_date == self.row.service_date)
         fresh = vehicle_ids is None  # every route is written anew
+        if self.written is not None:
+            self.written = None if vehicle_ids is None else self.written | vehicle_ids
         if vehicle_ids is None:
             self.session.execute(delete(DayRoute).where(*key))
             vehicle_ids = {v.id for v in self.plan.fleet}
@@ -146,7 +161,7 @@ class DayRegistry:
     ) -> None:
         self.cities = dict(cities)
         self.providers = dict(providers)
-        self._days: OrderedDict[tuple[str, dt.date], tuple[int, ServiceDayPlan]] = OrderedDict()
+        self._days: OrderedDict[tuple[str, dt.date], _Held] = OrderedDict()
         self._locks: dict[tuple[str, dt.date], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -157,7 +172,7 @@ class DayRegistry:
     def cached(self, city: str, day: dt.date) -> ServiceDayPlan | None:
         """The in-memory day if loaded (it may be behind another process's changes)."""
         entry = self._days.get((city, day))
-        return entry[1] if entry and entry[0] != DROPPED else None
+        return entry.plan if entry and entry.version != DROPPED else None
 
     def forget(self, city: str, day: dt.date) -> None:
         self._days.pop((city, day), None)
@@ -175,18 +190,18 @@ class DayRegistry:
         with self._lock(key):
             entry = self._days.get(key)
             row = _lock_day_row(session, city, day, known=entry is not None)
-            if entry is None or entry[0] != row.version:
+            if entry is None or entry.version != row.version:
                 try:
-                    if entry is None or entry[0] == DROPPED:
-                        plan = self._load(session, city, day, entry[1].table if entry else None)
+                    if entry is None or entry.version == DROPPED:
+                        table = entry.plan.table if entry else None
+                        entry = _Held(row.version, self._load(session, city, day, table))
                     else:
-                        plan = self._catch_up(session, row, entry[1])
+                        entry = self._catch_up(session, row, entry)
                 except BaseException:
                     self._drop(key)
                     raise
-                entry = (row.version, plan)
                 self._days[key] = entry
-            opened = OpenDay(entry[1], row, session)
+            opened = OpenDay(entry.plan, row, session)
             try:
                 yield opened
             except BaseException:
@@ -195,8 +210,11 @@ class DayRegistry:
                 raise
             session.commit()  # also ends the transaction that holds the day's row lock
             # A change not in the plan (new locks) is caught up with next time, like another
-            # process's.
-            self._keep(key, (STALE if opened.reload else row.version, opened.plan))
+            # process's. Routes written here are compared again then.
+            seen = {} if opened.plan is not entry.plan or opened.written is None else entry.seen
+            for vid in opened.written or ():
+                seen.pop(vid, None)
+            self._keep(key, _Held(STALE if opened.reload else row.version, opened.plan, seen))
 
     def _drop(self, key: tuple[str, dt.date]) -> None:
         """Drop a day after a failure (memory may be ahead of the database); its travel times
@@ -204,9 +222,9 @@ class DayRegistry:
         with self._guard:
             entry = self._days.get(key)
             if entry is not None:
-                self._days[key] = (DROPPED, entry[1])
+                self._days[key] = _Held(DROPPED, entry.plan)
 
-    def _keep(self, key: tuple[str, dt.date], entry: tuple[int, ServiceDayPlan]) -> None:
+    def _keep(self, key: tuple[str, dt.date], entry: _Held) -> None:
         """Hold a day in memory; the least recently used beyond `MAX_DAYS_IN_MEMORY` go (they
         are rebuilt from the database when asked for again)."""
         with self._guard:
@@ -247,25 +265,23 @@ class DayRegistry:
             table=table,
         )
 
-    def _catch_up(self, session: Session, row: ServiceDay, plan: ServiceDayPlan) -> ServiceDayPlan:
-        """``plan`` brought up to the stored day after another process changed it.
+    def _catch_up(self, session: Session, row: ServiceDay, held: _Held) -> _Held:
+        """The day held brought up to the stored day after another process changed it.
 
         Only the routes whose stored stops differ from the plan's are read into it, with the
         trips on them that it does not hold yet (`ServiceDayPlan.sync`): behind by one booking,
-        this costs about what deciding that booking did. A breakdown since, or anything the
-        routes do not explain, rebuilds the day from the database on the travel times the plan
-        already has.
+        this costs about what deciding that booking did. On PostgreSQL only the rows written
+        since they were last compared are read (their ``xmin`` moved on). A breakdown since, or
+        anything the routes do not explain, rebuilds the day from the database on the travel
+        times the plan already has.
         """
-        city, day = row.city, row.service_date
+        city, day, plan = row.city, row.service_date, held.plan
         fleet = {v.id for v in plan.fleet}
-        accepted, broken, stored = _stored_day(session, city, day, fleet)
-        if broken:
-            return self._load(session, city, day, plan.table)
-        changed = {
-            vid: stored.get(vid, [])
-            for vid, stops in plan.stop_orders().items()
-            if stops != stored.get(vid, [])
-        }
+        stored = _stored_day(session, city, day, fleet, held.seen)
+        if stored.broken:
+            return _Held(row.version, self._load(session, city, day, plan.table))
+        mine = plan.stop_orders(sorted(stored.routes))
+        changed = {vid: stops for vid, stops in stored.routes.items() if stops != mine[vid]}
         known = plan.trips()
         new = {
             rid
@@ -285,39 +301,77 @@ class DayRegistry:
                 [trip_of(b) for b in bookings],
                 {vid: refs for vid, refs in locks.items() if vid in fleet},
             )
-            if accepted != len(plan.trips()):
+            if stored.accepted != len(plan.trips()):
                 raise InputError("accepted bookings that are on no stored route")
         except (InputError, PlanInvalidError):
-            return self._load(session, city, day, plan.table)
-        return plan
+            return _Held(row.version, self._load(session, city, day, plan.table))
+        return _Held(row.version, plan, {**held.seen, **stored.tokens})
+
+
+@dataclass(frozen=True)
+class _Stored:
+    accepted: int
+    """The day's accepted bookings."""
+    broken: bool
+    """A bus of the plan's fleet broke down."""
+    routes: dict[str, list[tuple[str, str]]]
+    """The stored stops of each bus to compare (an empty list where the bus has no route)."""
+    tokens: dict[str, str]
+    """The row version (``xmin``; "" for no row) of each bus compared (PostgreSQL only)."""
 
 
 def _stored_day(
-    session: Session, city: str, day: dt.date, fleet: set[str]
-) -> tuple[int, bool, dict[str, list[tuple[str, str]]]]:
-    """The day's accepted bookings, whether a bus of ``fleet`` broke down, and the stored stops
-    of each bus of ``fleet`` that has a route (two small queries)."""
-    broken = session.scalars(
-        select(VehicleEvent.vehicle_id).where(
-            VehicleEvent.city == city,
-            VehicleEvent.service_date == day,
-            VehicleEvent.kind == "breakdown",
-        )
-    ).all()
+    session: Session, city: str, day: dt.date, fleet: set[str], seen: Mapping[str, str]
+) -> _Stored:
+    """What catching up needs of the stored day: on PostgreSQL, the stops of each bus of
+    ``fleet`` whose row changed since ``seen`` (its ``xmin`` moved on, or it was never
+    compared); elsewhere every bus's. Two queries on PostgreSQL when a route changed."""
     accepted = (
         select(func.count())
         .select_from(Booking)
         .where(Booking.city == city, Booking.service_date == day, Booking.status == "accepted")
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(accepted, DayRoute.vehicle_id, DayRoute.stops).where(
-            DayRoute.city == city, DayRoute.service_date == day
+    broken = (
+        select(func.aggregate_strings(VehicleEvent.vehicle_id, ","))
+        .where(
+            VehicleEvent.city == city,
+            VehicleEvent.service_date == day,
+            VehicleEvent.kind == "breakdown",
         )
-    ).all()
-    count = rows[0][0] if rows else session.execute(select(accepted)).scalar_one()
-    stored = {vid: [(rid, kind) for rid, kind in stops] for _, vid, stops in rows if vid in fleet}
-    return count, not fleet.isdisjoint(broken), stored
+        .scalar_subquery()
+    )
+    where = (DayRoute.city == city, DayRoute.service_date == day)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    tokens: dict[str, str] = {}
+    if postgresql:
+        version = literal_column("day_routes.xmin::text", String)
+        rows = session.execute(
+            select(accepted, broken, DayRoute.vehicle_id, version).where(*where)
+        ).all()
+        present = {vid: token for *_, vid, token in rows}
+        tokens = {
+            vid: present.get(vid, "") for vid in fleet if present.get(vid, "") != seen.get(vid)
+        }
+        wanted = sorted(vid for vid in tokens if vid in present)
+        routes: dict[str, list[tuple[str, str]]] = {vid: [] for vid in tokens}
+        if wanted:
+            found = session.execute(
+                select(DayRoute.vehicle_id, DayRoute.stops).where(
+                    *where, DayRoute.vehicle_id.in_(wanted)
+                )
+            )
+            routes.update({vid: [(rid, kind) for rid, kind in stops] for vid, stops in found})
+    else:
+        rows = session.execute(
+            select(accepted, broken, DayRoute.vehicle_id, DayRoute.stops).where(*where)
+        ).all()
+        routes = {vid: [] for vid in fleet}
+        routes.update(
+            {vid: [(rid, kind) for rid, kind in stops] for *_, vid, stops in rows if vid in fleet}
+        )
+    count, down = rows[0][:2] if rows else session.execute(select(accepted, broken)).one()
+    return _Stored(count, not fleet.isdisjoint((down or "").split(",")), routes, tokens)
 
 
 def _lock_day_row(session: Session, city: str, day: dt.date, *, known: bool) -> ServiceDay:

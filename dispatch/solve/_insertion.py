@@ -7,7 +7,7 @@ with the one validator, and commits it; or refuses with a reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,19 +138,31 @@ class Inserter:
         seq = self._routes[v, : self._lens[v]].copy()
         return route_from_nodes(problem, self._pa, self._kx, v, seq)
 
-    def stop_refs(self) -> dict[str, list[tuple[str, str]]]:
-        """Every vehicle's stops in order, as (request id, "pickup" | "dropoff") and the
-        driver's break as ``("", "break")``: read off the arrays, without scheduling a route."""
-        ids = [r.id for r in self._requests]
+    def stop_refs(
+        self, vehicle_ids: Iterable[str] | None = None
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Each vehicle's stops in order (every vehicle's, or those of ``vehicle_ids``), as
+        (request id, "pickup" | "dropoff") and the driver's break as ``("", "break")``: read
+        off the arrays, without scheduling a route."""
+        requests = self._requests
         breaks = 2 * self._slots
         kinds = (str(StopKind.PICKUP), str(StopKind.DROPOFF))
+        vehicles = self._problem.vehicles
+        wanted = range(len(vehicles)) if vehicle_ids is None else self._vehicle_indices(vehicle_ids)
         return {
-            vehicle.id: [
-                ("", str(StopKind.BREAK)) if n >= breaks else (ids[n >> 1], kinds[n & 1])
+            vehicles[v].id: [
+                ("", str(StopKind.BREAK)) if n >= breaks else (requests[n >> 1].id, kinds[n & 1])
                 for n in self._routes[v, : self._lens[v]].tolist()
             ]
-            for v, vehicle in enumerate(self._problem.vehicles)
+            for v in wanted
         }
+
+    def _vehicle_indices(self, vehicle_ids: Iterable[str]) -> list[int]:
+        index = {vehicle.id: k for k, vehicle in enumerate(self._problem.vehicles)}
+        try:
+            return [index[vid] for vid in vehicle_ids]
+        except KeyError as exc:
+            raise InputError(f"vehicle {exc.args[0]}: not in the day's fleet") from None
 
     def set_routes(
         self, added: Sequence[Request], routes: Mapping[str, Sequence[tuple[str, str]]]
