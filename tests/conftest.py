@@ -3,6 +3,11 @@
 pytest's default ("prepend") import mode puts the folder of each ``conftest.py`` on
 ``sys.path`` before importing it, so with this file any test module below ``tests/`` can
 ``from _instances import load``: the hand-checkable instances of ``tests/data``.
+
+Support code that the benchmarks reuse (the live-server harness) is the package
+``tests/support``, imported as ``tests.support`` by both (the project root is on ``sys.path``:
+``pythonpath`` in ``pyproject.toml``). The tests never import ``benchmarks``; only
+``tests/benchmarks``, the smoke tests of the benchmark scripts, does.
 """
 
 from __future__ import annotations
