@@ -6,8 +6,9 @@ pytest's default ("prepend") import mode puts the folder of each ``conftest.py``
 
 Support code that the benchmarks reuse (the live-server harness) is the package
 ``tests/support``, imported as ``tests.support`` by both (the project root is on ``sys.path``:
-``pythonpath`` in ``pyproject.toml``). The tests never import ``benchmarks``; only
-``tests/benchmarks``, the smoke tests of the benchmark scripts, does.
+``pythonpath`` in ``pyproject.toml``). Tests do not import ``benchmarks`` (``tests/benchmarks``,
+the smoke tests of the benchmark scripts, does; the solver tests still build instances with
+``benchmarks.instances``, which is to move here next).
 """
 
 from __future__ import annotations
