@@ -4,7 +4,7 @@ delays and drivers' manifests. Dispatchers and admins only."""
 from __future__ import annotations
 
 import html
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
@@ -13,6 +13,7 @@ from api.db.models import Job
 from api.deps import SessionDep, StaffUser, StateDep
 from api.errors import not_found
 from api.schemas import ID_PATTERN, ServiceDate
+from api.schemas.common import CityId
 from api.schemas.dispatch import (
     BreakdownPublic,
     BreakdownRequest,
@@ -30,7 +31,7 @@ from dispatch.city import CityConfig
 
 router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
 
-CityName = Annotated[Literal["tainan", "kaohsiung"], Path()]
+CityName = Annotated[CityId, Path()]
 VehicleId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
 JobId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Day = Annotated[ServiceDate, Path()]

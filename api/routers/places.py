@@ -12,8 +12,9 @@ from api.db.models import SavedPlace
 from api.deps import BookerUser, CurrentUser, SessionDep
 from api.errors import not_found
 from api.schemas import ID_PATTERN
+from api.schemas.common import CityId
 from api.schemas.places import Facility, SavedPlaceCreate, SavedPlacePublic
-from api.services.places import CityName, find_facilities
+from api.services.places import find_facilities
 from api.services.riders import visible_rider
 
 __all__ = ["router"]
@@ -27,7 +28,7 @@ PlaceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 @router.get("/facilities", response_model=list[Facility])
 def list_facilities(
     _: CurrentUser,
-    city: Annotated[CityName, Query()] = "tainan",
+    city: Annotated[CityId, Query()] = "tainan",
     q: Annotated[str, Query(max_length=64)] = "",
 ) -> list[Facility]:
     """Hospitals, and clinics with a rehabilitation department (MOHW 2023-12-31), to pick as

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -14,11 +14,13 @@ from pydantic import (
 )
 
 from api.errors import bilingual
+from dispatch.city import city_ids
 
 __all__ = [
     "FIRST_DAY",
     "ID_PATTERN",
     "LAST_DAY",
+    "CityId",
     "Identifier",
     "InputModel",
     "Moment",
@@ -31,6 +33,7 @@ __all__ = [
     "ShortText",
     "Text",
     "Username",
+    "city_enum",
 ]
 
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -64,11 +67,28 @@ def _moment_in_era(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
+def _known_city(value: str) -> str:
+    if value not in city_ids():
+        cities = ", ".join(city_ids())
+        raise bilingual(f"必須是下列之一：{cities}", f"must be one of {cities}")
+    return value
+
+
+def city_enum(schema: dict[str, Any]) -> None:
+    """The configured cities as the enum of a city parameter's JSON schema (asked when the
+    OpenAPI document is made, not at import)."""
+    schema["enum"] = list(city_ids())
+
+
 Text = AfterValidator(_no_nul)
 ServiceDate = Annotated[dt.date, AfterValidator(_in_era)]
 """A date the service plans (2000 to 2099)."""
 Moment = Annotated[dt.datetime, AfterValidator(_moment_in_era)]
 """A moment on a date the service plans; without a time zone, the city's local time."""
+CityId = Annotated[str, AfterValidator(_known_city), Field(json_schema_extra=city_enum)]
+"""A city: one with a configuration file (``data/cities/<id>.toml``), else a 422 naming the
+field. A city configured but not served by this service (``REHABUS_CITIES``) is a 404 where it
+names a resource (a path), as any unknown resource."""
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=ID_PATTERN)]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), Text]

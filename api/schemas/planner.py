@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ServiceDate
+from api.schemas.common import CityId, ServiceDate
 from dispatch.sim import LAYOUTS, SHIFT_PLANS
 
 __all__ = ["LayoutName", "ShiftName", "SimulationCreate", "SimulationPublic"]
@@ -23,7 +23,7 @@ class SimulationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    city: Literal["tainan", "kaohsiung"] = "tainan"
+    city: CityId = "tainan"
     fleet_size: int = Field(default=156, ge=1, le=600)
     layout: LayoutName = "standard"
     depots: Literal["city", "spread"] = "city"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from api.errors import bilingual
-from api.schemas.common import InputModel, Name, Password, Phone, Text, Username
+from api.schemas.common import CityId, InputModel, Name, Password, Phone, Text, Username
 from dispatch.booking import CertificateLevel
 from dispatch.model import Mobility
 
@@ -23,7 +23,7 @@ __all__ = [
 class RiderCreate(InputModel):
     """A rider's registration. Optional ``username`` and ``password`` create their sign-in."""
 
-    city: Literal["tainan", "kaohsiung"] = "tainan"
+    city: CityId = "tainan"
     name: Name
     phone: Phone = ""
     birth_date: dt.date

@@ -21,6 +21,7 @@ from dispatch.city._config import (
     ServiceHours,
     SlowTrafficCharge,
     TaxiMeterConfig,
+    city_ids,
     load_city,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "ServiceHours",
     "SlowTrafficCharge",
     "TaxiMeterConfig",
+    "city_ids",
     "load_city",
 ]

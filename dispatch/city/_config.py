@@ -44,6 +44,7 @@ __all__ = [
     "ServiceHours",
     "SlowTrafficCharge",
     "TaxiMeterConfig",
+    "city_ids",
     "load_city",
 ]
 
@@ -609,11 +610,20 @@ class CityConfig(_Model):
         return tuple(depot for depot in self.depots if depot.region == region_id)
 
     def road_graph_path(self) -> Path:
-        """Return the file of the default road graph (user data folder first, then shipped)."""
+        """Return the file of the configured road graph (user data folder first, then
+        shipped). The graph a city plans and draws on is chosen by
+        `dispatch.travel.road_graph_path`, which prefers an imported whole-city graph."""
         path = _resolve_data_path(self.paths.road_graph)
         if path is None:
             raise InputError(f"paths.road_graph: {self.paths.road_graph!r} no longer exists")
         return path
+
+
+@cache
+def city_ids() -> tuple[str, ...]:
+    """The cities configured: one a file ``data/cities/<id>.toml``, sorted (read once)."""
+    folder = get_settings().shipped_data_dir / "cities"
+    return tuple(sorted(path.stem for path in folder.glob("*.toml")))
 
 
 def load_city(name_or_path: str | os.PathLike[str]) -> CityConfig:
