@@ -8,9 +8,9 @@ whether `dispatch.validate.validate` passes the final plan, and the peak memory.
 in a fresh subprocess, so the peak resident memory is that size's own; a size that has not
 returned after ``--max-wall`` seconds is stopped and reported with what it had reached.
 
-Where the time goes is measured by wrapping the solver's OR-Tools call from outside (no solver
-file is changed): the model build (until the search parameters are made), the first at-solution
-callback (with a starting plan, the moment OR-Tools has read it in) and the end of its phase.
+Where the time goes is measured through `solve`'s ``ortools_trace`` (`dispatch.solve.OrToolsEvent`):
+the model build (until the search parameters are made), the first at-solution callback (with a
+starting plan, the moment OR-Tools has read it in) and the end of its phase.
 Writes benchmarks/results/scaling.json and scaling.png.
 """
 
@@ -24,10 +24,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, TextIO
 
 from matplotlib.figure import Figure
@@ -35,7 +33,7 @@ from matplotlib.figure import Figure
 from benchmarks._machine import machine_info
 from benchmarks._tainan_day import core_provider, generate_day
 from dispatch.model import Plan, Problem
-from dispatch.solve import Progress, _ortools, _solver, solve
+from dispatch.solve import MaxRuntime, OrToolsEvent, Progress, solve
 from dispatch.validate import PlanInvalidError, validate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.json"
@@ -46,6 +44,7 @@ WARMUP_ITERATIONS = 20  # enough to load (or compile) every kernel of the improv
 MAX_WALL_S = 900.0  # a size still running after this is stopped and reported as such
 
 Record = dict[str, Any]
+OrToolsTrace = Callable[[OrToolsEvent], None]
 
 
 # --------------------------------------------------------------------------- one size (child)
@@ -63,49 +62,34 @@ class _Log:
             self._stream.flush()
 
 
-@contextmanager
-def _ortools_probe(clock: Callable[[], float], log: _Log) -> Iterator[Record]:
-    """Time the solver's OR-Tools phase from outside; yields what it records.
-
-    Wraps `dispatch.solve._solver.run_ortools` (adding an at-solution callback) and the
-    ``pywrapcp`` that `dispatch.solve._ortools` builds its model with (to note when the search
-    parameters are made, i.e. when the model is built). Restored on exit.
-    """
-    real_solve, real_pywrapcp = _solver.run_ortools, _ortools.pywrapcp
+def _ortools_probe(clock: Callable[[], float], log: _Log) -> tuple[Record, OrToolsTrace]:
+    """Time the solver's OR-Tools phase through `solve`'s ``ortools_trace``: returns what it
+    records and the trace to give `solve`."""
     record: Record = {"solutions": 0}
 
     def note(key: str, value: Any) -> None:
         record[key] = value
         log("ortools", key=key, value=value)
 
-    def params() -> Any:
-        note("model_built_at_s", clock())
-        return real_pywrapcp.DefaultRoutingSearchParameters()
+    def trace(event: OrToolsEvent) -> None:
+        if event.kind == "called":
+            note("called_at_s", clock())
+            note("from_initial_plan", event.from_initial_plan)
+        elif event.kind == "model_built":
+            note("model_built_at_s", clock())
+        elif event.kind == "solution":
+            record["solutions"] += 1
+            if record["solutions"] == 1:
+                note("first_callback_at_s", clock())
+        elif event.kind == "returned":
+            note("returned_at_s", clock())
+            record.update(
+                status=event.status,
+                objective=event.objective,
+                returned_a_plan=event.returned_a_plan,
+            )
 
-    def on_solution(cost: int) -> None:
-        record["solutions"] += 1
-        if record["solutions"] == 1:
-            note("first_callback_at_s", clock())
-
-    def run_ortools(*args: Any, **kwargs: Any) -> Any:
-        note("called_at_s", clock())
-        note("from_initial_plan", bool(kwargs.get("initial")))
-        result = real_solve(*args, on_solution=on_solution, **kwargs)
-        note("returned_at_s", clock())
-        record.update(
-            status=result.status, objective=result.objective, returned_a_plan=bool(result.sequences)
-        )
-        return result
-
-    proxy = SimpleNamespace(
-        **{k: getattr(real_pywrapcp, k) for k in dir(real_pywrapcp) if not k.startswith("__")}
-    )
-    proxy.DefaultRoutingSearchParameters = params
-    _solver.run_ortools, _ortools.pywrapcp = run_ortools, proxy
-    try:
-        yield record
-    finally:
-        _solver.run_ortools, _ortools.pywrapcp = real_solve, real_pywrapcp
+    return record, trace
 
 
 def _peak_mib() -> float:
@@ -188,16 +172,20 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
 
     plan: Plan | None = None
     solve_error = None
-    with _ortools_probe(clock, log) as probe:
-        try:
-            plan = solve(problem, time_limit_s=time_limit_s, seed=seed, progress=on_progress)
-        except PlanInvalidError as error:  # the solver's own final check refused its plan
-            solve_error = {
-                "error": str(error),
-                "violations": [
-                    {"kind": str(v.kind), "message": v.message} for v in error.violations
-                ],
-            }
+    probe, trace = _ortools_probe(clock, log)
+    try:
+        plan = solve(
+            problem,
+            stop=MaxRuntime(time_limit_s),
+            seed=seed,
+            progress=on_progress,
+            ortools_trace=trace,
+        )
+    except PlanInvalidError as error:  # the solver's own final check refused its plan
+        solve_error = {
+            "error": str(error),
+            "violations": [{"kind": str(v.kind), "message": v.message} for v in error.violations],
+        }
     solve_s = time.perf_counter() - started
     cpu_s = time.process_time() - cpu_started
     t = time.perf_counter()

@@ -15,7 +15,7 @@ is used, not at import.
 """
 
 from dispatch.solve._insertion import Inserter, InsertionResult, insert_all, served_once
-from dispatch.solve._ortools import solve_ortools
+from dispatch.solve._ortools import OrToolsEvent, solve_ortools
 from dispatch.solve._plan_build import plan_from_sequences, schedule_sequences
 from dispatch.solve._search import Progress
 from dispatch.solve._solver import solve
@@ -37,6 +37,7 @@ __all__ = [
     "MaxIterations",
     "MaxRuntime",
     "NoImprovement",
+    "OrToolsEvent",
     "Progress",
     "SearchState",
     "StoppingCriterion",

@@ -26,7 +26,7 @@ from dispatch.solve._arrays import ProblemArrays, to_arrays
 from dispatch.solve._plan_build import plan_from_sequences, sequences_of
 from dispatch.solve.stop import StoppingCriterion, max_runtime_s
 
-__all__ = ["OrToolsResult", "run_ortools", "solve_ortools"]
+__all__ = ["OrToolsEvent", "OrToolsResult", "run_ortools", "solve_ortools"]
 
 Seq = npt.NDArray[np.int64]
 
@@ -37,6 +37,23 @@ class OrToolsResult:
     """Vehicle index -> request nodes in visiting order (no breaks)."""
     objective: int
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrToolsEvent:
+    """What the OR-Tools phase of `dispatch.solve.solve` is doing, for a benchmark timing it.
+
+    ``kind`` is ``"called"`` (the phase begins; ``from_initial_plan``), ``"model_built"`` (the
+    routing model is built, its search about to start), ``"solution"`` (OR-Tools found a plan:
+    its ``objective``) or ``"returned"`` (the phase ends: ``status``, ``objective`` (-1 without
+    a plan) and ``returned_a_plan``).
+    """
+
+    kind: str
+    objective: int | None = None
+    status: str | None = None
+    from_initial_plan: bool = False
+    returned_a_plan: bool = False
 
 
 def _node_matrix(
@@ -64,8 +81,10 @@ def run_ortools(
     metaheuristic: str = "GUIDED_LOCAL_SEARCH",
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
     on_solution: Callable[[int], None] | None = None,
+    trace: Callable[[OrToolsEvent], None] | None = None,
 ) -> OrToolsResult:
-    """Solve with OR-Tools' routing library; returns each vehicle's request nodes in order."""
+    """Solve with OR-Tools' routing library; returns each vehicle's request nodes in order.
+    ``trace`` hears when the model is built and each solution found."""
     n_req = pa.n_requests
     n_veh = pa.n_vehicles
     depot_locs = sorted(set(pa.v_start.tolist()) | set(pa.v_end.tolist()))
@@ -175,6 +194,8 @@ def run_ortools(
             )
             time.SetBreakIntervalsOfVehicle([interval], v, node_visit)
 
+    if trace is not None:
+        trace(OrToolsEvent("model_built"))
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
@@ -187,6 +208,10 @@ def run_ortools(
         params.solution_limit = solution_limit
     if on_solution is not None:
         routing.AddAtSolutionCallback(lambda: on_solution(int(routing.CostVar().Max())))
+    if trace is not None:
+        routing.AddAtSolutionCallback(
+            lambda: trace(OrToolsEvent("solution", objective=int(routing.CostVar().Max())))
+        )
 
     if initial:
         routes = [

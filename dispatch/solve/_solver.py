@@ -14,7 +14,7 @@ from dispatch.errors import InfeasibleError, InputError
 from dispatch.model import Plan, Problem, StopKind
 from dispatch.solve import _kernels as kn
 from dispatch.solve._arrays import ProblemArrays, to_arrays
-from dispatch.solve._ortools import run_ortools
+from dispatch.solve._ortools import OrToolsEvent, run_ortools
 from dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
 from dispatch.solve._search import Progress, construct, improve, start_routes, total_cost
 from dispatch.solve.stop import (
@@ -90,6 +90,7 @@ def solve(
     iteration_limit: int | None = None,
     ortools_share: float = 0.1,
     progress: Callable[[Progress], None] | None = None,
+    ortools_trace: Callable[[OrToolsEvent], None] | None = None,
 ) -> Plan:
     """Plan the requests of ``problem``: OR-Tools builds and polishes a first plan, rehabus'
     improvement search improves it until ``stop`` says so; the plan returned has passed the
@@ -118,6 +119,9 @@ def solve(
         not repeatable.
     progress
         Called with a `Progress` event after each phase and each chunk of iterations.
+    ortools_trace
+        Called with an `OrToolsEvent` as OR-Tools' phase begins, builds its model, finds each
+        plan and ends (for benchmarks that time it).
     """
     stop = _criterion(stop, time_limit_s, iteration_limit)
     started = time.perf_counter()
@@ -145,9 +149,24 @@ def solve(
     ):
         # OR-Tools' guided local search polishes the first plan; keep whichever is better.
         # (Skipped for iteration-limited runs: under a clock OR-Tools is not repeatable.)
+        if ortools_trace is not None:
+            ortools_trace(OrToolsEvent("called", from_initial_plan=bool(seqs)))
         result = run_ortools(
-            problem, pa, initial=seqs, time_limit_s=max(0.5, clock * ortools_share)
+            problem,
+            pa,
+            initial=seqs,
+            time_limit_s=max(0.5, clock * ortools_share),
+            trace=ortools_trace,
         )
+        if ortools_trace is not None:
+            ortools_trace(
+                OrToolsEvent(
+                    "returned",
+                    objective=result.objective,
+                    status=result.status,
+                    returned_a_plan=bool(result.sequences),
+                )
+            )
         if result.sequences:
             polished = start_routes(problem, pa, kx, _with_locks(problem, result.sequences))
             if total_cost(pa, kx, polished) < total_cost(pa, kx, seqs):
