@@ -7,8 +7,8 @@
   keeps a day's plan open to one booking at a time.
 
 When a search stops is a value from `dispatch.solve.stop` (`MaxRuntime`, `MaxIterations`,
-`NoImprovement`, `Cancelled`, `FirstOf`). Every plan `solve` returns has passed
-`dispatch.validate.validate`; the others are returned as scheduled.
+`NoImprovement`, `Cancelled`, `FirstOf`). The plans of `solve` and `insert_all` have passed
+`dispatch.validate.validate`; `solve_ortools`'s is returned as scheduled (validate it).
 
 The compiled kernels' on-disk cache is checked against their sources the first time a kernel
 is used, not at import.
