@@ -1,16 +1,11 @@
 """Where trips begin and end: villages (里) by population, and the city's medical institutions.
 
-The MOHW institutions file has names, districts and street addresses but no coordinates. An
-institution is placed in the village its address names (Tainan's addresses mostly name one) or,
-when it names none that is known, in a village of its district drawn by population with a seed
-fixed by the institution's code; within the village, at a point drawn the same way. These
-placements are stand-ins, stable from run to run, not geocoded sites.
+The institutions are the MOHW list as `dispatch.geo.institutions.load_institutions` places them
+(the one placement rule, which the service's facility search uses too).
 """
 
 from __future__ import annotations
 
-import re
-import zlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,14 +16,10 @@ import shapely
 
 from dispatch.booking import TripPurpose
 from dispatch.geo import load_villages, normalize_city
+from dispatch.geo.institutions import INSTITUTIONS_CSV, load_institutions, point_in
 from dispatch.geo.point import Point
-from dispatch.settings import get_settings
 
-__all__ = ["INSTITUTIONS_CSV", "Places", "load_places"]
-
-INSTITUTIONS_CSV = "medical_institutions_tainan_kaohsiung_mohw_20231231.csv"
-_COUNTY_ZH = {"tainan": "臺南市", "kaohsiung": "高雄市"}
-_VILLAGE_IN_ADDRESS = re.compile(r"區(.{1,3}?里)")
+__all__ = ["INSTITUTIONS_CSV", "Places", "load_places", "point_in"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -66,19 +57,6 @@ class Places:
     site_district: tuple[str, ...]
     attraction: dict[TripPurpose, FloatArray]
     placed_by_address: int
-
-
-def point_in(geometry: shapely.Geometry, rng: np.random.Generator, tries: int = 200) -> Point:
-    """A point drawn evenly inside a polygon (its representative point if draws keep missing)."""
-    minx, miny, maxx, maxy = geometry.bounds
-    xs = rng.uniform(minx, maxx, tries)
-    ys = rng.uniform(miny, maxy, tries)
-    inside = shapely.contains_xy(geometry, xs, ys)
-    if inside.any():
-        k = int(np.argmax(inside))
-        return Point(round(float(ys[k]), 6), round(float(xs[k]), 6))
-    rep = geometry.representative_point()
-    return Point(round(rep.y, 6), round(rep.x, 6))
 
 
 def _attraction(frame: pd.DataFrame, hospital_factor: float) -> dict[TripPurpose, FloatArray]:
@@ -119,32 +97,8 @@ def load_places(city: str, hospital_factor: float = 3.0) -> Places:
     geoms = tuple(villages.geometry.to_numpy())
     reps = shapely.point_on_surface(np.asarray(geoms))
     districts = tuple(str(d) for d in villages["district_zh"])
-    by_name = {
-        (d, str(n)): i for i, (d, n) in enumerate(zip(districts, villages["name_zh"], strict=True))
-    }
-    by_district: dict[str, list[int]] = {}
-    for i, d in enumerate(districts):
-        by_district.setdefault(d, []).append(i)
-
-    path = get_settings().shipped_data_dir / "geo" / INSTITUTIONS_CSV
-    frame = pd.read_csv(path, dtype={"機構代碼": str})
-    frame = frame[frame["county_zh"] == _COUNTY_ZH[city]].reset_index(drop=True)
-    frame = frame[frame["town_zh"].isin(by_district)].reset_index(drop=True)
-    points: list[Point] = []
-    by_address = 0
-    for code, district, address in zip(
-        frame["機構代碼"], frame["town_zh"], frame["地址"], strict=True
-    ):
-        rng = np.random.default_rng(zlib.crc32(str(code).encode()))
-        match = _VILLAGE_IN_ADDRESS.search(str(address))
-        k = by_name.get((district, match.group(1))) if match else None
-        if k is None:
-            members = by_district[district]
-            weights = pop[members] + 1.0
-            k = members[int(rng.choice(len(members), p=weights / weights.sum()))]
-        else:
-            by_address += 1
-        points.append(point_in(geoms[k], rng))
+    frame = load_institutions(city)
+    points = tuple(Point(lat, lon) for lat, lon in zip(frame["lat"], frame["lon"], strict=True))
     return Places(
         city=city,
         village_code=tuple(str(c) for c in villages.index),
@@ -154,9 +108,9 @@ def load_places(city: str, hospital_factor: float = 3.0) -> Places:
         population=pop,
         population_65=pop65,
         geometry=geoms,
-        site_points=tuple(points),
+        site_points=points,
         site_names=tuple(str(n) for n in frame["機構名稱"]),
         site_district=tuple(str(d) for d in frame["town_zh"]),
         attraction=_attraction(frame, hospital_factor),
-        placed_by_address=by_address,
+        placed_by_address=int((frame["located"] == "village").sum()),
     )
