@@ -6,38 +6,37 @@ call."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-import numpy as np
-import numpy.typing as npt
-import scipy.sparse as sp
 import shapely
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.sparse.csgraph import dijkstra
 
 from api.deps import StaffUser, StateDep
 from api.errors import not_found
+from api.schemas.common import CityId
+from dispatch.errors import InputError
 from dispatch.geo import district_geometries
-from dispatch.travel.road import load_graph_file
+from dispatch.geo.point import Point
+from dispatch.travel import road_graph_path
+from dispatch.travel.base import TravelTimeProvider
+from dispatch.travel.road import Polyline, load_graph_file
 
 __all__ = [
     "MAX_LEGS",
     "PathsRequest",
-    "RoadPaths",
     "district_features",
     "road_features",
+    "road_paths",
     "router",
 ]
 
 router = APIRouter(prefix="/v1/geo", tags=["geo"])
 
-CityName = Annotated[Literal["tainan", "kaohsiung"], Path()]
+CityName = Annotated[CityId, Path()]
 SIMPLIFY_DEG = 0.0003
 """District outlines are simplified to about 30 m: plenty for a map, a tenth of the bytes."""
 MAX_ROAD_EDGES = 60_000
@@ -109,10 +108,8 @@ def road_features(path: FilePath, mtime_ns: int) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-SNAP_M = 300.0
-"""A leg's end farther than this from the road graph is drawn as a straight line."""
 MAX_LEGS = 500
-"""Legs a call may ask for (about a tenth of a second's work): the console asks for a whole
+"""Legs a call may ask for (about a second's work at most): the console asks for a whole
 day's routes in batches of this many (``api/web/console.js``)."""
 Coordinate = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]
 Leg = Annotated[list[Coordinate], Field(min_length=4, max_length=4)]
@@ -130,83 +127,29 @@ class PathsPublic(BaseModel):
     """Per leg, its ``[lat, lon]`` points along the fastest roads (two points if off the graph)."""
 
 
-@dataclass(frozen=True)
-class RoadPaths:
-    """A road graph compiled for drawing: fastest paths between points, as polylines."""
-
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
-    weights: sp.csr_matrix
-    lines: dict[tuple[int, int], list[tuple[float, float]]]
-
-    @classmethod
-    def from_file(cls, path: FilePath) -> RoadPaths:
-        graph = load_graph_file(path)
-        nodes = list(graph.nodes)
-        index = {n: i for i, n in enumerate(nodes)}
-        lat = np.array([graph.nodes[n]["y"] for n in nodes], dtype=np.float64)
-        lon = np.array([graph.nodes[n]["x"] for n in nodes], dtype=np.float64)
-        best: dict[tuple[int, int], float] = {}
-        lines: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for u, v, data in graph.edges(data=True):
-            key = (index[u], index[v])
-            time_s = max(float(data.get("travel_time", 1.0)), 0.01)
-            if key in best and best[key] <= time_s:
-                continue
-            best[key] = time_s
-            line = data.get("geometry")
-            if line is None:
-                lines[key] = [(lat[key[0]], lon[key[0]]), (lat[key[1]], lon[key[1]])]
-            else:
-                lines[key] = [(y, x) for x, y in line.coords]
-        tails, heads = zip(*best, strict=True)
-        weights = sp.csr_matrix(
-            (list(best.values()), (tails, heads)), shape=(len(nodes), len(nodes))
-        )
-        return cls(lat, lon, weights, lines)
-
-    def _nearest(self, lat: float, lon: float) -> int | None:
-        scale = np.cos(np.radians(min(max(lat, -89.0), 89.0)))
-        d2 = (self.lat - lat) ** 2 + ((self.lon - lon) * scale) ** 2
-        k = int(np.argmin(d2))
-        return k if np.sqrt(d2[k]) * 111_320 <= SNAP_M else None
-
-    def paths(self, legs: list[list[float]]) -> list[list[tuple[float, float]]]:
-        ends = [(self._nearest(a, b), self._nearest(c, d)) for a, b, c, d in legs]
-        sources = sorted({u for u, v in ends if u is not None and v is not None})
-        row = {s: k for k, s in enumerate(sources)}
-        predecessors = (
-            dijkstra(self.weights, indices=sources, return_predecessors=True)[1]
-            if sources
-            else None
-        )
-        found = []
-        for (a, b, c, d), (u, v) in zip(legs, ends, strict=True):
-            straight = [(a, b), (c, d)]
-            if u is None or v is None or predecessors is None or u == v:
-                found.append(straight)
-                continue
-            chain = [v]
-            while chain[-1] != u and chain[-1] >= 0:
-                chain.append(int(predecessors[row[u], chain[-1]]))
-            if chain[-1] != u:  # no road path: drawn straight
-                found.append(straight)
-                continue
-            chain.reverse()
-            points = [(a, b)]
-            for p, q in itertools.pairwise(chain):
-                points.extend(self.lines[(p, q)])
-            points.append((c, d))
-            rounded = [(round(y, 5), round(x, 5)) for y, x in points]
-            found.append([p for k, p in enumerate(rounded) if k == 0 or p != rounded[k - 1]])
+def road_paths(provider: TravelTimeProvider, legs: list[list[float]]) -> list[Polyline]:
+    """The road path of each leg ``[from_lat, from_lon, to_lat, to_lon]`` from the provider
+    that plans the city (``provider.paths``: the same graph and search), rounded to about a
+    metre; a leg the provider cannot draw along roads (an end off the road graph, no road
+    path) is a straight line between its ends."""
+    found: list[Polyline] = [[(a, b), (c, d)] for a, b, c, d in legs]
+    draw = getattr(provider, "paths", None)
+    if draw is None:
         return found
-
-
-@cache
-def road_paths(path: FilePath, mtime_ns: int) -> RoadPaths:
-    """The compiled road graph of ``path`` (``mtime_ns`` keys the cache)."""
-    del mtime_ns
-    return RoadPaths.from_file(path)
+    drawable: list[int] = []
+    ends: list[tuple[Point, Point]] = []
+    for k, (a, b, c, d) in enumerate(legs):
+        try:
+            ends.append((Point(a, b), Point(c, d)))
+        except InputError:  # not a place on Earth: drawn straight
+            continue
+        drawable.append(k)
+    for k, path in zip(drawable, draw(ends) if ends else [], strict=True):
+        if len(path) <= 2:
+            continue
+        rounded = [(round(lat, 5), round(lon, 5)) for lat, lon in path]
+        found[k] = [p for n, p in enumerate(rounded) if n == 0 or p != rounded[n - 1]]
+    return found
 
 
 @router.get("/{city}/districts", responses={404: {}})
@@ -222,20 +165,18 @@ def roads(city: CityName, state: StateDep) -> JSONResponse:
     """The city's road graph (GeoJSON lines with their OpenStreetMap road class): the
     shipped historic core, or the whole city once its graph is imported. © OpenStreetMap
     contributors, ODbL 1.0."""
-    config = state.cities.get(city)
-    if config is None:
+    if city not in state.cities:
         raise not_found("城市", "city")
-    path = config.road_graph_path()
+    path = road_graph_path(city)
     return JSONResponse(road_features(path, path.stat().st_mtime_ns), headers=CACHE)
 
 
 @router.post("/{city}/paths", response_model=PathsPublic, responses={403: {}, 404: {}, 422: {}})
 def paths(city: CityName, body: PathsRequest, state: StateDep, _: StaffUser) -> PathsPublic:
-    """The fastest road path of each leg ``[from_lat, from_lon, to_lat, to_lon]``, to draw
-    buses' routes along their streets (dispatchers and admins; at most 500 legs a call); a leg
+    """The fastest road path of each leg ``[from_lat, from_lon, to_lat, to_lon]``, by the
+    same road graph and search that plan the city's routes, to draw buses' routes along their
+    streets (dispatchers and admins; at most 500 legs a call); a leg
     with an end off the road graph is a straight line."""
-    config = state.cities.get(city)
-    if config is None:
+    if city not in state.cities:
         raise not_found("城市", "city")
-    path = config.road_graph_path()
-    return PathsPublic(paths=road_paths(path, path.stat().st_mtime_ns).paths(body.legs))
+    return PathsPublic(paths=road_paths(state.days.providers[city], body.legs))

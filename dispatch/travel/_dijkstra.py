@@ -16,7 +16,15 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LENGTH_BITS", "UNREACHED", "from_seeds", "many_to_many", "pack", "unpack"]
+__all__ = [
+    "LENGTH_BITS",
+    "UNREACHED",
+    "back_from",
+    "from_seeds",
+    "many_to_many",
+    "pack",
+    "unpack",
+]
 
 LENGTH_BITS = 24
 _LENGTH_MASK = (1 << LENGTH_BITS) - 1
@@ -216,3 +224,58 @@ def from_seeds(
     return _from_seeds(
         _i64(indptr), _i64(heads), _i64(weights), _i64(seed_nodes), _i64(seed_keys), _i64(targets)
     )
+
+
+@nb.njit(cache=True, nogil=True)
+def _back_from(
+    r_indptr: Int64Array,
+    r_tails: Int64Array,
+    r_weights: Int64Array,
+    best: Int64Array,
+    source: int,
+    target: int,
+) -> Int64Array:
+    empty = np.empty(0, dtype=np.int64)
+    if best[target] == UNREACHED:
+        return empty
+    chain = np.empty(best.size + 1, dtype=np.int64)
+    chain[0] = target
+    k = 1
+    v = target
+    while v != source:
+        found = -1
+        for i in range(r_indptr[v], r_indptr[v + 1]):
+            u = r_tails[i]
+            if best[u] == UNREACHED or best[u] + r_weights[i] != best[v]:
+                continue
+            if r_weights[i] > 0:
+                found = u
+                break
+            if found < 0 and (k < 2 or u != chain[k - 2]):
+                found = u  # a step of no length (two places at one spot): only if no other
+        if found < 0 or k > best.size:
+            return empty
+        chain[k] = found
+        k += 1
+        v = found
+    return chain[:k][::-1].copy()
+
+
+def back_from(
+    indptr: Int64Array,
+    tails: Int64Array,
+    weights: Int64Array,
+    best: Int64Array,
+    source: int,
+    target: int,
+) -> Int64Array:
+    """The nodes of a fastest path from ``source`` to ``target``, read backwards from a
+    search's labels ``best`` (packed weights from ``source``, as `from_seeds` gives them): a step
+    ``u -> v`` lies on it where ``best[u] + w == best[v]``. Empty if the target was not reached.
+
+    Parameters
+    ----------
+    indptr, tails, weights
+        The graph turned round (each node's incoming edges), in CSR form.
+    """
+    return _back_from(_i64(indptr), _i64(tails), _i64(weights), _i64(best), source, target)

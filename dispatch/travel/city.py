@@ -12,13 +12,26 @@ from dispatch.travel.composite import CompositeProvider
 from dispatch.travel.geodesic import GeodesicModel, GeodesicProvider
 from dispatch.travel.road import RoadGraph, RoadGraphProvider
 
-__all__ = ["city_provider", "geodesic_model_path", "load_road_graph", "road_graph_path"]
+__all__ = [
+    "city_provider",
+    "geodesic_model_path",
+    "imported_graph_path",
+    "load_road_graph",
+    "road_graph_path",
+]
+
+
+def imported_graph_path(city: str) -> Path:
+    """Where ``rehabus data import-osm`` writes the city's whole road graph (it may not be
+    there yet): ``<user data>/graphs/<city>_drive.graphml.gz``."""
+    return get_settings().user_data_dir / "graphs" / f"{normalize_city(city)}_drive.graphml.gz"
 
 
 def road_graph_path(city: str) -> Path:
-    """The city's graph from ``rehabus data import-osm`` if there is one, else the shipped core."""
-    city = normalize_city(city)
-    imported = get_settings().user_data_dir / "graphs" / f"{city}_drive.graphml.gz"
+    """The one choice of a city's road graph, which every part asks (the provider that plans,
+    the map's roads and paths): the graph from ``rehabus data import-osm`` if there is one,
+    else the city's configured graph (``paths.road_graph``, the shipped core)."""
+    imported = imported_graph_path(city)
     if imported.is_file():
         return imported
     return load_city(city).road_graph_path()

@@ -75,6 +75,22 @@ class CompositeProvider:
         index.extend(others)
         return index.add(point)
 
+    def paths(self, legs: Sequence[tuple[Point, Point]]) -> list[list[tuple[float, float]]]:
+        """The road path of each leg, as ``(lat, lon)`` points: the primary's (see
+        `RoadGraphProvider.paths`) where it covers both ends, as it plans them; elsewhere, or
+        when the primary draws no paths, the leg's two ends."""
+        found = [[(a.lat, a.lon), (b.lat, b.lon)] for a, b in legs]
+        draw = getattr(self.primary, "paths", None)
+        if draw is None:
+            return found
+        covered = [
+            k for k, (a, b) in enumerate(legs) if self.primary_covers(a) and self.primary_covers(b)
+        ]
+        if covered:
+            for k, path in zip(covered, draw([legs[k] for k in covered]), strict=True):
+                found[k] = path
+        return found
+
     def route(self, origin: Point, destination: Point) -> Leg:
         """The leg from the provider that covers both ends."""
         return self.matrix([origin, destination]).leg(0, 1)

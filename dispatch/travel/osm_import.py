@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from dispatch.errors import InputError
 from dispatch.geo import district_geometries, normalize_city
-from dispatch.settings import get_settings
+from dispatch.travel.city import imported_graph_path
 
 __all__ = [
     "BOUNDARY_BUFFER_M",
@@ -139,8 +139,9 @@ class ImportReport:
 
 
 def default_graph_path(city: str) -> Path:
-    """Where `import_osm` writes a city's graph unless told otherwise (where it is looked for)."""
-    return get_settings().user_data_dir / "graphs" / f"{normalize_city(city)}_drive.graphml.gz"
+    """Where `import_osm` writes a city's graph unless told otherwise (where
+    `dispatch.travel.road_graph_path` looks for it first)."""
+    return imported_graph_path(city)
 
 
 def is_drivable(tags: Any) -> bool:

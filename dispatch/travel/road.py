@@ -14,6 +14,7 @@ travel-time questions on it:
 from __future__ import annotations
 
 import gzip
+import itertools
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,14 +33,23 @@ from shapely.geometry import LineString
 
 from dispatch.errors import InputError, RoutingError
 from dispatch.geo.point import Point
-from dispatch.travel._dijkstra import UNREACHED, from_seeds, many_to_many, pack, unpack
+from dispatch.travel._dijkstra import (
+    UNREACHED,
+    back_from,
+    from_seeds,
+    many_to_many,
+    pack,
+    unpack,
+)
 from dispatch.travel.base import UNREACHABLE, Leg, RowAndColumn, TravelMatrix
 from dispatch.travel.place_index import Growing
 
-__all__ = ["RoadGraph", "RoadGraphProvider", "Snap", "load_graph_file"]
+__all__ = ["Polyline", "RoadGraph", "RoadGraphProvider", "Snap", "load_graph_file"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+Polyline = list[tuple[float, float]]
+"""A path drawn on a map: its ``(lat, lon)`` points in order."""
 
 
 def load_graph_file(path: Path) -> nx.MultiDiGraph:
@@ -180,6 +190,7 @@ class RoadGraph:
             main = np.argmax(np.bincount(label))
             self.snappable = np.flatnonzero((label[self.tail] == main) & (label[self.head] == main))
         self._tree = shapely.STRtree(self.edge_lines[self.snappable])
+        self._shapes: dict[int, tuple[FloatArray, FloatArray]] = {}
         self._edge_index = {
             (int(t), int(h)): i for i, (t, h) in enumerate(zip(tails, heads, strict=True))
         }
@@ -347,6 +358,76 @@ class RoadGraph:
         csr.sort_indices()
         return csr, virtual
 
+    def polyline(
+        self,
+        chain: Sequence[int],
+        snaps: Sequence[Snap],
+        drawn: dict[tuple[int, int], FloatArray] | None = None,
+    ) -> Polyline:
+        """The shape on the ground of a chain of nodes of ``split_graph(snaps)``: each step
+        drawn along its road (the part of the road between a snapped point and a node, or
+        between two snapped points, where it joins them), as ``(lat, lon)`` points.
+        ``drawn`` keeps the steps drawn, for other chains on the same split graph."""
+        drawn = {} if drawn is None else drawn
+        pieces = []
+        for step in itertools.pairwise(chain):
+            piece = drawn.get(step)
+            if piece is None:
+                piece = drawn[step] = self._draw_step(*step, snaps)
+            pieces.append(piece)
+        if not pieces:
+            return []
+        joined = np.vstack(pieces)
+        return list(zip(joined[:, 0].tolist(), joined[:, 1].tolist(), strict=True))
+
+    def _draw_step(self, p: int, q: int, snaps: Sequence[Snap]) -> FloatArray:
+        edge, start, end = self._piece(p, q, snaps)
+        shape, at = self._edge_shape(edge)
+        if (start, end) == (0.0, 1.0):
+            return shape
+        inner = (at > start) & (at < end)
+        first = [np.interp(start, at, shape[:, 0]), np.interp(start, at, shape[:, 1])]
+        last = [np.interp(end, at, shape[:, 0]), np.interp(end, at, shape[:, 1])]
+        return np.vstack([first, shape[inner], last])
+
+    def _edge_shape(self, edge: int) -> tuple[FloatArray, FloatArray]:
+        """The edge's ``(lat, lon)`` points, and where each lies along it (0 to 1); made
+        when first drawn and kept."""
+        known = self._shapes.get(edge)
+        if known is None:
+            xy = np.asarray(self.edge_lines[edge].coords)[:, :2]
+            along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+            at = along / along[-1] if along[-1] > 0 else np.linspace(0.0, 1.0, along.size)
+            lon, lat = self._to_wgs84.transform(xy[:, 0], xy[:, 1])
+            known = self._shapes[edge] = (np.column_stack([lat, lon]), at)
+        return known
+
+    def _piece(self, p: int, q: int, snaps: Sequence[Snap]) -> tuple[int, float, float]:
+        """The road edge a step ``p -> q`` of the split graph runs along, and where along it
+        (0 to 1) the step starts and ends."""
+        n = self.n_nodes
+
+        def at(node: int, edge: int) -> float | None:
+            if node >= n:
+                snap = snaps[node - n]
+                if snap.edge == edge:
+                    return snap.fraction
+                return 1.0 - snap.fraction if snap.reverse_edge == edge else None
+            if self.tail[edge] == node:
+                return 0.0
+            return 1.0 if self.head[edge] == node else None
+
+        if p >= n or q >= n:
+            snap = snaps[(p if p >= n else q) - n]
+            candidates = [e for e in (snap.edge, snap.reverse_edge) if e >= 0]
+        else:
+            candidates = [self._edge_index[(p, q)]]
+        for edge in candidates:
+            start, end = at(p, edge), at(q, edge)
+            if start is not None and end is not None and start <= end:
+                return edge, min(max(start, 0.0), 1.0), min(max(end, 0.0), 1.0)
+        raise RoutingError(f"{self.name}: no road joins nodes {p} and {q}")  # pragma: no cover
+
 
 _SNAP_CACHE_SIZE = 200_000
 
@@ -453,6 +534,68 @@ class RoadGraphProvider:
             If either point is off the road graph or no path joins them.
         """
         return self.matrix([origin, destination]).leg(0, 1)
+
+    def paths(self, legs: Sequence[tuple[Point, Point]]) -> list[Polyline]:
+        """The road path of each leg ``(origin, destination)``, as ``(lat, lon)`` points: by
+        the same graph and search that give the travel times, so a map draws the routes that
+        were planned.
+
+        A path runs from the origin to where it meets the road, along the fastest roads, then
+        from where the destination meets the road to the destination. A leg with an end
+        farther than ``max_snap_m`` from every road, both ends at one place on the road, or
+        no road path between them is its two ends. One search per distinct origin.
+        """
+        ends: list[tuple[Snap, Snap] | None] = []
+        for origin, destination in legs:
+            try:
+                first, last = self.snap([origin, destination])
+            except RoutingError:
+                ends.append(None)
+                continue
+            ends.append((first, last))
+        place: dict[tuple[int, float], int] = {}
+        distinct: list[Snap] = []
+        for pair in ends:
+            for snap in pair or ():
+                if place.setdefault((snap.edge, snap.fraction), len(distinct)) == len(distinct):
+                    distinct.append(snap)
+        found: list[Polyline] = [[(a.lat, a.lon), (b.lat, b.lon)] for a, b in legs]
+        if not distinct:
+            return found
+        graph = self.graph
+        csr, nodes = graph.split_graph(distinct)
+        reverse = csr.transpose().tocsr()
+        everywhere = np.arange(csr.shape[0], dtype=np.int64)
+        labels: dict[int, IntArray] = {}
+        drawn: dict[tuple[int, int], Polyline | None] = {}
+        steps: dict[tuple[int, int], FloatArray] = {}
+        for k, pair in enumerate(ends):
+            if pair is None:
+                continue
+            u, v = place[(pair[0].edge, pair[0].fraction)], place[(pair[1].edge, pair[1].fraction)]
+            if u == v:
+                continue
+            if (u, v) not in drawn:
+                if u not in labels:
+                    labels[u] = from_seeds(
+                        csr.indptr,
+                        csr.indices,
+                        csr.data,
+                        nodes[[u]],
+                        np.zeros(1, dtype=np.int64),
+                        everywhere,
+                    )
+                chain = back_from(
+                    reverse.indptr, reverse.indices, reverse.data, labels[u], nodes[u], nodes[v]
+                )
+                drawn[(u, v)] = (
+                    graph.polyline(chain.tolist(), distinct, steps) if chain.size else None
+                )
+            road = drawn[(u, v)]
+            if road is not None:
+                (a, b), (c, d) = found[k]
+                found[k] = [(a, b), *road, (c, d)]
+        return found
 
     def _to_matrix(self, points: tuple[Point, ...], packed: IntArray) -> TravelMatrix:
         duration, distance = self.convert(packed)
