@@ -75,3 +75,6 @@ def _warm_up(city: CityConfig, provider: TravelTimeProvider) -> None:
         day.book(trip, lambda estimate: promised_window_s(city, estimate))
     # A generous clock: a short one could end the search before its kernels ever ran.
     solve(day.problem(), time_limit_s=600.0, iteration_limit=20, initial=day.plan())
+    draw = getattr(provider, "paths", None)  # the map's road paths use one more kernel
+    if draw is not None:
+        draw([(station, hospital)])
