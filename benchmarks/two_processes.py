@@ -84,14 +84,16 @@ def _offer(
     rate: float,
     out: Any,
 ) -> None:
-    """The load generator (its own process): request ``k`` leaves at ``k / rate`` s, to
-    ``urls[k % len(urls)]``; answers are waited for up to `TIMEOUT_S`."""
+    """The load generator (its own process): request ``k`` is due at ``k / rate`` s, to
+    ``urls[k % len(urls)]``; answers are waited for up to `TIMEOUT_S`. A request's time counts
+    from when it was due, so the generator's own lag is included."""
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=64)
     clients = [httpx.Client(timeout=TIMEOUT_S, limits=limits) for _ in urls]
 
-    def one(k: int) -> tuple[int, float, float, int, str]:
-        started = time.perf_counter()
+    def one(k: int) -> tuple[int, float, float, int, str, float]:
+        started = start + k / rate
+        lag = time.perf_counter() - started
         try:
             response = clients[k % len(urls)].post(
                 f"{urls[k % len(urls)]}/v1/bookings",
@@ -99,15 +101,15 @@ def _offer(
                 headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
             )
         except httpx.TimeoutException:
-            return k, started, time.perf_counter() - started, 0, "timeout"
+            return k, started, time.perf_counter() - started, 0, "timeout", lag
         except httpx.HTTPError as exc:
-            return k, started, time.perf_counter() - started, 0, type(exc).__name__
+            return k, started, time.perf_counter() - started, 0, type(exc).__name__, lag
         took = time.perf_counter() - started
         ok = response.status_code < 300
         status = response.json().get("status", "") if ok else f"http_{response.status_code}"
-        return k, started, took, response.status_code, status
+        return k, started, took, response.status_code, status, lag
 
-    start = time.perf_counter()
+    start = time.perf_counter() + 0.5
     futures = []
     with ThreadPoolExecutor(max_workers=int(rate * TIMEOUT_S) + 16) as pool:
         for k in range(len(payloads)):
@@ -179,7 +181,7 @@ def run(
     answered = [r for r in results if r[3] in (200, 201)]
     wall = max(r[1] + r[2] for r in results) - report["start"]
     statuses: dict[str, int] = {}
-    for *_, status in results:
+    for *_, status, _lag in results:
         statuses[status] = statuses.get(status, 0) + 1
     summary = {
         "code": args.label,
@@ -191,6 +193,7 @@ def run(
         "served_per_s": round(len(answered) / wall, 1),
         "latency_ms": latency_ms([r[2] for r in answered]),
         "timeouts": statuses.get("timeout", 0),
+        "generator_lag_max_ms": round(1000 * max(r[5] for r in results), 1),
         "answers": statuses,
         "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
         "machine": machine_info(),
