@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -29,35 +29,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.models import Job
+from api.jobs._shared import ACTIVE, INTERRUPTED, LEASE_S, JobCancelledError, JobTakenError, utcnow
+from api.jobs.reoptimize import run_reoptimize
+from api.jobs.simulate import run_simulation_job
 from api.services.days import DayRegistry
-from api.services.simulation import run_simulation
-from dispatch.errors import InputError
-from dispatch.figures import day_figures
-from dispatch.solve import Cancelled, FirstOf, MaxRuntime, Progress, solve
-from dispatch.validate import PlanInvalidError
 
-__all__ = ["JobCancelledError", "JobRunner", "JobTakenError"]
+__all__ = ["JobRunner"]
 
 log = logging.getLogger("rehabus.jobs")
-
-ACTIVE = ("queued", "running")
-INTERRUPTED = "interrupted: the server stopped; the stored plan was not changed"
-LEASE_S = 30.0
-"""A job whose heartbeat is older than this has lost its owner."""
-
-
-class JobCancelledError(Exception):
-    """Raised by a job's run when the job was cancelled (its solve, if any, stopped through a
-    `dispatch.solve.Cancelled` criterion first)."""
-
-
-class JobTakenError(JobCancelledError):
-    """Raised when a runner finds its job is no longer its own (another process found its
-    heartbeat stale and marked it interrupted): it stops and writes nothing more."""
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class JobRunner:
@@ -106,7 +85,7 @@ class JobRunner:
     def recover(self) -> int:
         """Mark as interrupted the queued and running jobs whose owner is gone: their heartbeat
         is older than the lease, or they have none. Returns how many."""
-        now = _utcnow()
+        now = utcnow()
         with self.sessions() as session:
             result = session.execute(
                 update(Job)
@@ -132,7 +111,7 @@ class JobRunner:
             result = session.execute(
                 update(Job)
                 .where(Job.id.in_(mine), Job.owner == self.owner, Job.status.in_(ACTIVE))
-                .values(heartbeat_at=_utcnow())
+                .values(heartbeat_at=utcnow())
             )
             session.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -162,7 +141,7 @@ class JobRunner:
                 session.execute(
                     update(Job)
                     .where(Job.owner == self.owner, Job.status.in_(ACTIVE))
-                    .values(status="failed", message=INTERRUPTED, finished_at=_utcnow())
+                    .values(status="failed", message=INTERRUPTED, finished_at=utcnow())
                 )
                 session.commit()
         except SQLAlchemyError as exc:  # they go stale and the next start marks them
@@ -171,7 +150,7 @@ class JobRunner:
     def _submit(self, job: Job, run: Callable[[str], None]) -> str:
         """Store ``job`` as this runner's, with a first heartbeat, and queue it."""
         job.owner = self.owner
-        job.heartbeat_at = _utcnow()
+        job.heartbeat_at = utcnow()
         with self._mine_lock:
             self._mine.add(job.id)
         try:
@@ -200,14 +179,14 @@ class JobRunner:
             params={"time_limit_s": time_limit_s, "seed": seed},
             created_by=user_id,
         )
-        return self._submit(job, self._run)
+        return self._submit(job, partial(run_reoptimize, self))
 
     def cancel(self, job_id: str) -> None:
         with self.sessions() as session:
             session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.status == "queued")
-                .values(status="cancelled", finished_at=_utcnow(), cancel_requested=True)
+                .values(status="cancelled", finished_at=utcnow(), cancel_requested=True)
             )
             session.execute(
                 update(Job)
@@ -253,9 +232,9 @@ class JobRunner:
         """End a job that stopped early: cancelled by a dispatcher, or interrupted because the
         server is stopping (then it reads as a job found running at startup would)."""
         if self._stopping.is_set():
-            self._set(job_id, status="failed", finished_at=_utcnow(), message=INTERRUPTED)
+            self._set(job_id, status="failed", finished_at=utcnow(), message=INTERRUPTED)
         else:
-            self._set(job_id, status="cancelled", finished_at=_utcnow(), message="cancelled")
+            self._set(job_id, status="cancelled", finished_at=utcnow(), message="cancelled")
 
     def _guarded(self, job_id: str, run: Callable[[str], None]) -> None:
         """Run a job; whatever happens, it ends in a state (unless it is no longer its own)."""
@@ -270,7 +249,7 @@ class JobRunner:
             self._set(
                 job_id,
                 status="failed",
-                finished_at=_utcnow(),
+                finished_at=utcnow(),
                 message=f"{type(exc).__name__}: {exc}",
             )
         finally:
@@ -283,122 +262,12 @@ class JobRunner:
             started = session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.owner == self.owner, Job.status == "queued")
-                .values(status="running", started_at=_utcnow(), heartbeat_at=_utcnow())
+                .values(status="running", started_at=utcnow(), heartbeat_at=utcnow())
             )
             session.commit()
             if not started.rowcount:  # type: ignore[attr-defined]
                 return None
             return session.get(Job, job_id)
-
-    def _run(self, job_id: str) -> None:
-        job = self._start(job_id)
-        if job is None:
-            return
-        city, day, params = job.city, job.service_date, dict(job.params)
-        assert day is not None
-        with self.sessions() as session, self.days.open(session, city, day) as opened:
-            problem = opened.plan.problem()
-            before_plan = opened.plan.plan()
-            version = opened.row.version
-        before = day_figures(problem, before_plan)
-        last = [0.0]
-        # The solve stops through a criterion: ``cancelled`` is set when a dispatcher cancels,
-        # the server stops or the job is taken from this runner; which it was is told once
-        # the solve has returned.
-        cancelled = threading.Event()
-        taken = threading.Event()
-
-        def progress(event: Progress) -> None:
-            now = time.monotonic()
-            if now - last[0] < 0.5 and event.fraction < 1.0:
-                return
-            last[0] = now
-            try:
-                if self._cancel_requested(job_id):
-                    cancelled.set()
-                elif not self._set(
-                    job_id,
-                    progress=round(min(0.99, event.fraction), 3),
-                    message=f"{event.phase}: {event.served}/{event.total} served",
-                ):
-                    raise JobTakenError
-            except JobTakenError:
-                taken.set()
-                cancelled.set()
-
-        if not problem.requests:
-            after_plan = before_plan
-        else:
-            after_plan = solve(
-                problem,
-                stop=FirstOf(
-                    MaxRuntime(float(params.get("time_limit_s", 20.0))), Cancelled(cancelled)
-                ),
-                seed=int(params.get("seed", 0)),
-                initial=before_plan,
-                progress=progress,
-            )
-        if taken.is_set():
-            raise JobTakenError
-        if self._cancel_requested(job_id):
-            raise JobCancelledError
-        after = day_figures(problem, after_plan)
-        result: dict[str, Any] = {"before": before.as_dict(), "after": after.as_dict()}
-        refused = ""
-        with self.sessions() as session, self.days.open(session, city, day) as opened:
-            if opened.row.version != version:
-                # Bookings came in (or left) while it ran: keep the new routes if every trip
-                # booked since still fits inside its promise.
-                rebased = opened.plan.rebased(after_plan)
-                if rebased is None:
-                    refused = (
-                        "not applied: the day changed while it ran and its new trips do not "
-                        "fit the new routes; run it again"
-                    )
-                else:
-                    opened.plan = rebased
-                    after = day_figures(rebased.problem(), rebased.plan())
-                    result["after"] = after.as_dict()
-                    opened.save(None)
-            else:
-                try:
-                    opened.plan.adopt(after_plan)
-                    opened.save(None)
-                except (PlanInvalidError, InputError) as exc:
-                    refused = f"not applied: {exc}"
-            if not refused:
-                better = (after.vehicle_hours, after.vehicle_km) <= (
-                    before.vehicle_hours,
-                    before.vehicle_km,
-                )
-                result["applied"] = True
-                # The plan and the job's success are stored in one transaction (the same
-                # session: no second writer), and only while the job is still this runner's:
-                # a job marked interrupted meanwhile stores nothing (raising rolls back).
-                if not self._write(
-                    session,
-                    job_id,
-                    status="succeeded",
-                    progress=1.0,
-                    finished_at=_utcnow(),
-                    result=result,
-                    message="applied"
-                    if better
-                    else "applied (no cheaper plan found; order kept valid)",
-                ):
-                    raise JobTakenError
-        # A refusal is written once the day's lock is let go (on SQLite, a second writer would
-        # wait for the first to finish).
-        if refused:
-            result["applied"] = False
-            self._set(
-                job_id,
-                status="rejected",
-                progress=1.0,
-                finished_at=_utcnow(),
-                result=result,
-                message=refused,
-            )
 
     # -- planners' simulations (a separate kind: nothing above depends on it) ----------------
 
@@ -408,28 +277,4 @@ class JobRunner:
         job = Job(
             id=str(uuid.uuid4()), kind="simulate", city=city, params=params, created_by=user_id
         )
-        return self._submit(job, self._run_simulation)
-
-    def _run_simulation(self, job_id: str) -> None:
-        job = self._start(job_id)
-        if job is None:
-            return
-        params = dict(job.params)
-
-        def progress(done: int, total: int) -> None:
-            if self._cancel_requested(job_id):
-                raise JobCancelledError
-            if not self._set(
-                job_id, progress=round(done / total, 3), message=f"{done}/{total} days"
-            ):
-                raise JobTakenError
-
-        result = run_simulation(params, progress)
-        self._set(
-            job_id,
-            status="succeeded",
-            progress=1.0,
-            finished_at=_utcnow(),
-            result=result,
-            message=f"{len(result['days'])} simulated days",
-        )
+        return self._submit(job, partial(run_simulation_job, self))
