@@ -1,4 +1,4 @@
-"""Persistence (api/services/days.py, api/jobs.py): a restarted service rebuilds the same day
+"""Persistence (api/services/days.py, api/jobs/): a restarted service rebuilds the same day
 from the database, keeps every accepted booking, and reads a job left running as interrupted."""
 
 from __future__ import annotations

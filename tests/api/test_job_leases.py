@@ -1,4 +1,4 @@
-"""Jobs belong to the server process that runs them (api/jobs.py): two `JobRunner`s on one
+"""Jobs belong to the server process that runs them (api/jobs/): two `JobRunner`s on one
 database, each with an engine and service days of its own, as two server processes have.
 
 A second server starting (or looking for abandoned jobs) leaves a live job of the first alone;

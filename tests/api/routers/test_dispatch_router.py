@@ -1,4 +1,4 @@
-"""Dispatchers' tools (api/routers/dispatch.py, api/jobs.py): the day's plan, re-optimization
+"""Dispatchers' tools (api/routers/dispatch.py, api/jobs/): the day's plan, re-optimization
 jobs, locks, breakdowns, delays and manifests, checked against the plan and the validator."""
 
 from __future__ import annotations
