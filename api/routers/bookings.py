@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from api.schemas import (
     ID_PATTERN,
     BookingCreate,
     BookingPublic,
+    BookingStatus,
     SeriesCreate,
     SeriesPublic,
     ServiceDate,
@@ -43,16 +44,6 @@ IdempotencyKey = Annotated[
     ),
 ]
 BookingId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
-Status = Literal[
-    "accepted",
-    "waitlisted",
-    "refused",
-    "cancelled",
-    "no_show",
-    "interrupted",
-    "stranded",
-    "completed",
-]
 
 
 def _now() -> dt.datetime:
@@ -110,7 +101,7 @@ def list_bookings(
     state: StateDep,
     user: CurrentUser,
     service_date: Annotated[ServiceDate | None, Query()] = None,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[BookingStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 200,
 ) -> list[BookingPublic]:
     """The bookings the signed-in user may see: their own, their riders', or all (staff)."""

@@ -114,20 +114,24 @@ class Alternative(BaseModel):
     message_en: str
 
 
+BookingStatus = Literal[
+    "accepted",
+    "waitlisted",
+    "refused",
+    "cancelled",
+    "no_show",
+    "interrupted",
+    "stranded",
+    "completed",
+]
+"""What became of a booking."""
+
+
 class BookingPublic(BaseModel):
     id: str
     rider_id: str
     city: str
-    status: Literal[
-        "accepted",
-        "waitlisted",
-        "refused",
-        "cancelled",
-        "no_show",
-        "interrupted",
-        "stranded",
-        "completed",
-    ]
+    status: BookingStatus
     reason: str
     message_zh: str = ""
     message_en: str = ""
