@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -69,7 +70,10 @@ def test_the_request_past_the_bound_is_shed_at_once_and_the_bound_frees() -> Non
             "left": app.in_flight,
         }
 
-    out = asyncio.run(run())
+    # In a thread of its own: a browser test earlier in the session may leave an event loop
+    # running in this one (Playwright's sync API), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        out = pool.submit(asyncio.run, run()).result()
     assert out["in_flight"] == 2  # the probe is not counted
     assert _status(out["shed"]) == 503
     headers = dict(out["shed"][0]["headers"])
