@@ -301,17 +301,28 @@ class DayRegistry:
                 [trip_of(b) for b in bookings],
                 {vid: refs for vid, refs in locks.items() if vid in fleet},
             )
-            if stored.accepted != len(plan.trips()):
+            # Trips come in checked one by one (accepted bookings, above); when some leave,
+            # the day's accepted bookings are counted: each must be on a stored route.
+            if len(plan.trips()) != len(known) + len(new) and _accepted(session, city, day) != len(
+                plan.trips()
+            ):
                 raise InputError("accepted bookings that are on no stored route")
         except (InputError, PlanInvalidError):
             return _Held(row.version, self._load(session, city, day, plan.table))
         return _Held(row.version, plan, {**held.seen, **stored.tokens})
 
 
+def _accepted(session: Session, city: str, day: dt.date) -> int:
+    """How many bookings of the day are accepted."""
+    return session.execute(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.city == city, Booking.service_date == day, Booking.status == "accepted")
+    ).scalar_one()
+
+
 @dataclass(frozen=True)
 class _Stored:
-    accepted: int
-    """The day's accepted bookings."""
     broken: bool
     """A bus of the plan's fleet broke down."""
     routes: dict[str, list[tuple[str, str]]]
@@ -326,12 +337,6 @@ def _stored_day(
     """What catching up needs of the stored day: on PostgreSQL, the stops of each bus of
     ``fleet`` whose row changed since ``seen`` (its ``xmin`` moved on, or it was never
     compared); elsewhere every bus's. Two queries on PostgreSQL when a route changed."""
-    accepted = (
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.city == city, Booking.service_date == day, Booking.status == "accepted")
-        .scalar_subquery()
-    )
     broken = (
         select(func.aggregate_strings(VehicleEvent.vehicle_id, ","))
         .where(
@@ -346,9 +351,7 @@ def _stored_day(
     tokens: dict[str, str] = {}
     if postgresql:
         version = literal_column("day_routes.xmin::text", String)
-        rows = session.execute(
-            select(accepted, broken, DayRoute.vehicle_id, version).where(*where)
-        ).all()
+        rows = session.execute(select(broken, DayRoute.vehicle_id, version).where(*where)).all()
         present = {vid: token for *_, vid, token in rows}
         tokens = {
             vid: present.get(vid, "") for vid in fleet if present.get(vid, "") != seen.get(vid)
@@ -364,14 +367,14 @@ def _stored_day(
             routes.update({vid: [(rid, kind) for rid, kind in stops] for vid, stops in found})
     else:
         rows = session.execute(
-            select(accepted, broken, DayRoute.vehicle_id, DayRoute.stops).where(*where)
+            select(broken, DayRoute.vehicle_id, DayRoute.stops).where(*where)
         ).all()
         routes = {vid: [] for vid in fleet}
         routes.update(
             {vid: [(rid, kind) for rid, kind in stops] for *_, vid, stops in rows if vid in fleet}
         )
-    count, down = rows[0][:2] if rows else session.execute(select(accepted, broken)).one()
-    return _Stored(count, not fleet.isdisjoint((down or "").split(",")), routes, tokens)
+    down = rows[0][0] if rows else session.execute(select(broken)).scalar_one()
+    return _Stored(not fleet.isdisjoint((down or "").split(",")), routes, tokens)
 
 
 def _lock_day_row(session: Session, city: str, day: dt.date, *, known: bool) -> ServiceDay:
