@@ -129,7 +129,9 @@ def test_riders_aboard_a_broken_down_bus_are_picked_up_again(world: World) -> No
     stops = [s for r in plan["routes"] if r["vehicle_id"] == rescuer for s in r["stops"]]
     rescue = next(s for s in stops if s["booking_id"] == booked["id"] and s["kind"] == "pickup")
     assert (rescue["lat"], rescue["lon"]) == (where["lat"], where["lon"])
-    # The day's totals keep the rescued trip (less any other trip of that bus that fit nowhere);
+    # The day's totals keep the rescued trip (less the bus's other trips that were done before
+    # the breakdown or fit nowhere);
     # nobody is stranded.
-    assert plan["figures"]["served"] == before["served"] - len(outcome["waitlisted"])
+    left = len(outcome["waitlisted"]) + len(outcome["done"]) + len(outcome["stranded"])
+    assert plan["figures"]["served"] == before["served"] - left
     assert plan["figures"]["stranded"] == 0
