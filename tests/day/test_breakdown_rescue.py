@@ -5,17 +5,15 @@ are reported stranded; pickup windows stay inside the service hours."""
 from __future__ import annotations
 
 import pytest
+from _core_day import DEPOT, H, promise
 
-from dispatch.booking import promised_window_s
-from dispatch.city import load_city
 from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
 from dispatch.geo.point import Point
 from dispatch.model import Layout, StopKind, TimeWindow
 from dispatch.travel import city_provider
 from dispatch.validate import validate
 
-H = 3600
-STATION = Point(22.99717, 120.21264)  # 臺南火車站
+STATION = DEPOT  # 臺南火車站
 NCKU = Point(23.00182, 120.2192)  # 成大醫院
 KUO = Point(22.993, 120.199)  # 郭綜合醫院
 
@@ -24,14 +22,6 @@ def _bus(vid: str, start_h: float, end_h: float) -> FleetVehicle:
     return FleetVehicle(
         vid, STATION, Layout(4, 2, (2, 2)), TimeWindow(int(start_h * H), int(end_h * H))
     )
-
-
-_TAINAN = load_city("tainan")
-"""Its promise: 30 minutes from 10 minutes before the estimate."""
-
-
-def _promise(estimate_s: int) -> TimeWindow:
-    return promised_window_s(_TAINAN, estimate_s)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +37,7 @@ def _aboard_at(day: ServiceDayPlan, trip_id: str) -> int:
 
 def test_riders_aboard_get_a_rescue_pickup_at_the_breakdown_place(provider) -> None:  # type: ignore[no-untyped-def]
     day = ServiceDayPlan(provider, [_bus("A", 6, 15)])
-    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), _promise).accepted
+    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), promise).accepted
     at_s = _aboard_at(day, "t1")
     # A second bus joins the day (the fleet of a rebuilt day): it is the only one that can help.
     day = ServiceDayPlan(
@@ -76,7 +66,7 @@ def test_riders_aboard_get_a_rescue_pickup_at_the_breakdown_place(provider) -> N
 
 def test_without_a_place_the_rescue_starts_from_the_last_stop_served(provider) -> None:  # type: ignore[no-untyped-def]
     day = ServiceDayPlan(provider, [_bus("A", 6, 15), _bus("B", 6, 15)])
-    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), _promise).vehicle_id == "A"
+    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), promise).vehicle_id == "A"
     _, outcome = day.break_down("A", _aboard_at(day, "t1"))
     assert outcome.place == KUO  # picked up there, then broke down on the way
     assert outcome.rescued == {"t1": "B"}
@@ -85,7 +75,7 @@ def test_without_a_place_the_rescue_starts_from_the_last_stop_served(provider) -
 def test_a_rider_no_bus_can_reach_is_reported_stranded(provider) -> None:  # type: ignore[no-untyped-def]
     # B's shift ends before the breakdown: no bus can come.
     day = ServiceDayPlan(provider, [_bus("A", 6, 15), _bus("B", 6, 7)])
-    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), _promise).vehicle_id == "A"
+    assert day.book(Trip("t1", KUO, NCKU, requested_pickup_s=9 * H), promise).vehicle_id == "A"
     after, outcome = day.break_down("A", _aboard_at(day, "t1"))
     assert outcome.aboard == ("t1",)
     assert outcome.rescued == {}
@@ -97,14 +87,14 @@ def test_no_pickup_window_reaches_past_the_service_hours(provider) -> None:  # t
     hours = TimeWindow(6 * H, 23 * H)
     day = ServiceDayPlan(provider, [_bus("A", 6, 24)], hours=hours)
 
-    def promise(estimate_s: int) -> TimeWindow:  # the city's promise is clamped too
+    def unclamped(estimate_s: int) -> TimeWindow:  # the city's own promise is clamped too
         return TimeWindow(estimate_s - 600, estimate_s + 1200)
 
-    late = day.book(Trip("late", STATION, NCKU, requested_pickup_s=22 * H + 55 * 60), promise)
+    late = day.book(Trip("late", STATION, NCKU, requested_pickup_s=22 * H + 55 * 60), unclamped)
     assert late.accepted and late.promised is not None
     assert late.promised.end_s <= hours.end_s
     assert late.pickup_s is not None and late.pickup_s in late.promised
     # Without the hours, the same trip is promised past 23:00 (what riders were told before).
     free = ServiceDayPlan(provider, [_bus("A", 6, 24)])
-    loose = free.book(Trip("late", STATION, NCKU, requested_pickup_s=22 * H + 55 * 60), promise)
+    loose = free.book(Trip("late", STATION, NCKU, requested_pickup_s=22 * H + 55 * 60), unclamped)
     assert loose.promised is not None and loose.promised.end_s > hours.end_s

@@ -7,53 +7,15 @@ import random
 from typing import Any
 
 import pytest
+from _core_day import fleet, promise, random_trip
 
-from dispatch.booking import promised_window_s
-from dispatch.city import load_city
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
+from dispatch.day import ServiceDayPlan
 from dispatch.errors import InputError
-from dispatch.geo.point import Point
-from dispatch.model import Break, Layout, Mobility, Plan, TimeWindow
+from dispatch.model import Plan
 from dispatch.travel import city_provider
 from dispatch.validate import PlanInvalidError, validate
 
-H = 3600
-DEPOT = Point(22.99717, 120.21264)  # 臺南火車站
 Timetable = list[tuple[str, int, int, list[tuple[str, str | None, int, int, int]]]]
-
-
-def _fleet(n: int) -> list[FleetVehicle]:
-    return [
-        FleetVehicle(
-            f"V{k}",
-            DEPOT,
-            Layout(4, 2, (2, 2)),
-            TimeWindow(6 * H, 15 * H),
-            Break(TimeWindow(10 * H, 12 * H), 1800),
-        )
-        for k in range(n)
-    ]
-
-
-def _trip(rng: random.Random, k: int) -> Trip:
-    def place() -> Point:
-        return Point(rng.uniform(22.985, 23.005), rng.uniform(120.195, 120.222))
-
-    return Trip(
-        f"T{k}",
-        place(),
-        place(),
-        requested_pickup_s=rng.randrange(7 * H, 14 * H),
-        mobility=rng.choice(list(Mobility)),
-    )
-
-
-_TAINAN = load_city("tainan")
-"""Its promise: 30 minutes from 10 minutes before the estimate."""
-
-
-def _promise(estimate_s: int) -> TimeWindow:
-    return promised_window_s(_TAINAN, estimate_s)
 
 
 def timetable(plan: Plan) -> Timetable:
@@ -94,13 +56,13 @@ def provider():  # type: ignore[no-untyped-def]
 
 def test_bookings_made_elsewhere_give_the_routes_and_times_of_a_rebuilt_day(provider) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(21)
-    ahead = ServiceDayPlan(provider, _fleet(5))
+    ahead = ServiceDayPlan(provider, fleet(5))
     for k in range(30):
-        ahead.book(_trip(rng, k), _promise)
+        ahead.book(random_trip(rng, k), promise)
     behind = _fresh(ahead, provider)
     table = behind.table
     for k in range(30, 60):
-        decision = ahead.book(_trip(rng, k), _promise)
+        decision = ahead.book(random_trip(rng, k), promise)
         changed = _catch_up(behind, ahead)
         assert changed == (1 if decision.accepted else 0)
         assert timetable(behind.plan()) == timetable(ahead.plan())
@@ -109,15 +71,15 @@ def test_bookings_made_elsewhere_give_the_routes_and_times_of_a_rebuilt_day(prov
         assert validate(behind.problem(), behind.plan()) == []
     assert behind.table is table  # the travel matrix was kept, grown by the new places
     # And the day goes on deciding as the other would.
-    trip = _trip(rng, 99)
-    assert behind.book(trip, _promise, commit=False) == ahead.book(trip, _promise, commit=False)
+    trip = random_trip(rng, 99)
+    assert behind.book(trip, promise, commit=False) == ahead.book(trip, promise, commit=False)
 
 
 def test_cancellations_and_locks_made_elsewhere(provider) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(4)
-    ahead = ServiceDayPlan(provider, _fleet(4))
+    ahead = ServiceDayPlan(provider, fleet(4))
     for k in range(40):
-        ahead.book(_trip(rng, k), _promise)
+        ahead.book(random_trip(rng, k), promise)
     behind = _fresh(ahead, provider)
     for trip_id in rng.sample(sorted(ahead.trips()), 5):
         ahead.cancel(trip_id)
@@ -132,9 +94,9 @@ def test_cancellations_and_locks_made_elsewhere(provider) -> None:  # type: igno
     assert behind.problem().locks == _locked(ahead, locks, provider).problem().locks
     assert timetable(behind.plan()) == timetable(ahead.plan())
     # Booking into the locked route keeps the locked stops first, as in the other process.
-    trip = _trip(rng, 99)
-    theirs = _locked(ahead, locks, provider).book(trip, _promise, commit=False)
-    assert behind.book(trip, _promise, commit=False) == theirs
+    trip = random_trip(rng, 99)
+    theirs = _locked(ahead, locks, provider).book(trip, promise, commit=False)
+    assert behind.book(trip, promise, commit=False) == theirs
 
 
 def _locked(day: ServiceDayPlan, locks: dict[str, list[tuple[str, str]]], provider: Any) -> Any:
@@ -143,9 +105,9 @@ def _locked(day: ServiceDayPlan, locks: dict[str, list[tuple[str, str]]], provid
 
 def test_stops_that_do_not_add_up_change_nothing(provider) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(6)
-    day = ServiceDayPlan(provider, _fleet(3))
+    day = ServiceDayPlan(provider, fleet(3))
     for k in range(20):
-        day.book(_trip(rng, k), _promise)
+        day.book(random_trip(rng, k), promise)
     before, trips = timetable(day.plan()), day.trips()
     routes = day.stop_orders()
     first, second = [vid for vid, stops in routes.items() if stops][:2]
@@ -161,7 +123,7 @@ def test_stops_that_do_not_add_up_change_nothing(provider) -> None:  # type: ign
     with pytest.raises(InputError):
         day.sync({second: [*routes[second], (moved, "pickup"), (moved, "dropoff")]})
     # A new trip whose pick-up is not on any route.
-    new = _trip(rng, 50)
+    new = random_trip(rng, 50)
     with pytest.raises(InputError):
         day.sync({first: [*stops, (new.id, "dropoff")]}, [new])
     # A trip on a route that the day does not know.
