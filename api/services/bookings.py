@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -188,6 +189,19 @@ def check_place(city: CityConfig, place: Point, field: str, at: str | None = Non
     return district.name_zh
 
 
+def rider_city(cities: dict[str, CityConfig], rider: Rider) -> CityConfig:
+    """The city whose days the rider's trips go into; 422 if this service does not plan it."""
+    city = cities.get(rider.city)
+    if city is None:
+        raise ApiError(
+            422,
+            "city_not_served",
+            "此乘客所屬城市未由本服務排班",
+            "this rider's city is not planned by this service",
+        )
+    return city
+
+
 def check_trip_places(city: CityConfig, pickup: PlaceIn, dropoff: PlaceIn) -> tuple[Point, Point]:
     """Both places inside the service area and far enough apart for a ride; a 422 naming the
     field otherwise."""
@@ -256,14 +270,7 @@ def book(
 ) -> BookingPublic:
     """Decide a booking and store it (accepted, waitlisted or refused, with the reason)."""
     rider = resolve_rider(session, user, payload.rider_id)
-    city = cities.get(rider.city)
-    if city is None:
-        raise ApiError(
-            422,
-            "city_not_served",
-            "此乘客所屬城市未由本服務排班",
-            "this rider's city is not planned by this service",
-        )
+    city = rider_city(cities, rider)
     facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
     pickup, dropoff = check_trip_places(city, payload.pickup, payload.dropoff)
     mobility = payload.mobility or Mobility(rider.mobility)
@@ -322,7 +329,6 @@ def book(
             booking.direct_s, booking.direct_m = decision.direct_s, decision.direct_m
             _set_fare(booking, city, facts)
             if decision.accepted:
-                assert decision.promised is not None and decision.vehicle_id is not None
                 assert decision.pickup_s is not None and decision.dropoff_s is not None
                 # Under the day's lock: the rider's other trips as stored now.
                 overlap = check_no_overlap(
@@ -330,13 +336,14 @@ def book(
                     (decision.pickup_s, decision.dropoff_s),
                 )
             if decision.accepted and not overlap.ok:
+                # Taken out again; the day stays in memory and catches up with what is stored
+                # before it is used again (raising here would drop it and rebuild it whole).
                 day.plan.cancel(trip.id)
-                day.reload = True  # rebuilt from what is stored before it is used again
-                if not series_id:
-                    raise _fixable(overlap, time_field)
-                booking.status, booking.reason, *msgs = _refused(overlap)
-                messages = (msgs[0], msgs[1])
-                session.add(booking)
+                day.reload = True
+                if series_id:
+                    booking.status, booking.reason, *msgs = _refused(overlap)
+                    messages = (msgs[0], msgs[1])
+                    session.add(booking)
             elif decision.accepted:
                 assert decision.promised is not None and decision.vehicle_id is not None
                 booking.status = "accepted"
@@ -357,14 +364,13 @@ def book(
                     alternatives = _other_times(day.plan, city, facts, booking)
                 alternatives.append(TAXI)
                 session.add(booking)
+        if not overlap.ok and not series_id:
+            raise _fixable(overlap, time_field)  # nothing was stored
     return booking_public(booking, city, messages, alternatives)
 
 
 def _promise(city: CityConfig) -> Callable[[int], TimeWindow]:
-    def promise(estimate_s: int) -> TimeWindow:
-        return promised_window_s(city, estimate_s)
-
-    return promise
+    return functools.partial(promised_window_s, city)
 
 
 def _set_fare(booking: Booking, city: CityConfig, facts: BookingFacts) -> None:

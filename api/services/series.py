@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db.models import Booking, BookingSeries, User
-from api.errors import ApiError, not_found
+from api.errors import not_found
 from api.schemas import BookingCreate, SeriesCreate, SeriesPublic
 from api.services.bookings import (
     book,
@@ -19,6 +19,7 @@ from api.services.bookings import (
     check_trip_places,
     request_time,
     resolve_rider,
+    rider_city,
 )
 from api.services.days import DayRegistry
 from dispatch.city import CityConfig
@@ -37,14 +38,7 @@ def book_series(
     """Store the standing order ``body`` and book every date of it now, each with its own
     answer; the places every date shares are checked once, before anything is stored."""
     rider = resolve_rider(session, user, body.rider_id)
-    city = cities.get(rider.city)
-    if city is None:
-        raise ApiError(
-            422,
-            "city_not_served",
-            "此城市未由本服務排班",
-            "this rider's city is not planned by this service",
-        )
+    city = rider_city(cities, rider)
     # What every date shares is checked once, before anything is stored.
     check_trip_places(city, body.pickup, body.dropoff)
     series = BookingSeries(

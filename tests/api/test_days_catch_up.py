@@ -65,7 +65,10 @@ class TwoProcesses:
     def book(self, k: int, n: int) -> dict[str, Any]:
         """Trip ``n`` of the day, booked through app ``k``."""
         body = trip(self.day, f"{7 + n:02d}:00", PLACES[n % 4], PLACES[~n % 4])
-        headers = self.world.headers("rider", **{"Idempotency-Key": key()})
+        # Booked by the dispatcher for a rider of its own: the session rider's other trips that
+        # day (booked by other tests) must not overlap it.
+        body["rider_id"], _ = self.world.new_rider()
+        headers = self.world.headers("dispatcher", **{"Idempotency-Key": key()})
         response = self.apps[k].post("/v1/bookings", json=body, headers=headers)
         assert response.status_code == 201, response.text
         assert response.json()["status"] == "accepted", response.json()
@@ -98,7 +101,9 @@ def test_two_processes_keep_each_others_day(world: World, start_app: StartApp) -
             booked.append(both.book(n % 2, n))
             both.check()
         # A cancellation in the second process of a trip the first booked.
-        cancel = two.post(f"/v1/bookings/{booked[0]['id']}/cancel", headers=world.headers("rider"))
+        cancel = two.post(
+            f"/v1/bookings/{booked[0]['id']}/cancel", headers=world.headers("dispatcher")
+        )
         assert cancel.status_code == 200, cancel.text
         both.check()
         assert booked[0]["id"] not in both.held[0].trips()
