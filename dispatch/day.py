@@ -259,6 +259,12 @@ class ServiceDayPlan:
 
     # -- deciding ------------------------------------------------------------------------
 
+    def prepare(self, places: Iterable[Point]) -> None:
+        """Find the travel to and from ``places`` now (road searches), so that a decision made
+        later, while other deciders wait, does not spend its turn on them."""
+        for place in places:
+            self.table.index(place)
+
     def book(
         self,
         trip: Trip,

@@ -323,6 +323,7 @@ def book(
         session.add(booking)
         session.commit()
     else:
+        days.prepare(city.id, facts.service_date, (pickup, dropoff))
         with days.open(session, city.id, facts.service_date) as day:
             trip = trip_of(booking)
             decision = day.plan.book(trip, _promise(city))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,6 +176,16 @@ class DayRegistry:
 
     def forget(self, city: str, day: dt.date) -> None:
         self._days.pop((city, day), None)
+
+    def prepare(self, city: str, day: dt.date, places: Iterable[Point]) -> None:
+        """Add ``places`` to a day held in memory before a decision takes the day's row lock:
+        their road searches then keep only this process's deciders waiting, not every
+        process's."""
+        key = (city, day)
+        with self._lock(key):
+            entry = self._days.get(key)
+            if entry is not None and entry.version != DROPPED:
+                entry.plan.prepare(places)
 
     @contextmanager
     def open(self, session: Session, city: str, day: dt.date) -> Iterator[OpenDay]:
