@@ -141,3 +141,15 @@ def test_an_appointment_is_reached_in_time() -> None:
     assert at("09:29") <= decision.dropoff_s <= at("09:59")
     assert decision.pickup_s is not None and decision.pickup_s <= at("09:28")
     assert valid(day)
+
+
+def test_places_prepared_before_a_booking_are_not_searched_again() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")])
+    wanted = trip("t1", 1, 3, "09:00")
+    known = len(day.table)  # the depot
+    day.prepare((wanted.pickup, wanted.dropoff, wanted.pickup))
+    assert len(day.table) == known + 2
+    decision = day.book(wanted, promise)
+    assert len(day.table) == known + 2
+    assert (decision.pickup_s, decision.dropoff_s) == (at("08:50"), at("09:11"))
+    assert valid(day)
