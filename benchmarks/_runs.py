@@ -1,8 +1,8 @@
 """Shared by the instance benchmarks (`benchmarks.darp`, `benchmarks.pdptw`).
 
 The solvers by name, each behind the protocol ``solve(problem, *, time_limit_s, seed) -> Plan``;
-one run on one instance as a result row, checked by `dispatch.validate.validate` and costed in
-double precision; the instance files of a folder and their best-known solutions.
+one run on one instance as a result row, checked by `rehabus.dispatch.validate.validate` and costed
+in double precision; the instance files of a folder and their best-known solutions.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instances import (
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import (
     Instance,
     cost_double,
     generate_darp,
@@ -21,10 +22,9 @@ from benchmarks.instances import (
     routes_as_node_ids,
     to_problem,
 )
-from dispatch.errors import InputError
-from dispatch.model import Plan, Problem
-from dispatch.solve import MaxRuntime, solve, solve_ortools
-from dispatch.validate import validate
+from rehabus.dispatch.model import Plan, Problem
+from rehabus.dispatch.solve import MaxRuntime, solve, solve_ortools
+from rehabus.dispatch.validate import validate
 
 __all__ = [
     "SOLVERS",
@@ -47,7 +47,7 @@ def _rehabus(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
 
 
 def ortools_plain(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
-    """OR-Tools alone (`dispatch.solve.solve_ortools`): parallel cheapest insertion, then
+    """OR-Tools alone (`rehabus.dispatch.solve.solve_ortools`): parallel cheapest insertion, then
     guided local search for the whole ``time_limit_s``; its routes scheduled into a plan (not
     validated). Requests it leaves out are unserved in the plan."""
     return solve_ortools(problem, stop=MaxRuntime(time_limit_s), seed=seed)

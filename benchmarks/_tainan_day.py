@@ -5,8 +5,9 @@ aged 65 or more, spread evenly over the part of the village the shipped road gra
 (``tainan_core_drive.graphml.gz``) covers. The other end of a trip is one of a few hospital-like
 sites or, otherwise, a point in a village drawn by population. Appointment trips go from home
 to the site (the rider must arrive by a time); pickup-time trips go back home (the rider asks to
-be collected at a time). Windows and ride limits come from `dispatch.model.rules.make_request`
-with the road travel time; travel times are one matrix over every location of the day.
+be collected at a time). Windows and ride limits come from
+`rehabus.dispatch.model.rules.make_request` with the road travel time; travel times are one matrix
+over every location of the day.
 
 The fleet is scaled from Tainan's: 156 buses for about 850 trips a day. Every other number
 (shares, peaks, shifts, layouts, sites) is an assumption, named in `DayParameters` or below
@@ -24,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from dispatch.errors import RoutingError
-from dispatch.geo.districts import load_villages
-from dispatch.geo.point import Point
-from dispatch.model import (
+from rehabus.dispatch.errors import RoutingError
+from rehabus.dispatch.geo.districts import load_villages
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import (
     Break,
     Layout,
     Mobility,
@@ -38,9 +39,9 @@ from dispatch.model import (
     TimeWindow,
     Vehicle,
 )
-from dispatch.model.rules import make_request
-from dispatch.settings import get_settings
-from dispatch.travel import UNREACHABLE, RoadGraph, RoadGraphProvider, load_road_graph
+from rehabus.dispatch.model.rules import make_request
+from rehabus.dispatch.settings import get_settings
+from rehabus.dispatch.travel import UNREACHABLE, RoadGraph, RoadGraphProvider, load_road_graph
 
 __all__ = [
     "CORE_DISTRICTS",

@@ -8,10 +8,11 @@ with one solver and one time limit, and writes one JSON file::
         --out benchmarks/results/darp_cordeau.json [--solver rehabus|ortools] [--seed N] \\
         [--only a2-16,b4-48]
 
-``rehabus`` is `dispatch.solve.solve`; ``ortools`` is plain OR-Tools (parallel cheapest
+``rehabus`` is `rehabus.dispatch.solve.solve`; ``ortools`` is plain OR-Tools (parallel cheapest
 insertion, then guided local search for the whole time limit) scheduled by
-`dispatch.solve.plan_from_sequences`. Every plan is checked by `dispatch.validate.validate` on
-the integer problem and costed in double precision (`benchmarks.instances.cost_double`). Where
+`rehabus.dispatch.solve.plan_from_sequences`. Every plan is checked by
+`rehabus.dispatch.validate.validate` on the integer problem and costed in double precision
+(`rehabus.dispatch.instances.cost_double`). Where
 the folder has a ``bks.csv``, each complete plan (every request served, no violation) gets its
 gap to the best-known cost. A tiny instance is solved first so that no timed run loads the
 compiled kernels. The file is rewritten after every instance, so a stopped run keeps what it
@@ -36,8 +37,8 @@ from benchmarks._runs import (
     warm_up,
     write_json,
 )
-from benchmarks.instances import read_cordeau
-from dispatch.errors import InputError
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import read_cordeau
 
 __all__ = ["main", "summary"]
 

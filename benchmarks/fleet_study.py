@@ -5,8 +5,9 @@ Run with ``python -m benchmarks.fleet_study`` (about 15-25 minutes on two cores)
 ``results/fleet_study.json`` (every simulated day, the summaries, the answer, parameters and
 seeds), ``results/fleet_study.csv`` (the summary table) and two plots.
 
-Method (stated in benchmarks/README.md): every simulated day runs `dispatch.sim.simulate_day`
-on demand from `dispatch.demand.DemandModel("tainan")` at a multiple of present demand.
+Method (stated in benchmarks/README.md): every simulated day runs
+`rehabus.dispatch.sim.simulate_day`
+on demand from `rehabus.dispatch.demand.DemandModel("tainan")` at a multiple of present demand.
 
 1. Capacity at 156 buses: demand ×1.0, ×1.5, ×2.0 and ×2.5, both policies, the same days.
    A policy's capacity is the demand multiple at which its mean served share falls to
@@ -31,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._machine import machine_info
-from dispatch.demand import CITY_CALIBRATION, DemandParameters
-from dispatch.sim import (
+from rehabus.dispatch.demand import CITY_CALIBRATION, DemandParameters
+from rehabus.dispatch.sim import (
     Policy,
     SimParameters,
     plot_refusal_map,
@@ -43,7 +44,6 @@ from dispatch.sim import (
     service_days,
     summarize,
 )
-from dispatch.sim._sweep import params_dict
 
 CITY = "tainan"
 THRESHOLD = 0.95
@@ -198,7 +198,7 @@ def main() -> None:
         "city": CITY,
         "days": [d.isoformat() for d in days],
         "demand_seeds": [SEED + k for k in range(len(days))],
-        "sim_params": params_dict(PARAMS),
+        "sim_params": PARAMS.as_dict(),
         "demand_params": repr(demand),
         "answer": answer,
         "summary": summary,

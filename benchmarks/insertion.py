@@ -7,7 +7,7 @@ plan of 150 vehicles and 1,000 requests.
 The day: a generated Tainan-like day (`benchmarks._tainan_day`: the real road graph of Tainan's
 core, riders in wheelchairs, companions, breaks, two shift waves) of ``requests + decisions``
 trips with exactly ``vehicles`` buses, in a seeded random order. ``--source generated`` uses a
-Cordeau-style instance from `benchmarks.instances.generate_darp` instead (seconds to build,
+Cordeau-style instance from `rehabus.dispatch.instances.generate_darp` instead (seconds to build,
 no road graph; for quick checks). Every location of the day is in the travel matrix from the
 start: growing the matrix by a new address is `RoadGraphProvider.add_location`, timed by
 `benchmarks.matrix`.
@@ -16,13 +16,13 @@ The procedure:
 
 1. The plan: the first ``requests`` trips inserted one by one by `Inserter` from an empty
    plan (``--build insert``, the default; the plan is then itself made by fast insertion), or
-   solved by `dispatch.solve.solve` (``--build solve``). Refused trips stay out of the day.
+   solved by `rehabus.dispatch.solve.solve` (``--build solve``). Refused trips stay out of the day.
 2. `Inserter` built on that plan, several times over, each timed.
 3. The decisions: each of the other ``decisions`` trips quoted against that plan with
    ``commit=False``, so that every decision meets the same plan (the headline latencies).
 4. The same trips again in the same order with ``commit=True``: the plan grows by each accepted
    one (latencies reported separately); the final plan is checked by
-   `dispatch.validate.validate`.
+   `rehabus.dispatch.validate.validate`.
 
 Writes benchmarks/results/insertion.json and prints a summary.
 """
@@ -42,10 +42,10 @@ import numpy as np
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks._tainan_day import DayParameters, core_provider, generate_day
-from benchmarks.instances import generate_darp, to_problem
-from dispatch.model import Plan, Problem, Request
-from dispatch.solve import Inserter, InsertionResult, solve
-from dispatch.validate import validate
+from rehabus.dispatch.instances import generate_darp, to_problem
+from rehabus.dispatch.model import Plan, Problem, Request
+from rehabus.dispatch.solve import Inserter, InsertionResult, solve
+from rehabus.dispatch.validate import validate
 
 __all__ = ["TARGET", "latency_ms", "main"]
 

@@ -21,9 +21,9 @@ from tqdm import tqdm
 
 from benchmarks._machine import machine_info
 from benchmarks._road_like import road_like_graph
-from dispatch.geo.point import Point
-from dispatch.settings import get_settings
-from dispatch.travel import RoadGraph, RoadGraphProvider, load_road_graph
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.settings import get_settings
+from rehabus.dispatch.travel import RoadGraph, RoadGraphProvider, load_road_graph
 
 RESULTS = Path(__file__).resolve().parent / "results" / "matrix.json"
 SIZES = (500, 1000, 2000)

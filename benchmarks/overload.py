@@ -39,11 +39,11 @@ from typing import Any
 
 import httpx
 
-from api.settings import ApiSettings
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
-from dispatch.city import load_city
+from rehabus.dispatch.city import load_city
+from rehabus.service.settings import ApiSettings
 from tests.support.live import Loaded, live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "overload.json"
@@ -214,7 +214,7 @@ def _summary(results: list[tuple[float, float, int, str]], duration_s: float) ->
 
 
 def _serve(port: int) -> list[str]:
-    return ["dispatch.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return ["rehabus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def _spawn(url: str, token: str, payloads: list[dict[str, Any]], rate: float) -> tuple[Any, Any]:

@@ -8,12 +8,12 @@ same time limit on the same machine, and writes one JSON file::
         --solver rehabus,pyvroom,pyvrp,ortools --time-limit 5 \\
         --out benchmarks/results/pdptw.json --only lc101,lc201,lr101,lr201,lrc101,lrc201
 
-Solvers: ``rehabus`` (`dispatch.solve.solve`), ``pyvroom`` (VROOM, one thread), ``pyvrp``
+Solvers: ``rehabus`` (`rehabus.dispatch.solve.solve`), ``pyvroom`` (VROOM, one thread), ``pyvrp``
 (PyVRP's iterated local search), ``ortools`` (plain OR-Tools: parallel cheapest insertion and
 guided local search); ``--solver`` may be repeated or given as a comma list. All of them get
-the same `Problem` (`benchmarks.instances.to_problem`: integer units, a fixed cost per vehicle
+the same `Problem` (`rehabus.dispatch.instances.to_problem`: integer units, a fixed cost per vehicle
 that ranks fewer vehicles first, as the Li & Lim ranking does); every plan is checked by
-`dispatch.validate.validate` and costed in double precision. The best-known vehicles and
+`rehabus.dispatch.validate.validate` and costed in double precision. The best-known vehicles and
 distance come from ``bks.csv`` in the instance folder or its parent.
 
 For a quick comparison at 5 s use the 6-instance subset `RECOMMENDED` (one of each class:
@@ -41,8 +41,8 @@ from benchmarks._runs import (
     warm_up,
     write_json,
 )
-from benchmarks.instances import read_lilim
-from dispatch.errors import InputError
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import read_lilim
 
 __all__ = ["RECOMMENDED", "main", "summary"]
 

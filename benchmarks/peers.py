@@ -1,12 +1,12 @@
 """Peer solvers for the benchmarks: PyVRP 0.14 and VROOM (pyvroom 1.15), as adapters.
 
-Both read a `dispatch.model.Problem` (so the same integer matrices as rehabus' own solvers)
-and give back, for each vehicle, its stops in order; `dispatch.solve.plan_from_sequences`
-turns those into a `Plan`, which the caller checks with `dispatch.validate.validate` and never
-takes on the peer's word. `pyvrp_solve` and `vroom_solve` follow the solver protocol
+Both read a `rehabus.dispatch.model.Problem` (so the same integer matrices as rehabus' own solvers)
+and give back, for each vehicle, its stops in order; `rehabus.dispatch.solve.plan_from_sequences`
+turns those into a `Plan`, which the caller checks with `rehabus.dispatch.validate.validate` and
+never takes on the peer's word. `pyvrp_solve` and `vroom_solve` follow the solver protocol
 ``solve(problem, *, time_limit_s, seed, initial=None) -> Plan``; `solve_pyvrp` and
 `solve_vroom` run on a benchmark instance and return routes as instance node ids, which
-`benchmarks.instances.plan_from_routes` turns into a plan.
+`rehabus.dispatch.instances.plan_from_routes` turns into a plan.
 
 What the peers are given: pickup-and-delivery pairs (shipments) with both time windows,
 boarding and alighting times, vehicle capacity, start and end locations, shift, fixed vehicle
@@ -37,10 +37,10 @@ import pyvrp
 import vroom  # type: ignore[import-untyped]
 from pyvrp.stop import MaxRuntime
 
-from benchmarks.instances import Instance, to_problem
-from dispatch.errors import InputError
-from dispatch.model import Plan, Problem, Request, StopKind, StopRef, Vehicle
-from dispatch.solve import plan_from_sequences
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import Instance, to_problem
+from rehabus.dispatch.model import Plan, Problem, Request, StopKind, StopRef, Vehicle
+from rehabus.dispatch.solve import plan_from_sequences
 
 __all__ = [
     "Peer",

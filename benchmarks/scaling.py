@@ -1,15 +1,17 @@
 """Solver scaling on Tainan-like days: ``python -m benchmarks.scaling``.
 
 For generated days of 250, 500, 1,000 and 2,000 requests on the road travel times of Tainan's
-core, with fleets in Tainan's proportion (`benchmarks._tainan_day`), runs `dispatch.solve.solve`
-with a 60-second limit and records: the time to the first feasible plan (the first progress
+core, with fleets in Tainan's proportion (`benchmarks._tainan_day`), runs
+`rehabus.dispatch.solve.solve` with a 60-second limit and records: the time to the first feasible
+plan (the first progress
 event `solve` sends), the served share and cost at the end, the total wall and CPU time,
-whether `dispatch.validate.validate` passes the final plan, and the peak memory. Each size runs
-in a fresh subprocess, so the peak resident memory is that size's own; a size that has not
+whether `rehabus.dispatch.validate.validate` passes the final plan, and the peak memory. Each size
+runs in a fresh subprocess, so the peak resident memory is that size's own; a size that has not
 returned after ``--max-wall`` seconds is stopped and reported with what it had reached.
 
-Where the time goes is measured through `solve`'s ``ortools_trace`` (`dispatch.solve.OrToolsEvent`):
-the model build (until the search parameters are made), the first at-solution callback (with a
+Where the time goes is measured through `solve`'s ``ortools_trace``
+(`rehabus.dispatch.solve.OrToolsEvent`): the model build (until the search parameters are made),
+the first at-solution callback (with a
 starting plan, the moment OR-Tools has read it in) and the end of its phase.
 Writes benchmarks/results/scaling.json and scaling.png.
 """
@@ -32,9 +34,9 @@ from matplotlib.figure import Figure
 
 from benchmarks._machine import machine_info
 from benchmarks._tainan_day import core_provider, generate_day
-from dispatch.model import Plan, Problem
-from dispatch.solve import MaxRuntime, OrToolsEvent, Progress, solve
-from dispatch.validate import PlanInvalidError, validate
+from rehabus.dispatch.model import Plan, Problem
+from rehabus.dispatch.solve import MaxRuntime, OrToolsEvent, Progress, solve
+from rehabus.dispatch.validate import PlanInvalidError, validate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.json"
 SIZES = (250, 500, 1000, 2000)
@@ -367,14 +369,14 @@ def _run_in_subprocess(n: int, time_limit_s: float, seed: int, max_wall_s: float
 
 
 def _source_state() -> Record:
-    """The commit the solver ran from, and whether dispatch/ had uncommitted changes."""
+    """The commit the solver ran from, and whether rehabus/dispatch/ had uncommitted changes."""
     root = Path(__file__).resolve().parent.parent
     git = ["git", "-C", str(root)]
     head = subprocess.run(
         [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
     dirty = subprocess.run(
-        [*git, "status", "--porcelain", "dispatch"], capture_output=True, text=True, check=False
+        [*git, "status", "--porcelain", "rehabus"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return {"commit": head or None, "dispatch_uncommitted_changes": bool(dirty)}
 

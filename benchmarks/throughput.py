@@ -26,7 +26,7 @@ import psycopg
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
-from dispatch.city import load_city
+from rehabus.dispatch.city import load_city
 from tests.support.live import live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"

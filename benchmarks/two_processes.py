@@ -31,13 +31,13 @@ from typing import Any
 import httpx
 import psycopg
 
-from api.db import make_engine, session_factory
-from api.db.models import Rider
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.insertion import latency_ms
-from dispatch.city import load_city
-from dispatch.geo.point import Point, haversine_m
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.geo.point import Point, haversine_m
+from rehabus.service.db import make_engine, session_factory
+from rehabus.service.db.models import Rider
 from tests.support.live import Loaded, live_server, load_database, trip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "two_processes.json"
@@ -51,7 +51,7 @@ MIN_TRIP_M = 400
 
 
 def _serve(port: int) -> list[str]:
-    return ["dispatch.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return ["rehabus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def add_riders(database_url: str, n: int, seed: int) -> list[str]:
@@ -77,7 +77,7 @@ def add_riders(database_url: str, n: int, seed: int) -> list[str]:
     return ids
 
 
-def _offer(
+def offer(
     urls: list[str],
     token: str,
     payloads: list[dict[str, Any]],
@@ -123,7 +123,7 @@ def _offer(
     out.put({"start": start, "results": results})
 
 
-def _warm(urls: list[str], token: str, payloads: list[dict[str, Any]]) -> None:
+def warm(urls: list[str], token: str, payloads: list[dict[str, Any]]) -> None:
     """One booking after another, alternating over ``urls``: each process loads the day."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(timeout=600) as client:
@@ -149,7 +149,7 @@ def run(
         a, b = (Point(p.lat, p.lon) for p in (body.pickup, body.dropoff))
         if haversine_m(a, b) >= MIN_TRIP_M:
             payloads.append(body.model_dump(mode="json"))
-    warm, offered = payloads[: WARM_UP * processes], payloads[WARM_UP * processes :]
+    warming, offered = payloads[: WARM_UP * processes], payloads[WARM_UP * processes :]
     logs = Path(args.logs)
     logs.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -166,12 +166,12 @@ def run(
         ]
         urls = [s.url for s in servers]
         print(f"[{args.label}, {processes}] warming up {urls}", flush=True)
-        _warm(urls, loaded.dispatcher_token, warm)
+        warm(urls, loaded.dispatcher_token, warming)
         print(f"[{args.label}, {processes}] offering {n} bookings at {args.rate}/s", flush=True)
         queue: Any = mp.get_context("spawn").Queue()
         load_before = os.getloadavg()
         generator = mp.get_context("spawn").Process(
-            target=_offer, args=(urls, loaded.dispatcher_token, offered, args.rate, queue)
+            target=offer, args=(urls, loaded.dispatcher_token, offered, args.rate, queue)
         )
         generator.start()
         report = queue.get()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from dispatch.model import (
+from rehabus.dispatch.model import (
     Break,
     Layout,
     Mobility,
@@ -33,7 +33,7 @@ from dispatch.model import (
     UnservedReason,
     Vehicle,
 )
-from dispatch.validate import ViolationKind
+from rehabus.dispatch.validate import ViolationKind
 
 __all__ = [
     "DATA_DIR",
@@ -160,6 +160,7 @@ def _vehicle(v: dict[str, Any]) -> Vehicle:
             fold_seats=tuple(lay.get("fold_seats", ())),
         ),
         break_=None if brk is None else Break(_window(brk["window"]), brk["duration_s"]),
+        max_duration_s=v.get("max_duration_s"),
     )
 
 

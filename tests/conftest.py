@@ -6,9 +6,8 @@ pytest's default ("prepend") import mode puts the folder of each ``conftest.py``
 
 Support code that the benchmarks reuse (the live-server harness) is the package
 ``tests/support``, imported as ``tests.support`` by both (the project root is on ``sys.path``:
-``pythonpath`` in ``pyproject.toml``). Tests do not import ``benchmarks`` (``tests/benchmarks``,
-the smoke tests of the benchmark scripts, does; the solver tests still build instances with
-``benchmarks.instances``, which is to move here next).
+``pythonpath`` in ``pyproject.toml``). Tests do not import ``benchmarks``, except
+``tests/benchmarks``, the tests of the benchmark scripts themselves.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A day's key figures (`dispatch/figures.py`), read off the hand-made plans of
+"""A day's key figures (`rehabus/dispatch/figures.py`), read off the hand-made plans of
 ``tests/data/two_requests_share.json``: depot 0, homes 1 and 2 two minutes apart, clinic 3."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from _instances import load
 
-from dispatch.figures import DayFigures, day_figures
-from dispatch.model import Plan
+from rehabus.dispatch.figures import DayFigures, day_figures
+from rehabus.dispatch.model import Plan
 
 
 def test_two_riders_sharing_the_bus() -> None:

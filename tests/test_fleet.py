@@ -1,11 +1,11 @@
-"""The default bus and drivers' shifts (`dispatch/fleet.py`)."""
+"""The default bus and drivers' shifts (`rehabus/dispatch/fleet.py`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dispatch.fleet import BREAK_S, DEFAULT_LAYOUT, SHIFTS, shift_break
-from dispatch.model import Layout, TimeWindow, Vehicle, fits
+from rehabus.dispatch.fleet import BREAK_S, DEFAULT_LAYOUT, SHIFTS, shift_break
+from rehabus.dispatch.model import Layout, TimeWindow, Vehicle, fits
 
 H = 3600
 

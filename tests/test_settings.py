@@ -1,4 +1,5 @@
-"""Where the project finds its data (`dispatch/settings.py`): the shipped folder, a user folder
+"""Where the project finds its data (`rehabus/dispatch/settings.py`): the shipped folder, a user
+folder
 that ``REHABUS_*`` variables can move, and one cached settings object."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.settings import Settings, get_settings
+from rehabus.dispatch.settings import Settings, get_settings
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
-from api.db.models import Job
-from api.jobs import ACTIVE
+from rehabus.service.db.models import Job
+from rehabus.service.jobs import ACTIVE
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from api.app import create_app
-from api.auth import hash_password
-from api.db.models import User
-from api.settings import ApiSettings
+from rehabus.service.app import create_app
+from rehabus.service.auth import hash_password
+from rehabus.service.db.models import User
+from rehabus.service.settings import ApiSettings
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_URL = os.environ.get(

@@ -1,5 +1,5 @@
 """``/docs`` and ``/redoc`` work offline: their pages load only the service's own files (Swagger
-UI and ReDoc vendored in api/web/vendor/), never a CDN, a font host or a remote favicon.
+UI and ReDoc vendored in rehabus/service/web/vendor/), never a CDN, a font host or a remote favicon.
 (In a browser with every other host cut off: tests/web/test_api_docs_offline.py.)"""
 
 from __future__ import annotations

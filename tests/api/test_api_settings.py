@@ -1,4 +1,5 @@
-"""The service's settings (`api/settings.py`): ``DATABASE_URL`` or ``REHABUS_*`` variables,
+"""The service's settings (`rehabus/service/settings.py`): ``DATABASE_URL`` or ``REHABUS_*``
+variables,
 defaults, and bounds refused when the process starts."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import pytest
 from platformdirs import user_data_dir
 from pydantic import ValidationError
 
-from api.settings import ApiSettings
+from rehabus.service.settings import ApiSettings
 
 
 @pytest.fixture(autouse=True)

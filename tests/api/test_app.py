@@ -5,7 +5,7 @@ from __future__ import annotations
 from _api import World
 from sqlalchemy import func, select, text
 
-from api.db.models import Vehicle
+from rehabus.service.db.models import Vehicle
 
 
 def test_health_answers(world: World) -> None:

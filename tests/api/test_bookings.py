@@ -1,4 +1,5 @@
-"""Deciding a booking (api/services/bookings.py): the accepted answer, and each refusal with its
+"""Deciding a booking (rehabus/service/services/bookings.py): the accepted answer, and each refusal
+with its
 rule."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from _api import (
     trip,
 )
 
-from dispatch.booking import round_half_up
+from rehabus.dispatch.booking import round_half_up
 
 DAY = 2
 

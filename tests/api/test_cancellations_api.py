@@ -1,4 +1,5 @@
-"""Cancelling, late cancellations and no-shows (api/services/bookings.py): points on the rider."""
+"""Cancelling, late cancellations and no-shows (rehabus/service/services/bookings.py): points
+on the rider."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 
 from _api import World, assert_error, now_taipei, service_day, trip
 
-from api.db.models import Booking
+from rehabus.service.db.models import Booking
 
 DAY = 1
 

@@ -19,12 +19,12 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
-from api.db import make_engine, session_factory
-from api.db.models import Booking
-from api.services.days import DayRegistry
-from dispatch.city import load_city
-from dispatch.travel import city_provider
-from dispatch.validate import validate
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.validate import validate
+from rehabus.service.db import make_engine, session_factory
+from rehabus.service.db.models import Booking
+from rehabus.service.services.days import DayRegistry
 from tests.support.live import live_server, load_database
 from tests.support.live import trip as _live_trip
 

@@ -1,4 +1,5 @@
-"""The database going away (api/errors.py, api/db/engine.py): requests are answered 503
+"""The database going away (rehabus/service/errors.py, rehabus/service/db/engine.py): requests are
+answered 503
 ``database_unavailable`` with ``Retry-After``, in both languages, never 500, and the service
 recovers by itself when the database is back. On real databases: PostgreSQL refusing
 connections, an SQLite file held by another writer."""
@@ -18,8 +19,8 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from api.auth import hash_password
-from api.db.models import User
+from rehabus.service.auth import hash_password
+from rehabus.service.db.models import User
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""Persistence (api/services/days.py, api/jobs/): a restarted service rebuilds the same day
+"""Persistence (rehabus/service/services/days.py, rehabus/service/jobs/): a restarted service
+rebuilds the same day
 from the database, keeps every accepted booking, and reads a job left running as interrupted."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, routes_of, service_
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.db.models import Booking, Job
-from dispatch.validate import validate
+from rehabus.dispatch.validate import validate
+from rehabus.service.db.models import Booking, Job
 
 RESTART_DAY = 6
 StartApp = Callable[[str], AbstractContextManager[TestClient]]
@@ -131,7 +132,7 @@ def test_stopping_the_service_mid_solve_changes_nothing(world: World, start_app:
 
 
 def test_days_held_in_memory_are_bounded_and_rebuilt_when_asked_for_again(world: World) -> None:
-    from api.services.days import MAX_DAYS_IN_MEMORY  # noqa: PLC0415
+    from rehabus.service.services.days import MAX_DAYS_IN_MEMORY  # noqa: PLC0415
 
     registry = world.app.state.rehabus.days
     day = _booked_day(world)

@@ -1,5 +1,6 @@
-"""Two server processes on one database (api/services/days.py): each day held in memory catches
-up with the other process's bookings, cancellations, locks and breakdowns by reading only what
+"""Two server processes on one database (rehabus/service/services/days.py): each day held in memory
+catches up with the other process's bookings, cancellations, locks and breakdowns by reading only
+what
 changed, and then equals the day freshly loaded from the database (same routes, same times)."""
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import pytest
 from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, at, key, routes_of, service_day, trip
 from fastapi.testclient import TestClient
 
-from api.services.days import DayRegistry
-from dispatch.day import ServiceDayPlan
-from dispatch.validate import validate
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.validate import validate
+from rehabus.service.services.days import DayRegistry
 
 CATCH_UP_DAY = 1
 PLACES = (STATION, NCKU, TAINAN_HOSPITAL, KUO)

@@ -1,4 +1,5 @@
-"""The SQLite engine's guards (api/db/engine.py): a transaction's turn is waited for a bounded
+"""The SQLite engine's guards (rehabus/service/db/engine.py): a transaction's turn is waited for a
+bounded
 time, and one process at a time holds an SQLite file."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from api.db.engine import FairRLock, TurnTimeoutError, hold_database
+from rehabus.service.db.engine import FairRLock, TurnTimeoutError, hold_database
 
 
 def _in_thread(lock: FairRLock, timeout: float | None) -> tuple[threading.Thread, list[object]]:
@@ -45,7 +46,7 @@ def test_a_turn_not_given_in_time_raises_and_leaves_the_queue() -> None:
 def _hold_in_another_process(url: str) -> subprocess.CompletedProcess[str]:
     code = (
         "import sys\n"
-        "from api.db.engine import DatabaseInUseError, hold_database\n"
+        "from rehabus.service.db.engine import DatabaseInUseError, hold_database\n"
         "try:\n"
         f"    with hold_database({url!r}): pass\n"
         "except DatabaseInUseError as exc:\n"

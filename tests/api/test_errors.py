@@ -1,4 +1,5 @@
-"""Bad input (api/errors.py, api/schemas.py): every error is a 422 naming the field, in
+"""Bad input (rehabus/service/errors.py, rehabus/service/schemas.py): every error is a 422 naming
+the field, in
 Traditional Chinese and English; nothing is answered with a 500, on either database."""
 
 from __future__ import annotations

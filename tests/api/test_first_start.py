@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from api import warmup
-from dispatch.travel import city_provider
+from rehabus.dispatch.travel import city_provider
+from rehabus.service import warmup
 
 
 def test_the_warm_up_says_it_is_preparing_the_solver_then_that_it_is_ready(

@@ -1,5 +1,6 @@
-"""A city's fleet in the database (`api/services/fleet.py`): seeded once from the city's depots
-and the default bus, read back as the day's working buses less those inactive or broken down
+"""A city's fleet in the database (`rehabus/service/services/fleet.py`): seeded once from the
+city's depots and the default bus, read back as the day's working buses less those inactive or
+broken down
 that day. On a fresh SQLite file, migrated to head."""
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from api.db import make_engine, session_factory, upgrade
-from api.db.models import User, Vehicle, VehicleEvent
-from api.services.fleet import day_fleet, seed_fleet
-from dispatch.city import CityConfig, load_city
-from dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
-from dispatch.model import TimeWindow
+from rehabus.dispatch.city import CityConfig, load_city
+from rehabus.dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
+from rehabus.dispatch.model import TimeWindow
+from rehabus.service.db import make_engine, session_factory, upgrade
+from rehabus.service.db.models import User, Vehicle, VehicleEvent
+from rehabus.service.services.fleet import day_fleet, seed_fleet
 
 DAY = dt.date(2026, 3, 2)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from _api import NCKU, STATION, World, assert_error
 
-from api.routers.geo import MAX_LEGS
+from rehabus.service.routers.geo import MAX_LEGS
 
 LEG = [STATION["lat"], STATION["lon"], NCKU["lat"], NCKU["lon"]]
 

@@ -1,4 +1,5 @@
-"""``Idempotency-Key`` (api/services/idempotency.py): a retry never creates a second trip."""
+"""``Idempotency-Key`` (rehabus/service/services/idempotency.py): a retry never creates a
+second trip."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from _api import TAIPEI_101, World, assert_error, key, service_day, trip
 from sqlalchemy import func, select
 
-from api.db.models import Booking, BookingSeries
+from rehabus.service.db.models import Booking, BookingSeries
 
 DAY = 1
 

@@ -1,5 +1,6 @@
-"""An ``Idempotency-Key`` never sticks (api/services/idempotency.py): a retry waits only briefly
-for a first attempt still at work, then answers 409 with ``Retry-After``; a claim left without an
+"""An ``Idempotency-Key`` never sticks (rehabus/service/services/idempotency.py): a retry waits
+only briefly for a first attempt still at work, then answers 409 with ``Retry-After``; a claim left
+without an
 answer (its attempt died, e.g. with the database) is taken over after its lease by one retry,
 and the trip is booked once."""
 
@@ -22,11 +23,11 @@ from psycopg import sql
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from api.app import create_app
-from api.db.models import Booking, IdempotencyKey, User
-from api.schemas import BookingCreate
-from api.services.idempotency import _fingerprint
-from api.settings import ApiSettings
+from rehabus.service.app import create_app
+from rehabus.service.db.models import Booking, IdempotencyKey, User
+from rehabus.service.schemas import BookingCreate
+from rehabus.service.services.idempotency import _fingerprint
+from rehabus.service.settings import ApiSettings
 
 DAY = 1
 QUICK_S = 10.0

@@ -1,4 +1,4 @@
-"""Jobs belong to the server process that runs them (api/jobs/): two `JobRunner`s on one
+"""Jobs belong to the server process that runs them (rehabus/service/jobs/): two `JobRunner`s on one
 database, each with an engine and service days of its own, as two server processes have.
 
 A second server starting (or looking for abandoned jobs) leaves a live job of the first alone;
@@ -19,10 +19,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from api.db import make_engine, session_factory
-from api.db.models import Job
-from api.jobs import ACTIVE, INTERRUPTED, JobRunner
-from api.services.days import DayRegistry, OpenDay
+from rehabus.service.db import make_engine, session_factory
+from rehabus.service.db.models import Job
+from rehabus.service.jobs import ACTIVE, INTERRUPTED, JobRunner
+from rehabus.service.services.days import DayRegistry, OpenDay
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,6 @@
-"""Load shedding (`api/load_shedding.py`) as ASGI middleware on its own, without a server: the
-request past ``max_in_flight`` is answered 503 ``overloaded`` at once, the probe and static
+"""Load shedding (`rehabus/service/load_shedding.py`) as ASGI middleware on its own, without a
+server: the request past ``max_in_flight`` is answered 503 ``overloaded`` at once, the probe and
+static
 files never are, and a finished request frees its place."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from api.errors import OVERLOADED_RETRY_AFTER_S
-from api.load_shedding import InFlightLimit, is_exempt
+from rehabus.service.errors import OVERLOADED_RETRY_AFTER_S
+from rehabus.service.load_shedding import InFlightLimit, is_exempt
 
 
 class Held:

@@ -1,6 +1,6 @@
 """A client generated from the OpenAPI document parses every error: each real error answer of
 the app validates against the schema the document declares for its route and status
-(api/openapi_docs.py, api/errors.py)."""
+(rehabus/service/openapi_docs.py, rehabus/service/errors.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from api.schemas import BookingCreate
-from dispatch.geo import Point, haversine_m, locate
+from rehabus.dispatch.geo import Point, haversine_m, locate
+from rehabus.service.schemas import BookingCreate
 
 DOCUMENT = "urn:rehabus:openapi"
 NCKU_HOSPITAL = Point(23.0006, 120.2196)

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from _api import assert_error
 
-from dispatch.city import load_city
+from rehabus.dispatch.city import load_city
 from tests.support.live import ROOT, LiveServer, Loaded, free_port, live_server, load_database, trip
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ MOST_REQUESTS = 2000
 
 
 def _serve(port: int) -> list[str]:
-    return ["dispatch.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return ["rehabus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from _api import World, assert_error
 
-from api.db.models import Job
+from rehabus.service.db.models import Job
 
 TINY = {
     "fleet_size": 3,

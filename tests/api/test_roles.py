@@ -20,7 +20,7 @@ import pytest
 from _api import World, at, service_day, trip
 from fastapi import FastAPI
 
-from api.db.models import Job
+from rehabus.service.db.models import Job
 
 ROLES = ("rider", "caregiver", "other_rider", "other_caregiver", "dispatcher", "planner", "admin")
 Denied = dict[str | None, int]

@@ -1,7 +1,7 @@
 """Property-based testing of every operation against the app's own OpenAPI schema (schemathesis):
 whatever is sent, the service answers without a server error, every 422 names the field in
 both languages, and every error's status and body are the ones the document declares for the
-operation (api/openapi_docs.py). Bounded and seeded: a few examples per operation,
+operation (rehabus/service/openapi_docs.py). Bounded and seeded: a few examples per operation,
 derandomized."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Security headers (api/security_headers.py): nothing is sniffed, nothing of the API is
+"""Security headers (rehabus/service/security_headers.py): nothing is sniffed, nothing of the API is
 cached but the open map layers, and HTML pages (the printable manifest among them) carry a
 strict content policy, refuse framing and send no referrer."""
 

@@ -7,7 +7,7 @@ from typing import Any
 from _api import World, assert_error, key, service_day
 from sqlalchemy import func, select
 
-from api.db.models import BookingSeries
+from rehabus.service.db.models import BookingSeries
 
 
 def _series(world: World, days: tuple[int, ...], **more: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""Sign-in limits (api/services/lockout.py, routers/auth.py): after too many failed sign-ins of one
-username the name is locked for a while, known or not; a success clears the count; an unknown
-or inactive username costs the same Argon2 verification as a known one.
+"""Sign-in limits (rehabus/service/services/lockout.py, routers/auth.py): after too many failed
+sign-ins of one username the name is locked for a while, known or not; a success clears the count;
+an unknown or inactive username costs the same Argon2 verification as a known one.
 
 The clock is never waited for: the tests move the attempts row's timestamps instead."""
 
@@ -16,9 +16,9 @@ from _api import World, assert_error
 from httpx import Response
 from sqlalchemy import select, update
 
-import api.auth
-from api.db.models import SignInAttempts, User
-from api.settings import ApiSettings
+import rehabus.service.auth
+from rehabus.service.db.models import SignInAttempts, User
+from rehabus.service.settings import ApiSettings
 
 
 def _account(world: World) -> tuple[str, str]:
@@ -160,8 +160,8 @@ def test_unknown_and_inactive_users_cost_a_real_argon2_verification(
     with world.app.state.rehabus.sessions() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == username))
     assert stored is not None
-    counting = CountingHasher(api.auth._hasher)
-    monkeypatch.setattr(api.auth, "_hasher", counting)
+    counting = CountingHasher(rehabus.service.auth._hasher)
+    monkeypatch.setattr(rehabus.service.auth, "_hasher", counting)
 
     def verified_for(name: str, secret: str) -> list[str]:
         counting.verified.clear()

@@ -9,8 +9,8 @@ import uuid
 from _api import World, assert_error, parse, sign_in
 from sqlalchemy import delete, select, text, update
 
-from api.auth import hash_password
-from api.db.models import ApiToken, User
+from rehabus.service.auth import hash_password
+from rehabus.service.db.models import ApiToken, User
 
 
 def _account(world: World) -> tuple[int, str, str]:

@@ -10,9 +10,9 @@ from _api import sign_in
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.settings import ApiSettings, get_api_settings
-from dispatch.cli import app as cli
+from rehabus.cli import app as cli
+from rehabus.service.app import create_app
+from rehabus.service.settings import ApiSettings, get_api_settings
 
 runner = CliRunner()
 

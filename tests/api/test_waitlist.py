@@ -1,4 +1,5 @@
-"""A full fleet (api/services/bookings.py): the trip is waitlisted, with other times that really
+"""A full fleet (rehabus/service/services/bookings.py): the trip is waitlisted, with other times
+that really
 work."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from _api import World, parse, service_day, trip
 from sqlalchemy import update
 
-from api.db.models import Vehicle
+from rehabus.service.db.models import Vehicle
 
 FULL_DAY = 5
 ONLY_BUS = "TA-east-001"

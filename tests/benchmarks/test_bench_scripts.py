@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import darp, insertion, pdptw
-from benchmarks.instances import read_cordeau
-from dispatch.errors import InputError
-from dispatch.settings import get_settings
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import read_cordeau
+from rehabus.dispatch.settings import get_settings
 
 BENCH = get_settings().shipped_data_dir / "benchmarks"
 CORDEAU = BENCH / "cordeau2006"

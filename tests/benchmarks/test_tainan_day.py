@@ -15,10 +15,10 @@ from benchmarks._tainan_day import (
     fleet_size,
     generate_day,
 )
-from dispatch.model import Mobility, UnservedReason
-from dispatch.solve import solve
-from dispatch.travel import RoadGraphProvider
-from dispatch.validate import validate
+from rehabus.dispatch.model import Mobility, UnservedReason
+from rehabus.dispatch.solve import solve
+from rehabus.dispatch.travel import RoadGraphProvider
+from rehabus.dispatch.validate import validate
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dispatch.booking import CertificateLevel, RiderProfile
-from dispatch.city import CityConfig
-from dispatch.model import Mobility
+from rehabus.dispatch.booking import CertificateLevel, RiderProfile
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.model import Mobility
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.city import CityConfig, load_city
+from rehabus.dispatch.city import CityConfig, load_city
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from _booking import taipei, varied
 
-from dispatch.booking import CancellationOutcome, check_cancellation, no_show_penalty
-from dispatch.city import CityConfig
-from dispatch.errors import InputError
+from rehabus.dispatch.booking import CancellationOutcome, check_cancellation, no_show_penalty
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.errors import InputError
 
 PICKUP = taipei(2026, 3, 2, 10, 0)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.city import CityConfig, load_city
-from dispatch.errors import ConfigError
-from dispatch.settings import get_settings
+from rehabus.dispatch.city import CityConfig, load_city
+from rehabus.dispatch.errors import ConfigError
+from rehabus.dispatch.settings import get_settings
 
 CITIES_DIR = get_settings().shipped_data_dir / "cities"
 

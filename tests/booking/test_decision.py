@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.booking import RuleDecision
+from rehabus.dispatch.booking import RuleDecision
 
 
 def test_allow() -> None:

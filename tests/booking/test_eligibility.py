@@ -8,7 +8,7 @@ import re
 import pytest
 from _booking import rider
 
-from dispatch.booking import (
+from rehabus.dispatch.booking import (
     CertificateLevel,
     RuleDecision,
     TripPurpose,
@@ -16,9 +16,9 @@ from dispatch.booking import (
     kaohsiung_eligibility,
     tainan_eligibility,
 )
-from dispatch.city import CityConfig, load_city
-from dispatch.errors import InputError
-from dispatch.model import Mobility
+from rehabus.dispatch.city import CityConfig, load_city
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Mobility
 
 CITIES = ["tainan", "kaohsiung"]
 MEDICAL = [TripPurpose.DIALYSIS, TripPurpose.MEDICAL, TripPurpose.REHABILITATION]

@@ -14,9 +14,9 @@ from fractions import Fraction
 import pytest
 from _booking import rider, taipei
 
-from dispatch.booking import Fare, SharedState, quote_fare, round_half_up, taxi_meter_fare
-from dispatch.city import CityConfig, TaxiMeterConfig
-from dispatch.errors import InputError
+from rehabus.dispatch.booking import Fare, SharedState, quote_fare, round_half_up, taxi_meter_fare
+from rehabus.dispatch.city import CityConfig, TaxiMeterConfig
+from rehabus.dispatch.errors import InputError
 
 NOON = taipei(2026, 3, 2, 12, 0)
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from _booking import rider
 
-from dispatch.booking import CertificateLevel, RiderProfile, TripPurpose
-from dispatch.errors import InputError
-from dispatch.model import Mobility, Priority
+from rehabus.dispatch.booking import CertificateLevel, RiderProfile, TripPurpose
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Mobility, Priority
 
 
 @pytest.mark.parametrize(

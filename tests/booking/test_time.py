@@ -1,4 +1,4 @@
-"""The city's local time for the booking rules (`dispatch/booking/_time.py`)."""
+"""The city's local time for the booking rules (`rehabus/dispatch/booking/_time.py`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from dispatch.booking import local
-from dispatch.city import CityConfig
-from dispatch.errors import InputError
+from rehabus.dispatch.booking import local
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.errors import InputError
 
 
 def test_an_aware_moment_is_read_in_the_citys_zone(tainan: CityConfig) -> None:

@@ -1,13 +1,13 @@
-"""Rules on the trip itself (`dispatch/booking/_trip.py`) and the promised window's bounds
+"""Rules on the trip itself (`rehabus/dispatch/booking/_trip.py`) and the promised window's bounds
 (`promised_window_s`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dispatch.booking import check_no_overlap, check_ride_needed, promised_window_s
-from dispatch.city import CityConfig
-from dispatch.geo.point import Point
+from rehabus.dispatch.booking import check_no_overlap, check_ride_needed, promised_window_s
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.geo.point import Point
 
 H = 3600
 NCKU = Point(23.00182, 120.2192)

@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from _booking import TAIPEI, rider, taipei, varied
 
-from dispatch.booking import (
+from rehabus.dispatch.booking import (
     CertificateLevel,
     RuleDecision,
     check_booking_window,
     check_service_hours,
     pickup_window,
 )
-from dispatch.city import CityConfig
-from dispatch.errors import InputError
-from dispatch.model import Mobility
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Mobility
 
 NOW = taipei(2026, 3, 2, 10, 0)  # a Monday, 10:00 in Taipei
 SEVERE_WHEELCHAIR = rider(Mobility.WHEELCHAIR, CertificateLevel.SEVERE)

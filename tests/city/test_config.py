@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.city import CityConfig, load_city
-from dispatch.errors import ConfigError, InputError
-from dispatch.geo import locate
-from dispatch.settings import get_settings
+from rehabus.dispatch.city import CityConfig, load_city
+from rehabus.dispatch.errors import ConfigError, InputError
+from rehabus.dispatch.geo import locate
+from rehabus.dispatch.settings import get_settings
 
 CITIES_DIR = get_settings().shipped_data_dir / "cities"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dispatch.cli import main
+from rehabus.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import random
 
-from dispatch.booking import promised_window_s
-from dispatch.city import load_city
-from dispatch.day import FleetVehicle, Trip
-from dispatch.geo.point import Point
-from dispatch.model import Break, Layout, Mobility, TimeWindow
+from rehabus.dispatch.booking import promised_window_s
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.day import FleetVehicle, Trip
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import Break, Layout, Mobility, TimeWindow
 
 H = 3600
 DEPOT = Point(22.99717, 120.21264)  # 臺南火車站

@@ -6,16 +6,16 @@ at ``P[0]``; a walking rider boards in 60 s and alights in 60 s (the default rul
 picked up at ``P[1]`` at 08:50 leaves there at 08:51 and reaches ``P[3]`` at 09:11.
 
 The promise made to a rider is ``PROMISE``: five minutes either side of the estimated pickup,
-moved to lie inside the request's own pickup window (`dispatch.day.fit_promise`).
+moved to lie inside the request's own pickup window (`rehabus.dispatch.day.fit_promise`).
 """
 
 from __future__ import annotations
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
-from dispatch.geo.point import Point
-from dispatch.model import Break, Layout, Mobility, Plan, StopKind, TimeWindow
-from dispatch.travel import FixedMatrixProvider
-from dispatch.validate import validate
+from rehabus.dispatch.day import FleetVehicle, ServiceDayPlan, Trip
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import Break, Layout, Mobility, Plan, StopKind, TimeWindow
+from rehabus.dispatch.travel import FixedMatrixProvider
+from rehabus.dispatch.validate import validate
 
 __all__ = [
     "LINE",

@@ -1,5 +1,5 @@
-"""A bus that breaks down with riders aboard (dispatch/day.py `ServiceDayPlan.break_down`), on
-the real Tainan core road graph: the riders aboard get another bus at the breakdown place, or
+"""A bus that breaks down with riders aboard (rehabus/dispatch/day.py `ServiceDayPlan.break_down`),
+on the real Tainan core road graph: the riders aboard get another bus at the breakdown place, or
 are reported stranded; pickup windows stay inside the service hours."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from _core_day import DEPOT, H, promise
 
-from dispatch.day import FleetVehicle, ServiceDayPlan, Trip
-from dispatch.geo.point import Point
-from dispatch.model import Layout, StopKind, TimeWindow
-from dispatch.travel import city_provider
-from dispatch.validate import validate
+from rehabus.dispatch.day import FleetVehicle, ServiceDayPlan, Trip
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import Layout, StopKind, TimeWindow
+from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.validate import validate
 
 STATION = DEPOT  # 臺南火車站
 NCKU = Point(23.00182, 120.2192)  # 成大醫院

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from _line import LINE, P, at, bus, promise, stops_of, trip, valid
 
-from dispatch.day import ServiceDayPlan, Trip, fit_promise
-from dispatch.errors import InputError
-from dispatch.model import Layout, Mobility, TimeWindow, UnservedReason
+from rehabus.dispatch.day import ServiceDayPlan, Trip, fit_promise
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Layout, Mobility, TimeWindow, UnservedReason
 
 
 def test_a_trip_is_picked_up_at_the_start_of_its_window_and_promised_around_it() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from _line import LINE, P, at, bus, promise, stops_of, trip, valid
 
-from dispatch.day import ServiceDayPlan
-from dispatch.errors import InputError
-from dispatch.model import TimeWindow
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import TimeWindow
 
 
 def _day(b_shift: tuple[str, str]) -> ServiceDayPlan:

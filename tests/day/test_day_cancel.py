@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from _line import LINE, morning, rebuilt, stops_of, timetable, valid
 
-from dispatch.day import ServiceDayPlan
-from dispatch.errors import InputError
-from dispatch.model import StopKind, StopRef
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import StopKind, StopRef
 
 
 def test_the_other_stops_keep_their_order() -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from _line import LINE, at, bus, morning, promise, rebuilt, stops_of, timetable, trip, valid
 
-from dispatch.day import ServiceDayPlan
-from dispatch.errors import InputError
-from dispatch.model import Break, TimeWindow
-from dispatch.validate import PlanInvalidError, validate
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Break, TimeWindow
+from rehabus.dispatch.validate import PlanInvalidError, validate
 
 TWO = [trip("t1", 1, 2, "08:00"), trip("t2", 3, 4, "09:00")]
 """t1 may board at P1 07:50-08:20, t2 at P3 08:50-09:20."""

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from _core_day import fleet, promise, random_trip
 
-from dispatch.day import ServiceDayPlan
-from dispatch.errors import InputError
-from dispatch.model import Plan
-from dispatch.travel import city_provider
-from dispatch.validate import PlanInvalidError, validate
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Plan
+from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.validate import PlanInvalidError, validate
 
 Timetable = list[tuple[str, int, int, list[tuple[str, str | None, int, int, int]]]]
 

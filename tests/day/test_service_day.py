@@ -1,4 +1,4 @@
-"""A service day open to bookings (dispatch/day.py), on the real Tainan core road graph."""
+"""A service day open to bookings (rehabus/dispatch/day.py), on the real Tainan core road graph."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import random
 import pytest
 from _core_day import fleet, promise, random_trip
 
-from dispatch.day import ServiceDayPlan
-from dispatch.model import StopKind
-from dispatch.travel import city_provider
-from dispatch.validate import validate
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.model import StopKind
+from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.validate import validate
 
 
 @pytest.fixture(scope="module")

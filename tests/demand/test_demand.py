@@ -8,11 +8,11 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from dispatch.booking import TripPurpose
-from dispatch.demand import CITY_CALIBRATION, DemandModel, DemandParameters, load_places
-from dispatch.errors import InputError
-from dispatch.geo import load_districts, locate
-from dispatch.model import Mobility
+from rehabus.dispatch.booking import TripPurpose
+from rehabus.dispatch.demand import CITY_CALIBRATION, DemandModel, DemandParameters, load_places
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.geo import load_districts, locate
+from rehabus.dispatch.model import Mobility
 
 TUESDAY = dt.date(2025, 3, 4)
 SUNDAY = dt.date(2025, 3, 9)

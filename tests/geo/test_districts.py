@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from dispatch.errors import InputError, OutsideServiceAreaError
-from dispatch.geo import (
+from rehabus.dispatch.errors import InputError, OutsideServiceAreaError
+from rehabus.dispatch.geo import (
     District,
     Point,
     district_geometries,

@@ -1,4 +1,5 @@
-"""A WGS84 point validated when built, and the great-circle distance (`dispatch/geo/point.py`)."""
+"""A WGS84 point validated when built, and the great-circle distance
+(`rehabus/dispatch/geo/point.py`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 
 import pytest
 
-from dispatch.errors import InputError
-from dispatch.geo.point import EARTH_RADIUS_M, Point, haversine_m
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.geo.point import EARTH_RADIUS_M, Point, haversine_m
 
 
 def test_a_point_holds_its_degrees() -> None:

@@ -7,14 +7,15 @@ instances checked at the end of this file.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from _instances import instance_names, load
 
-from dispatch.errors import InputError
-from dispatch.model import (
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import (
     Break,
     Layout,
     Mobility,
@@ -31,7 +32,7 @@ from dispatch.model import (
     Vehicle,
     fits,
 )
-from dispatch.model.rules import (
+from rehabus.dispatch.model.rules import (
     make_request,
 )
 
@@ -392,3 +393,16 @@ def test_instances_are_not_shared_mutable_state() -> None:
     p = load("one_request").problem
     with pytest.raises(ValueError, match="read-only"):
         p.duration_s[0, 1] = 0
+
+
+@pytest.mark.parametrize("name", ["locked_stops", "route_duration", "all_features"])
+def test_a_problem_survives_pickling_whole(name: str) -> None:
+    # A re-optimization sends its problem to a worker process.
+    problem = load(name).problem
+    again = pickle.loads(pickle.dumps(problem))
+    assert again.requests == problem.requests and again.vehicles == problem.vehicles
+    assert dict(again.locks) == dict(problem.locks) and again.name == problem.name
+    assert again.objective == problem.objective
+    np.testing.assert_array_equal(again.duration_s, problem.duration_s)
+    np.testing.assert_array_equal(again.distance_m, problem.distance_m)
+    assert again.request(problem.requests[0].id) == problem.requests[0]

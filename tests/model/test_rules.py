@@ -1,5 +1,5 @@
 """The business rules that turn what a rider asks for into a request's windows and limits
-(`dispatch/model/rules.py`): the ride-time limit, boarding and alighting times, pickup and
+(`rehabus/dispatch/model/rules.py`): the ride-time limit, boarding and alighting times, pickup and
 drop-off windows. Numbers are worked out by hand in the comments."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from _instances import clock
 
-from dispatch.errors import InputError
-from dispatch.model import Mobility, Priority, TimeWindow
-from dispatch.model.rules import (
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Mobility, Priority, TimeWindow
+from rehabus.dispatch.model.rules import (
     RideTimeRule,
     ServiceTimeRule,
     WindowRule,

@@ -1,15 +1,16 @@
-"""Fleets for what-ifs (`dispatch/sim/_fleet.py`): buses shared among depots in proportion to
+"""Fleets for what-ifs (`rehabus/dispatch/sim/_fleet.py`): buses shared among depots in proportion
+to
 their shares, shifts dealt in turn, layouts and depot plans by name."""
 
 from __future__ import annotations
 
 import pytest
 
-from dispatch.city import load_city
-from dispatch.errors import InputError
-from dispatch.fleet import BREAK_S, DEFAULT_LAYOUT, SHIFTS, shift_break
-from dispatch.model import TimeWindow
-from dispatch.sim import FleetSpec, build_fleet
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.fleet import BREAK_S, DEFAULT_LAYOUT, SHIFTS, shift_break
+from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.sim import FleetSpec, build_fleet
 
 H = 3600
 

@@ -1,11 +1,12 @@
-"""The simulator's parameters (`dispatch/sim/_params.py`): defaults, and values refused by name."""
+"""The simulator's parameters (`rehabus/dispatch/sim/_params.py`): defaults, and values
+refused by name."""
 
 from __future__ import annotations
 
 import pytest
 
-from dispatch.errors import InputError
-from dispatch.sim import Policy, SimParameters
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.sim import Policy, SimParameters
 
 
 def test_the_defaults_are_todays_service() -> None:

@@ -1,4 +1,5 @@
-"""The fleet study's plots (`dispatch/sim/_plots.py`): written as PNG files of the size asked,
+"""The fleet study's plots (`rehabus/dispatch/sim/_plots.py`): written as PNG files of the size
+asked,
 into folders made on the way."""
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from dispatch.geo import load_districts
-from dispatch.sim import plot_refusal_map, plot_served_vs_fleet
+from rehabus.dispatch.geo import load_districts
+from rehabus.dispatch.sim import plot_refusal_map, plot_served_vs_fleet
 
 
 def _png_size(path: Path) -> tuple[int, int]:

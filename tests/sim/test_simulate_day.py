@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from dispatch.city import load_city
-from dispatch.demand import DemandDay, DemandModel, DemandParameters
-from dispatch.geo import load_districts
-from dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
-from dispatch.travel import city_provider
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.demand import DemandDay, DemandModel, DemandParameters
+from rehabus.dispatch.geo import load_districts
+from rehabus.dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
+from rehabus.dispatch.travel import city_provider
 
 DAY = dt.date(2025, 3, 4)
 FAST = SimParameters(solve_iterations=40, reoptimize_iterations=10, reoptimize_every_s=4 * 3600)

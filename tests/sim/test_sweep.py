@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from dask.distributed import LocalCluster
 
-from dispatch.cli import main
-from dispatch.sim import (
+from rehabus.cli import main
+from rehabus.dispatch.sim import (
     Policy,
     SimParameters,
     refusal_rates,

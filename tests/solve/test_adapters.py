@@ -4,13 +4,15 @@ turns stored stop orders back into a plan."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from _instances import load
 
-from benchmarks.instances import generate_darp, to_problem
-from dispatch.errors import InputError
-from dispatch.model import Plan, Problem, StopKind
-from dispatch.solve import (
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import generate_darp, to_problem
+from rehabus.dispatch.model import Plan, Problem, StopKind
+from rehabus.dispatch.solve import (
     FirstOf,
     Inserter,
     MaxIterations,
@@ -21,7 +23,7 @@ from dispatch.solve import (
     solve,
     solve_ortools,
 )
-from dispatch.validate import validate
+from rehabus.dispatch.validate import validate
 
 NAMES = ["two_requests_share", "wheelchair_van"]
 """Days the heuristics alone plan as well as the full solve (on ``break_empty`` OR-Tools'
@@ -128,3 +130,12 @@ def test_schedule_sequences_leaves_the_rest_unserved() -> None:
     plan = schedule_sequences(inst.problem, {"v1": [("r1", "pickup"), ("r1", "dropoff")]})
     assert plan.served_ids() == {"r1"}
     assert [u.request_id for u in plan.unserved] == ["r2"]
+
+
+def test_ortools_alone_keeps_a_drivers_duty_limit() -> None:
+    """route_duration (README) with one bus of 4 hours' duty: two of the three trips."""
+    problem = load("route_duration").problem
+    one_bus = replace(problem, vehicles=problem.vehicles[:1])
+    plan = solve_ortools(one_bus, stop=MaxRuntime(1.0), seed=0)
+    assert validate(one_bus, plan) == []
+    assert len(plan.served_ids()) == 2

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from benchmarks.instances import read_cordeau, to_problem
-from dispatch.model import Plan, Problem
-from dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
+from rehabus.dispatch.instances import read_cordeau, to_problem
+from rehabus.dispatch.model import Plan, Problem
+from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
 
 ROOT = Path(__file__).parents[2]
 EXPECTED = json.loads((Path(__file__).parent / "data" / "fingerprint.json").read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""Fast insertion (`dispatch.solve.Inserter`) against solved hand-checkable days.
+"""Fast insertion (`rehabus.dispatch.solve.Inserter`) against solved hand-checkable days.
 
 Every plan it returns is validated again here, independently of its own check. The instances
 are in ``tests/data`` (worked out in its README); new bookings are built with the default
@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+from dataclasses import replace
 
 import pytest
 from _instances import clock, load
 
-from dispatch.errors import InputError
-from dispatch.model import Mobility, Plan, Problem, Request, StopKind, UnservedReason
-from dispatch.model.rules import make_request
-from dispatch.solve import Inserter, solve
-from dispatch.validate import validate
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import Mobility, Plan, Problem, Request, StopKind, UnservedReason
+from rehabus.dispatch.model.rules import make_request
+from rehabus.dispatch.solve import Inserter, solve
+from rehabus.dispatch.validate import validate
 
 P, D = StopKind.PICKUP, StopKind.DROPOFF
 
@@ -241,3 +242,26 @@ def test_many_insertions_stay_valid() -> None:
         assert (f"n{k}" in plan.served_ids()) == res.accepted
         outcomes.add(res.accepted)
     assert outcomes == {True, False}  # some fit in, some find the fleet busy
+
+
+def test_a_drivers_duty_limit_sends_a_later_trip_to_another_bus() -> None:
+    """route_duration (README): 4 hours of duty each; r1 at 08:00 and r2 at 12:00 cannot share
+    a bus, and with one bus left the 12:00 trip is refused for it."""
+    problem = load("route_duration").problem
+    empty = replace(problem, requests=())
+    ins = Inserter(empty, Plan(()))
+    first = {}
+    for rid in ("r1", "r3", "r2"):
+        res = ins.insert(problem.request(rid))
+        assert res.accepted, rid
+        first[rid] = res.vehicle_id
+    assert first["r2"] != first["r1"]
+    plan = ins.plan()
+    assert validate(ins.problem(), plan) == []
+    for route in plan.routes:
+        assert route.return_s - route.depart_s <= 4 * 3600
+    one_bus = replace(empty, vehicles=problem.vehicles[:1])
+    alone = Inserter(one_bus, Plan(()))
+    assert alone.insert(problem.request("r1")).accepted
+    refused = alone.insert(problem.request("r2"))
+    assert not refused.accepted and refused.reason is UnservedReason.FLEET_BUSY

@@ -1,5 +1,5 @@
-"""`dispatch.solve.solve` on the hand-checkable instances (``tests/data/README.md`` works out
-the answers) and a few generated ones. Every plan is validated again here, and the quantity
+"""`rehabus.dispatch.solve.solve` on the hand-checkable instances (``tests/data/README.md`` works
+out the answers) and a few generated ones. Every plan is validated again here, and the quantity
 each constraint is about is recomputed from the plan's stops."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from _instances import instance_names, load
 
-from benchmarks.instances import generate_darp, to_problem
-from dispatch.errors import InfeasibleError
-from dispatch.model import (
+from rehabus.dispatch.errors import InfeasibleError
+from rehabus.dispatch.instances import generate_darp, to_problem
+from rehabus.dispatch.model import (
     Layout,
     Mobility,
     Plan,
@@ -31,9 +31,9 @@ from dispatch.model import (
     UnservedReason,
     Vehicle,
 )
-from dispatch.model.rules import make_request
-from dispatch.solve import solve
-from dispatch.validate import validate
+from rehabus.dispatch.model.rules import make_request
+from rehabus.dispatch.solve import solve
+from rehabus.dispatch.validate import validate
 
 P, D = StopKind.PICKUP, StopKind.DROPOFF
 
@@ -110,6 +110,21 @@ def test_solve_meets_expected(name: str) -> None:
 
 
 # -- each constraint, on the instance that pins it --------------------------------------------
+
+
+def test_route_duration_limits_one_bus_but_not_its_start() -> None:
+    """route_duration (README) with one bus: its shift alone lets it serve all three trips
+    (07:50-12:52); with 4 hours of duty it serves two, leaving when the first needs it."""
+    problem = load("route_duration").problem
+    one_bus = replace(problem, vehicles=problem.vehicles[:1])
+    no_limit = replace(one_bus, vehicles=(replace(one_bus.vehicles[0], max_duration_s=None),))
+    assert len(run(no_limit).served_ids()) == 3
+    plan = run(one_bus)
+    assert validate(one_bus, plan) == []
+    assert len(plan.served_ids()) == 2
+    route = plan.routes[0]
+    assert route.return_s - route.depart_s <= 4 * 3600
+    assert {u.reason for u in plan.unserved} == {UnservedReason.FLEET_BUSY}
 
 
 def test_max_ride_time_forbids_the_detour() -> None:
@@ -196,7 +211,7 @@ def test_time_limit_stops_an_iteration_limited_run() -> None:
     compiles the kernels first, which can take a minute or two on a busy machine)."""
     code = (
         "import sys; sys.path.insert(0, 'tests'); from _instances import load; "
-        "from dispatch.solve import solve; "
+        "from rehabus.dispatch.solve import solve; "
         "solve(load('locked_stops').problem, time_limit_s=2.0, iteration_limit=10**9)"
     )
     subprocess.run(

@@ -1,4 +1,4 @@
-"""Stopping criteria (`dispatch.solve.stop`): each stops the search, alone and in `FirstOf`;
+"""Stopping criteria (`rehabus.dispatch.solve.stop`): each stops the search, alone and in `FirstOf`;
 iteration-bounded runs are repeatable; the older keywords say the same criterion."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.instances import generate_darp, to_problem
-from dispatch.errors import InputError
-from dispatch.model import Plan, Problem
-from dispatch.solve import (
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.instances import generate_darp, to_problem
+from rehabus.dispatch.model import Plan, Problem
+from rehabus.dispatch.solve import (
     Cancelled,
     FirstOf,
     MaxIterations,
@@ -26,8 +26,8 @@ from dispatch.solve import (
     StoppingCriterion,
     solve,
 )
-from dispatch.solve.stop import max_iterations, max_runtime_s
-from dispatch.validate import validate
+from rehabus.dispatch.solve.stop import max_iterations, max_runtime_s
+from rehabus.dispatch.validate import validate
 
 BACKSTOP = MaxRuntime(600.0)
 """Bounds every run here in case a criterion fails to stop it (and a cold numba cache compiles
@@ -188,7 +188,7 @@ def test_cancelled_from_another_thread() -> None:
 def test_importing_the_package_does_no_work() -> None:
     """The kernels' cache is checked on first use, not at import."""
     code = (
-        "import dispatch.solve; from dispatch.solve import _numba_cache as c; "
+        "import rehabus.dispatch.solve; from rehabus.dispatch.solve import _numba_cache as c; "
         "assert c.refresh_cache.cache_info().misses == 0"
     )
     subprocess.run(

@@ -22,19 +22,19 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select, update
 
-from api.auth import Role, hash_password, issue_token
-from api.db import make_engine, session_factory, upgrade
-from api.db.models import Rider, User, Vehicle
-from api.errors import ApiError
-from api.schemas import BookingCreate, PlaceIn
-from api.services.bookings import book
-from api.services.days import DayRegistry
-from api.services.fleet import seed_fleet
-from dispatch.booking import TripPurpose
-from dispatch.city import load_city
-from dispatch.geo.point import Point, haversine_m
-from dispatch.model import Mobility
-from dispatch.travel import city_provider
+from rehabus.dispatch.booking import TripPurpose
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.geo.point import Point, haversine_m
+from rehabus.dispatch.model import Mobility
+from rehabus.dispatch.travel import city_provider
+from rehabus.service.auth import Role, hash_password, issue_token
+from rehabus.service.db import make_engine, session_factory, upgrade
+from rehabus.service.db.models import Rider, User, Vehicle
+from rehabus.service.errors import ApiError
+from rehabus.service.schemas import BookingCreate, PlaceIn
+from rehabus.service.services.bookings import book
+from rehabus.service.services.days import DayRegistry
+from rehabus.service.services.fleet import seed_fleet
 
 __all__ = ["CORE", "LiveServer", "Loaded", "free_port", "live_server", "load_database", "trip"]
 
@@ -76,7 +76,7 @@ def live_server(
         command(port)
         if command is not None
         else [
-            "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
+            "uvicorn", "--factory", "rehabus.service.app:create_app", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--log-level", "warning",
         ]
     )  # fmt: skip

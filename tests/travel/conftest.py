@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from dispatch.settings import get_settings
-from dispatch.travel import RoadGraph, RoadGraphProvider, load_road_graph
+from rehabus.dispatch.settings import get_settings
+from rehabus.dispatch.travel import RoadGraph, RoadGraphProvider, load_road_graph
 
 
 @pytest.fixture(scope="session")

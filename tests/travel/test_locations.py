@@ -7,16 +7,16 @@ import random
 import numpy as np
 import pytest
 
-from dispatch.geo.point import Point
-from dispatch.travel import (
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.travel import (
     CompositeProvider,
     FixedMatrixProvider,
     GeodesicProvider,
     RoadGraphProvider,
     TravelTimeProvider,
 )
-from dispatch.travel.locations import LocationTable
-from dispatch.travel.place_index import ListIndex, place_index
+from rehabus.dispatch.travel.locations import LocationTable
+from rehabus.dispatch.travel.place_index import ListIndex, place_index
 
 STATION = Point(22.99717, 120.21264)  # 臺南火車站, on the core graph
 YONGKANG = Point(23.02600, 120.25600)  # 永康區, outside the core graph

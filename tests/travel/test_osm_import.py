@@ -26,9 +26,9 @@ from _osm_extract import (
     write_osm,
 )
 
-from dispatch.errors import InputError
-from dispatch.settings import get_settings
-from dispatch.travel.osm_import import HIGHWAY_SPEEDS_KPH, ImportReport, import_osm
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.settings import get_settings
+from rehabus.dispatch.travel.osm_import import HIGHWAY_SPEEDS_KPH, ImportReport, import_osm
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "geo" / "tainan_core_drive.graphml.gz"
 
@@ -204,7 +204,7 @@ def test_tainan_extract_has_nothing_in_kaohsiung(extract: Extract, tmp_path: Pat
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Run the command line (imported here, so a broken CLI fails only these tests)."""
-    from dispatch.cli import main  # noqa: PLC0415
+    from rehabus.cli import main  # noqa: PLC0415
 
     try:
         main(list(argv))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dispatch.errors import InputError, RoutingError
-from dispatch.geo.point import Point
-from dispatch.travel import (
+from rehabus.dispatch.errors import InputError, RoutingError
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.travel import (
     CompositeProvider,
     FixedMatrixProvider,
     GeodesicModel,
@@ -16,7 +16,7 @@ from dispatch.travel import (
     TravelTimeProvider,
     calibrate_geodesic,
 )
-from dispatch.travel.geodesic import great_circle_m
+from rehabus.dispatch.travel.geodesic import great_circle_m
 
 A, B, C = Point(23.0, 120.2), Point(23.01, 120.2), Point(23.02, 120.21)
 STATION = Point(22.99717, 120.21264)  # 臺南火車站

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import shapely
 
-from dispatch.errors import RoutingError
-from dispatch.geo.point import Point
-from dispatch.travel import UNREACHABLE, RoadGraph, RoadGraphProvider
+from rehabus.dispatch.errors import RoutingError
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.travel import UNREACHABLE, RoadGraph, RoadGraphProvider
 
 ON_FIRST_STREET = Point(23.0, 120.0005)  # halfway along the one-way street 1 -> 2
 ON_SECOND_STREET = Point(23.0, 120.0015)  # halfway along the two-way street 2 <-> 3

@@ -6,8 +6,8 @@ from itertools import pairwise
 
 import pytest
 
-from dispatch.geo.point import Point, haversine_m
-from dispatch.travel import CompositeProvider, GeodesicProvider, RoadGraphProvider
+from rehabus.dispatch.geo.point import Point, haversine_m
+from rehabus.dispatch.travel import CompositeProvider, GeodesicProvider, RoadGraphProvider
 
 STATION, NCKU = Point(22.99717, 120.21264), Point(23.00182, 120.2192)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from _instances import clock, hand_plans, load
 
-from dispatch.model import (
+from rehabus.dispatch.model import (
     Break,
     Mobility,
     Plan,
@@ -26,7 +26,7 @@ from dispatch.model import (
     UnservedReason,
     fits,
 )
-from dispatch.validate import PlanInvalidError, Violation, ViolationKind, check, validate
+from rehabus.dispatch.validate import PlanInvalidError, Violation, ViolationKind, check, validate
 
 K = ViolationKind
 
@@ -394,6 +394,20 @@ def test_shift_end_returns_after_the_shift() -> None:
 def test_shift_end_returning_on_the_dot_is_fine() -> None:
     problem, plan = valid("one_request")
     assert validate(problem, with_route(plan, "v1", return_s=clock("12:00"))) == []
+
+
+def test_route_duration_over_the_drivers_duty() -> None:
+    inst = load("route_duration")  # 4 hours at most from leaving to coming back
+    (v,) = only(inst.problem, inst.plans["one_bus"].plan, K.ROUTE_DURATION)
+    assert v.vehicle_id == "v1" and "18120 s" in v.message
+
+
+def test_route_duration_counts_from_leaving_not_from_the_shift() -> None:
+    problem, plan = valid("route_duration")  # v2 leaves 11:50, back 12:52; its shift: 07:00
+    (v,) = only(problem, with_route(plan, "v2", depart_s=clock("07:00")), K.ROUTE_DURATION)
+    assert v.vehicle_id == "v2"
+    # Exactly four hours is allowed.
+    assert validate(problem, with_route(plan, "v2", depart_s=clock("08:52"))) == []
 
 
 def test_break_taken_with_a_rider_aboard() -> None:

@@ -27,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with live_server(
         f"sqlite:///{folder / 'rehabus.sqlite3'}",
         command=lambda port: [
-            "dispatch.cli", "demo", "--host", "127.0.0.1", "--port", str(port),
+            "rehabus.cli", "demo", "--host", "127.0.0.1", "--port", str(port),
             "--bookings", str(DEMO_BOOKINGS),
         ],
         env={"REHABUS_REOPTIMIZE_TIME_LIMIT_S": "2"},

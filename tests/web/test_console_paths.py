@@ -1,5 +1,6 @@
 """A busy day's routes on the console's map: the service draws at most 500 legs a call
-(api/routers/geo.py), so the console asks for a whole day in batches and draws them all."""
+(rehabus/service/routers/geo.py), so the console asks for a whole day in batches and draws them
+all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import httpx
 from _web import Server, Tab
 from playwright.sync_api import Request, expect
 
-from api.routers.geo import MAX_LEGS
+from rehabus.service.routers.geo import MAX_LEGS
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 PLACES = (  # inside the shipped road graph of Tainan's core

@@ -1,5 +1,5 @@
-"""The pages work under their Content Security Policy (api/security_headers.py): the other
-browser tests bypass the policy to inject axe-core; this one keeps it, and fails on any
+"""The pages work under their Content Security Policy (rehabus/service/security_headers.py): the
+other browser tests bypass the policy to inject axe-core; this one keeps it, and fails on any
 violation Chromium reports, in the pages and in the manifest window the console opens. Signing
 out on a page revokes its token."""
 

@@ -8,7 +8,7 @@ import itertools
 import httpx
 from _web import Server
 
-from api.services.places import facilities
+from rehabus.service.services.places import facilities
 
 
 def _headers(token: str) -> dict[str, str]:

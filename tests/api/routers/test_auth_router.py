@@ -1,4 +1,4 @@
-"""Signing in and accounts (api/auth.py, routers/auth.py, routers/users.py): secrets are
+"""Signing in and accounts (rehabus/service/auth.py, routers/auth.py, routers/users.py): secrets are
 hashed, tokens expire and belong to active users, usernames are unique."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import hashlib
 from _api import World, assert_error, sign_in
 from sqlalchemy import select, update
 
-from api.db.models import ApiToken, User
+from rehabus.service.db.models import ApiToken, User
 
 
 def test_sign_in_gives_a_token_that_names_the_user(world: World) -> None:

@@ -1,4 +1,5 @@
-"""Dispatchers' tools (api/routers/dispatch.py, api/jobs/): the day's plan, re-optimization
+"""Dispatchers' tools (rehabus/service/routers/dispatch.py, rehabus/service/jobs/): the day's plan,
+re-optimization
 jobs, locks, breakdowns, delays and manifests, checked against the plan and the validator."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from _api import (
     trip,
 )
 
-from dispatch.validate import validate
+from rehabus.dispatch.validate import validate
 
 JOB_DAY = 3
 """Re-optimization and locks."""
@@ -301,3 +302,43 @@ def test_the_manifest_lists_every_stop_in_order_as_json_and_a_printable_page(wor
     assert page.headers["content-type"].startswith("text/html")
     assert "&lt;b&gt;黃&lt;/b&gt;小姐" in page.text and "<b>黃</b>" not in page.text
     assert page.text.count("<tr>") == len(stops) + 1
+
+
+def test_a_reoptimization_does_not_wait_behind_a_planners_simulation(world: World) -> None:
+    """Each kind of job has its own thread and worker process: a dispatcher's job runs while
+    a planner's long simulation is still going."""
+    planner = world.headers("planner")
+    # About ten seconds a simulated day here, seven days: the dispatcher's one-second job is
+    # done long before (were it queued behind the simulation, it would wait for all seven).
+    long_run = {
+        "fleet_size": 60,
+        "demand_scale": 0.6,
+        "days": 7,
+        "policy": "batch",
+        "solve_iterations": 3000,
+        "reoptimize_every_h": 0,
+    }
+    response = world.client.post("/v1/planner/simulations", json=long_run, headers=planner)
+    assert response.status_code == 202, response.text
+    sim_id = response.json()["id"]
+    deadline = time.monotonic() + 300
+    while True:  # under way: its first day is done
+        sim = world.client.get(f"/v1/planner/simulations/{sim_id}", headers=planner).json()
+        if sim["status"] == "running" and sim["progress"] > 0:
+            break
+        assert sim["status"] in ("queued", "running") and time.monotonic() < deadline, sim
+        time.sleep(0.2)
+    day = service_day(JOB_DAY)
+    _book_day(world, day, ["14:00", "14:10"])
+    job = world.wait_job(_reoptimize(world, day, 1)["id"], timeout_s=300)
+    assert job["status"] == "succeeded", job
+    sim = world.client.get(f"/v1/planner/simulations/{sim_id}", headers=planner).json()
+    assert sim["status"] == "running" and sim["progress"] < 1, sim
+    cancelled = world.client.delete(f"/v1/planner/simulations/{sim_id}", headers=planner)
+    assert cancelled.status_code == 200, cancelled.text
+    deadline = time.monotonic() + 300
+    while sim["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, sim
+        time.sleep(0.2)
+        sim = world.client.get(f"/v1/planner/simulations/{sim_id}", headers=planner).json()
+    assert sim["status"] == "cancelled", sim

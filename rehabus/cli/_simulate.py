@@ -1,0 +1,197 @@
+"""``rehabus simulate``: planners' what-ifs on simulated days.
+
+``rehabus simulate fleet`` sweeps fleet sizes, layouts, depot plans, shifts, booking policies
+and demand levels over simulated days on Dask (a local cluster, or ``--scheduler ADDRESS``),
+then writes ``results.json`` (every day), ``summary.csv`` and two plots to ``--out``.
+``rehabus simulate day`` runs one day in this process and prints its key figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rehabus.dispatch.errors import InputError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Simulate service days: fleets, booking policies, demand.", no_args_is_help=True
+)
+
+_CITY_HELP = "City: tainan or kaohsiung."
+
+
+def _ints(text: str, name: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"{name}: {text!r} is not a comma-separated list of integers") from None
+    if not values:
+        raise InputError(f"{name}: give at least one value")
+    return values
+
+
+def _floats(text: str, name: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"{name}: {text!r} is not a comma-separated list of numbers") from None
+    if not values:
+        raise InputError(f"{name}: give at least one value")
+    return values
+
+
+def _words(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"start: {text!r} is not a date like 2025-03-03") from None
+
+
+@app.command("fleet")
+def fleet(
+    city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
+    sizes: Annotated[str, typer.Option(help="Fleet sizes, comma-separated.")] = "156",
+    layouts: Annotated[str, typer.Option(help="Layouts: standard, wheelchair3, seats6.")] = (
+        "standard"
+    ),
+    depots: Annotated[str, typer.Option(help="Depot plans: city, spread.")] = "city",
+    shifts: Annotated[str, typer.Option(help="Shift plans: two, three, peak.")] = "two",
+    policies: Annotated[
+        str, typer.Option(help="Booking policies: fcfs, batch, hybrid.")
+    ] = "fcfs,batch",
+    scales: Annotated[str, typer.Option(help="Demand relative to today's, e.g. 1,1.5.")] = "1",
+    days: Annotated[int, typer.Option(min=1, help="Simulated days per scenario.")] = 3,
+    start: Annotated[str, typer.Option(help="First day (ISO date).")] = "2025-03-03",
+    all_days: Annotated[
+        bool, typer.Option("--all-days", help="Include weekends (default: weekdays only).")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Demand seed of the first day (+1 per day).")] = 0,
+    solve_iterations: Annotated[
+        int, typer.Option(min=1, help="Iterations of the batch optimization.")
+    ] = 300,
+    reoptimize_hours: Annotated[
+        float, typer.Option(min=0, help="Re-optimize on the day every this many hours (0: never).")
+    ] = 3.0,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
+    out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
+) -> None:
+    """Sweep fleets and policies over simulated days; write a results table and plots."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from rehabus.dispatch.sim import (  # noqa: PLC0415  (slow imports, only when used)
+        SimParameters,
+        plot_refusal_map,
+        plot_served_vs_fleet,
+        refusal_rates,
+        run_sweep,
+        scenario_grid,
+        service_days,
+        summarize,
+    )
+
+    scenarios = scenario_grid(
+        city,
+        _ints(sizes, "sizes"),
+        layouts=_words(layouts),
+        depots=_words(depots),
+        shifts=_words(shifts),
+        policies=_words(policies),
+        scales=_floats(scales, "scales"),
+    )
+    dates = service_days(_date(start), days, weekdays_only=not all_days)
+    params = SimParameters(
+        solve_iterations=solve_iterations, reoptimize_every_s=round(reoptimize_hours * 3600)
+    )
+    bar = tqdm(total=len(scenarios) * len(dates), desc="simulated days", unit="day")
+
+    def progress(done: int, total: int, row: dict[str, Any]) -> None:
+        bar.update(1)
+        bar.set_postfix_str(f"{row['policy']} {row['fleet_size']} buses: {row['served_share']:.3f}")
+
+    try:
+        rows = run_sweep(
+            scenarios,
+            dates,
+            seed=seed,
+            params=params,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    summary = summarize(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "summary.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(summary[0]))
+        writer.writeheader()
+        writer.writerows(summary)
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "city": city,
+                "days": [d.isoformat() for d in dates],
+                "demand_seeds": [seed + k for k in range(len(dates))],
+                "sim_params": params.as_dict(),
+                "summary": summary,
+                "rows": rows,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    plot_served_vs_fleet(summary, out / "served_vs_fleet.png")
+    plot_refusal_map(refusal_rates(rows), city, out / "refusals_by_district.png")
+    for row in summary:
+        typer.echo(
+            f"{row['policy']:5s} {row['fleet_size']:4d} buses {row['layout']}/{row['depots']}/"
+            f"{row['shifts']} demand ×{row['demand_scale']:g}: served "
+            f"{row['served_share'] * 100:.1f} % "
+            f"[{row['served_share_low'] * 100:.1f}, {row['served_share_high'] * 100:.1f}]"
+        )
+    typer.echo(f"results in {out}/")
+
+
+@app.command("day")
+def day(
+    city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
+    date: Annotated[str, typer.Option(help="The service day (ISO date).")] = "2025-03-04",
+    buses: Annotated[int, typer.Option(min=1, help="Fleet size.")] = 156,
+    policy: Annotated[str, typer.Option(help="fcfs, batch or hybrid.")] = "fcfs",
+    scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Demand seed.")] = 0,
+    solve_iterations: Annotated[int, typer.Option(min=1)] = 300,
+) -> None:
+    """Simulate one day in this process; print its key figures as JSON."""
+    from rehabus.dispatch.city import load_city  # noqa: PLC0415
+    from rehabus.dispatch.demand import DemandModel, DemandParameters  # noqa: PLC0415
+    from rehabus.dispatch.sim import (  # noqa: PLC0415
+        FleetSpec,
+        Policy,
+        SimParameters,
+        build_fleet,
+        simulate_day,
+    )
+
+    demand = DemandModel(city, DemandParameters(scale=scale)).day(_date(date), seed)
+    fleet_ = build_fleet(load_city(city), FleetSpec(buses))
+    result = simulate_day(
+        demand,
+        fleet_,
+        SimParameters(policy=Policy(policy), solve_iterations=solve_iterations, seed=seed),
+    )
+    typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))

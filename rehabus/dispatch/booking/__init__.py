@@ -1,0 +1,68 @@
+"""The business rules of booking a rehabilitation bus, one named function per rule.
+
+Pure functions of a city's configuration (``data/cities/<city>.toml``, see
+:mod:`rehabus.dispatch.city`) and the facts of a booking; no database, no web framework. A refusal
+is a :class:`RuleDecision` that names the rule and gives the reason in Traditional Chinese and in
+English::
+
+    from rehabus.dispatch.booking import check_eligibility, quote_fare
+    decision = check_eligibility(city, rider, TripPurpose.MEDICAL)
+    if not decision.ok:
+        print(decision.rule, decision.message_zh)
+"""
+
+from __future__ import annotations
+
+from rehabus.dispatch.booking._cancellation import (
+    CancellationOutcome,
+    check_cancellation,
+    no_show_penalty,
+)
+from rehabus.dispatch.booking._decision import RuleDecision
+from rehabus.dispatch.booking._eligibility import (
+    check_eligibility,
+    kaohsiung_eligibility,
+    tainan_eligibility,
+)
+from rehabus.dispatch.booking._fare import (
+    Fare,
+    SharedState,
+    quote_fare,
+    round_half_up,
+    taxi_meter_fare,
+)
+from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
+from rehabus.dispatch.booking._time import local
+from rehabus.dispatch.booking._trip import TripSpan, check_no_overlap, check_ride_needed
+from rehabus.dispatch.booking._window import (
+    check_booking_window,
+    check_service_hours,
+    pickup_window,
+    promised_window_s,
+)
+
+__all__ = [
+    "CancellationOutcome",
+    "CertificateLevel",
+    "Fare",
+    "RiderProfile",
+    "RuleDecision",
+    "SharedState",
+    "TripPurpose",
+    "TripSpan",
+    "check_booking_window",
+    "check_cancellation",
+    "check_eligibility",
+    "check_no_overlap",
+    "check_ride_needed",
+    "check_service_hours",
+    "kaohsiung_eligibility",
+    "local",
+    "no_show_penalty",
+    "pickup_window",
+    "promised_window_s",
+    "quote_fare",
+    "round_half_up",
+    "tainan_eligibility",
+    "taxi_meter_fare",
+]

@@ -1,0 +1,48 @@
+"""Day-of-operations simulation and fleet what-ifs on the project's real dispatcher.
+
+A simulated day takes a `rehabus.dispatch.demand.DemandDay`, a fleet (`build_fleet`) and a booking
+policy (`SimParameters`), decides every booking with `rehabus.dispatch.day.ServiceDayPlan` and
+`rehabus.dispatch.solve.solve`, and plays the day out with travel-time noise, cancellations,
+no-shows and re-optimization::
+
+    from rehabus.dispatch.sim import FleetSpec, SimParameters, build_fleet, simulate_day
+    result = simulate_day(day, build_fleet(city, FleetSpec(156)), SimParameters(policy="batch"))
+    result.figures["served_share"]
+"""
+
+from rehabus.dispatch.sim._day import DayResult, simulate_day
+from rehabus.dispatch.sim._fleet import DEPOT_PLANS, LAYOUTS, SHIFT_PLANS, FleetSpec, build_fleet
+from rehabus.dispatch.sim._params import Policy, SimParameters
+from rehabus.dispatch.sim._plots import plot_refusal_map, plot_served_vs_fleet
+from rehabus.dispatch.sim._sweep import (
+    Scenario,
+    refusal_rates,
+    run_scenario_day,
+    run_sweep,
+    scenario_from_dict,
+    scenario_grid,
+    service_days,
+    summarize,
+)
+
+__all__ = [
+    "DEPOT_PLANS",
+    "LAYOUTS",
+    "SHIFT_PLANS",
+    "DayResult",
+    "FleetSpec",
+    "Policy",
+    "Scenario",
+    "SimParameters",
+    "build_fleet",
+    "plot_refusal_map",
+    "plot_served_vs_fleet",
+    "refusal_rates",
+    "run_scenario_day",
+    "run_sweep",
+    "scenario_from_dict",
+    "scenario_grid",
+    "service_days",
+    "simulate_day",
+    "summarize",
+]

@@ -1,0 +1,277 @@
+"""Drives the compiled ALNS in time-boxed chunks from a starting set of routes."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from rehabus.dispatch.model import Problem, StopKind
+from rehabus.dispatch.solve import _alns
+from rehabus.dispatch.solve import _kernels as kn
+from rehabus.dispatch.solve._arrays import ProblemArrays
+from rehabus.dispatch.solve._plan_build import place_break
+from rehabus.dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
+
+__all__ = ["Progress", "construct", "improve", "start_routes", "total_cost"]
+
+Seq = npt.NDArray[np.int64]
+MAX_ROUTE_STOPS = 240
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress event of a solve."""
+
+    phase: str
+    elapsed_s: float
+    fraction: float
+    best_cost: int
+    served: int
+    total: int
+    iterations: int = 0
+
+
+def _vehicle_classes(problem: Problem) -> npt.NDArray[np.int64]:
+    keys: dict[object, int] = {}
+    out = np.zeros(len(problem.vehicles), dtype=np.int64)
+    for k, v in enumerate(problem.vehicles):
+        # A vehicle with locked stops is like no other.
+        key: object = (
+            v.start_location,
+            v.end_location,
+            v.shift,
+            v.layout,
+            v.break_,
+            v.id if v.id in problem.locks else "",
+        )
+        out[k] = keys.setdefault(key, len(keys))
+    return out
+
+
+def _locked_nodes(problem: Problem, pa: ProblemArrays) -> npt.NDArray[np.int64]:
+    locked = np.zeros(pa.loc.shape[0], dtype=np.int64)
+    index = {r.id: k for k, r in enumerate(problem.requests)}
+    for refs in problem.locks.values():
+        for ref in refs:
+            locked[2 * index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)] = 1
+    return locked
+
+
+def start_routes(
+    problem: Problem, pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]
+) -> dict[int, Seq]:
+    """Feasible routes from a starting point: breaks placed, and any request that makes its
+    route infeasible taken out (latest first) so the search starts from a valid plan."""
+    out: dict[int, Seq] = {}
+    scratch_t = np.zeros(2 * pa.n_requests + 2, dtype=np.int64)
+    scratch_lb = np.zeros_like(scratch_t)
+    locked = _locked_nodes(problem, pa)
+    for v in range(pa.n_vehicles):
+        seq = np.asarray(sequences.get(v, np.zeros(0, np.int64)), dtype=np.int64)
+        seq = seq[seq < 2 * pa.n_requests]
+        while True:
+            cand = place_break(kx, pa, v, seq)
+            if kn.evaluate(kx, v, cand, len(cand), scratch_t, scratch_lb) >= 0 or len(seq) == 0:
+                break
+            free = [
+                int(n) // 2
+                for n in seq[::-1]
+                if not (locked[2 * (int(n) // 2)] or locked[2 * (int(n) // 2) + 1])
+            ]
+            if not free:
+                break
+            r = free[0]
+            seq = seq[(seq != 2 * r) & (seq != 2 * r + 1)]
+        out[v] = cand
+    return out
+
+
+def _as_arrays(pa: ProblemArrays, sequences: Mapping[int, Seq]) -> tuple[np.ndarray, ...]:
+    n_req, n_veh = pa.n_requests, pa.n_vehicles
+    width = min(2 * n_req + 1, MAX_ROUTE_STOPS) + 1
+    routes = np.zeros((n_veh, width), dtype=np.int64)
+    lens = np.zeros(n_veh, dtype=np.int64)
+    assigned = np.full(n_req, -1, dtype=np.int64)
+    for v, seq in sequences.items():
+        if len(seq) > width:
+            raise ValueError(f"route of vehicle {v} has more than {width} stops")
+        routes[v, : len(seq)] = seq
+        lens[v] = len(seq)
+        for node in seq:
+            if node < 2 * n_req:
+                assigned[node // 2] = v
+    return routes, lens, assigned
+
+
+def total_cost(pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]) -> int:
+    """Objective of feasible routes: route costs plus the penalties of requests left out."""
+    served = np.zeros(pa.n_requests, dtype=np.bool_)
+    total = 0
+    scratch = np.zeros(2 * pa.n_requests + 2, dtype=np.int64)
+    for v, seq in sequences.items():
+        total += int(kn.evaluate(kx, v, seq, len(seq), scratch, scratch.copy()))
+        served[seq[seq < 2 * pa.n_requests] // 2] = True
+    return total + int(pa.penalty[~served].sum())
+
+
+def construct(
+    problem: Problem, pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]
+) -> dict[int, Seq]:
+    """Insert every request not yet in ``sequences`` (feasible routes), in order of pickup
+    time, each where it costs least."""
+    routes, lens, assigned = _as_arrays(pa, sequences)
+    times = np.zeros_like(routes)
+    costs = np.zeros(pa.n_vehicles, dtype=np.int64)
+    lb = np.zeros(routes.shape[1], dtype=np.int64)
+    for v in range(pa.n_vehicles):
+        costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
+    pool = np.flatnonzero(assigned < 0).astype(np.int64)
+    pool = pool[np.argsort(pa.tw_start[2 * pool], kind="stable")]
+    _alns.sequential(
+        kx,
+        assigned,
+        routes,
+        lens,
+        times,
+        costs,
+        _locked_nodes(problem, pa),
+        _vehicle_classes(problem),
+        pool,
+        len(pool),
+    )
+    return {v: routes[v, : lens[v]].copy() for v in range(pa.n_vehicles)}
+
+
+def improve(
+    problem: Problem,
+    pa: ProblemArrays,
+    kx: object,
+    sequences: Mapping[int, Seq],
+    *,
+    stop: StoppingCriterion,
+    seed: int,
+    time_limit_s: float = math.inf,
+    started: float | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[int, Seq]:
+    """Improve feasible routes with ALNS until ``stop`` says so or ``time_limit_s`` (the
+    search's own share of the clock, which the caller derives from ``stop``) has run out.
+
+    The annealing schedule follows ``stop``'s iteration budget if it has one (the result then
+    depends on the seed alone), else ``time_limit_s``; iterations then run in chunks of about
+    a quarter of a second. Without either, the temperature stays where it starts and
+    iterations run one at a time. ``started`` is when the solve began (`SearchState.runtime_s`
+    counts from it; by default from now).
+    """
+    n_req, n_veh = pa.n_requests, pa.n_vehicles
+    if n_req == 0:
+        return dict(sequences)
+    routes, lens, assigned = _as_arrays(pa, sequences)
+    width = routes.shape[1]
+    times = np.zeros((n_veh, width), dtype=np.int64)
+    costs = np.zeros(n_veh, dtype=np.int64)
+    locked = _locked_nodes(problem, pa)
+    removable = np.array([0 if locked[2 * r] else 1 for r in range(n_req)], dtype=np.int64)
+    v_class = _vehicle_classes(problem)
+    lb = np.zeros(width, dtype=np.int64)
+    for v in range(n_veh):
+        costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
+        if costs[v] < 0:
+            raise ValueError(f"starting route of vehicle {v} is infeasible")
+    best_routes, best_lens, best_assigned = routes.copy(), lens.copy(), assigned.copy()
+    weights = np.ones(_alns.N_DESTROY + _alns.N_REPAIR)
+    scores = np.zeros_like(weights)
+    uses = np.zeros_like(weights)
+    _alns.seed_rng(seed)
+
+    movable = int(removable.sum())
+    q_min = min(4, max(1, movable))
+    q_max = max(q_min, min(30, int(0.3 * movable)))
+    routing_cost = max(1, int(costs.sum()))
+    # A solution 3 % worse is accepted half the time at the start (tuned on Cordeau a3-30,
+    # a3-36, a4-48, b4-32, b4-48 over six seeds at 5 s).
+    t0 = 0.03 * routing_cost / math.log(2)
+    t_end = t0 / 2000
+    # Insertion noise of 2.5 % of the longest leg, on half the iterations (Ropke & Pisinger).
+    noise_amp = 0.025 * float(pa.distance.max()) * pa.distance_weight
+    iteration_limit = max_iterations(stop)
+    timed = iteration_limit is None and math.isfinite(time_limit_s)
+    started_search = time.perf_counter()
+    started_solve = started_search if started is None else started
+    done = 0
+    chunk = 1
+    best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
+    best_at = 0
+    while True:
+        now = time.perf_counter()
+        elapsed = now - started_search
+        state = SearchState(done, now - started_solve, best_total, done - best_at)
+        if elapsed >= time_limit_s or stop(state):
+            break
+        if iteration_limit is not None:
+            frac = done / iteration_limit
+            chunk = min(chunk, iteration_limit - done)
+            frac_next = (done + chunk) / iteration_limit
+        elif timed:
+            frac = elapsed / time_limit_s
+            rate = done / elapsed if elapsed > 0 and done else 0.0
+            frac_next = min(1.0, frac + (chunk / rate) / time_limit_s) if rate else frac
+        else:
+            frac = frac_next = 0.0
+        temp_from = t0 * (t_end / t0) ** frac
+        temp_to = t0 * (t_end / t0) ** frac_next
+        previous_best = best_total
+        best_total = int(
+            _alns.run_chunk(
+                kx,
+                pa.penalty,
+                locked,
+                removable,
+                v_class,
+                routes,
+                lens,
+                times,
+                costs,
+                assigned,
+                best_routes,
+                best_lens,
+                best_assigned,
+                weights,
+                scores,
+                uses,
+                chunk,
+                temp_from,
+                temp_to,
+                q_min,
+                q_max,
+                done,
+                noise_amp,
+            )
+        )
+        done += chunk
+        if best_total < previous_best:
+            best_at = done
+        if timed:
+            per_it = (time.perf_counter() - started_search) / done
+            chunk = max(1, min(500, int(0.25 / max(per_it, 1e-6))))
+            remaining = time_limit_s - (time.perf_counter() - started_search)
+            # Approach the deadline in halves: an iteration can take longer than the average.
+            chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6) / 2)))
+        if progress is not None:
+            progress(
+                Progress(
+                    "improve",
+                    time.perf_counter() - started_search,
+                    min(1.0, frac_next),
+                    best_total,
+                    int((best_assigned >= 0).sum()),
+                    n_req,
+                    done,
+                )
+            )
+    return {v: best_routes[v, : best_lens[v]].copy() for v in range(n_veh)}

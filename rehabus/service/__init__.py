@@ -1,0 +1,1 @@
+"""The booking and dispatch service (FastAPI)."""

@@ -1,0 +1,173 @@
+"""Bookings: decide at once, look up, cancel; standing orders; no-shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from rehabus.service.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
+from rehabus.service.schemas import (
+    ID_PATTERN,
+    BookingCreate,
+    BookingPublic,
+    BookingStatus,
+    SeriesCreate,
+    SeriesPublic,
+    ServiceDate,
+)
+from rehabus.service.services.bookings import (
+    book,
+    booking_public,
+    cancel_booking,
+    record_no_show,
+    visible_booking,
+    visible_bookings,
+)
+from rehabus.service.services.idempotency import run_once
+from rehabus.service.services.series import book_series, cancel_standing_order
+
+router = APIRouter(prefix="/v1", tags=["bookings"])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="a key the app makes once per booking and sends again on every retry",
+    ),
+]
+BookingId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _once(
+    state: AppState,
+    user_id: int,
+    key: str,
+    body: BaseModel,
+    work: Callable[[], tuple[int, dict[str, Any]]],
+) -> JSONResponse:
+    """``work`` run once per key; a retry gets the first answer again (200, marked)."""
+    status, answer, replayed = run_once(
+        state.sessions,
+        user_id,
+        key,
+        body.model_dump(mode="json"),
+        work,
+        lease_s=state.settings.idempotency_lease_s,
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(
+        answer, status_code=200 if replayed and status == 201 else status, headers=headers
+    )
+
+
+@router.post(
+    "/bookings",
+    response_model=BookingPublic,
+    status_code=201,
+    responses={200: {"description": "a retry: the first answer again"}, 404: {}, 409: {}, 422: {}},
+)
+def create_booking(
+    body: BookingCreate,
+    idempotency_key: IdempotencyKey,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> JSONResponse:
+    """Book a trip and get the decision at once: accepted (with the promised pickup window,
+    estimates and fare), waitlisted (with other times that work) or refused (with the rule)."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        result = book(session, state.days, state.cities, user, body, _now())
+        return 201, result.model_dump(mode="json")
+
+    return _once(state, user.id, idempotency_key, body, work)
+
+
+@router.get("/bookings", response_model=list[BookingPublic])
+def list_bookings(
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    service_date: Annotated[ServiceDate | None, Query()] = None,
+    status: Annotated[BookingStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+) -> list[BookingPublic]:
+    """The bookings the signed-in user may see: their own, their riders', or all (staff)."""
+    rows = visible_bookings(session, user, service_date, status, limit)
+    return [booking_public(b, state.cities[b.city]) for b in rows if b.city in state.cities]
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingPublic, responses={404: {}})
+def get_booking(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: CurrentUser
+) -> BookingPublic:
+    """One booking (404 if it is not the signed-in user's to see)."""
+    booking = visible_booking(session, user, booking_id)
+    return booking_public(booking, state.cities[booking.city])
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel", response_model=BookingPublic, responses={404: {}, 409: {}}
+)
+def cancel(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: BookerUser
+) -> BookingPublic:
+    """Cancel a booking; late cancellations earn the city's penalty points."""
+    booking = visible_booking(session, user, booking_id)
+    booking, messages = cancel_booking(session, state.days, state.cities, booking, _now())
+    return booking_public(booking, state.cities[booking.city], messages)
+
+
+@router.post(
+    "/bookings/{booking_id}/no-show", response_model=BookingPublic, responses={404: {}, 409: {}}
+)
+def no_show(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: StaffUser
+) -> BookingPublic:
+    """Record that the rider was not there when the bus came (dispatchers)."""
+    booking = visible_booking(session, user, booking_id)
+    booking, messages = record_no_show(session, state.days, state.cities, booking)
+    return booking_public(booking, state.cities[booking.city], messages)
+
+
+@router.post(
+    "/booking-series", response_model=SeriesPublic, status_code=201, responses={404: {}, 422: {}}
+)
+def create_series(
+    body: SeriesCreate,
+    idempotency_key: IdempotencyKey,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> JSONResponse:
+    """A standing order (e.g. dialysis every Monday, Wednesday and Friday): every date in the
+    range on those weekdays is booked and decided now, each with its own answer."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        result = book_series(session, state.days, state.cities, user, body, _now())
+        return 201, result.model_dump(mode="json")
+
+    return _once(state, user.id, idempotency_key, body, work)
+
+
+@router.post("/booking-series/{series_id}/cancel", response_model=SeriesPublic, responses={404: {}})
+def cancel_series(
+    series_id: BookingId,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> SeriesPublic:
+    """Cancel every future booking of a standing order."""
+    return cancel_standing_order(session, state.days, state.cities, user, series_id, _now())

@@ -1,0 +1,262 @@
+"""Dispatchers' tools: the day's plan and figures, re-optimization jobs, locks, breakdowns,
+delays and drivers' manifests. Dispatchers and admins only."""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse
+
+from rehabus.dispatch.city import CityConfig
+from rehabus.service.db.models import Job
+from rehabus.service.deps import SessionDep, StaffUser, StateDep
+from rehabus.service.errors import not_found
+from rehabus.service.schemas import ID_PATTERN, ServiceDate
+from rehabus.service.schemas.common import CityId
+from rehabus.service.schemas.dispatch import (
+    BreakdownPublic,
+    BreakdownRequest,
+    DayPlanPublic,
+    DelayPublic,
+    DelayRequest,
+    JobPublic,
+    LockPublic,
+    LockRequest,
+    ManifestPublic,
+    ReoptimizeRequest,
+)
+from rehabus.service.services import dispatching
+
+router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
+
+CityName = Annotated[CityId, Path()]
+VehicleId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
+JobId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
+Day = Annotated[ServiceDate, Path()]
+
+
+def _city(state: StateDep, city: str) -> CityConfig:
+    config = state.cities.get(city)
+    if config is None:
+        raise not_found("城市", "city")
+    return config
+
+
+def job_public(job: Job) -> JobPublic:
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+@router.get("/days/{city}/{service_date}", response_model=DayPlanPublic)
+def day_plan(
+    city: CityName, service_date: Day, session: SessionDep, state: StateDep, _: StaffUser
+) -> DayPlanPublic:
+    """The day's routes (every stop with its times), waitlisted and refused bookings, and the
+    key figures."""
+    config = _city(state, city)
+    return dispatching.day_plan(session, state.days, config, city, service_date)
+
+
+@router.post("/days/{city}/{service_date}/reoptimize", status_code=202, response_model=JobPublic)
+def reoptimize(
+    city: CityName,
+    service_date: Day,
+    body: ReoptimizeRequest,
+    session: SessionDep,
+    state: StateDep,
+    user: StaffUser,
+) -> JobPublic:
+    """Start re-optimizing the day; poll ``GET /v1/dispatch/jobs/{id}``."""
+    _city(state, city)
+    job_id = state.jobs.reoptimize(city, service_date, user.id, body.time_limit_s, body.seed)
+    job = session.get(Job, job_id)
+    assert job is not None
+    return job_public(job)
+
+
+@router.get("/jobs/{job_id}", response_model=JobPublic, responses={404: {}})
+def get_job(job_id: JobId, session: SessionDep, _: StaffUser) -> JobPublic:
+    """A job's state, progress and, once done, its before-and-after figures."""
+    job = session.get(Job, job_id)
+    if job is None or job.kind != "reoptimize":
+        raise not_found("工作", "job")
+    return job_public(job)
+
+
+@router.delete("/jobs/{job_id}", response_model=JobPublic, responses={404: {}})
+def cancel_job(
+    job_id: JobId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> JobPublic:
+    """Cancel a job; a cancelled re-optimization changes nothing."""
+    job = session.get(Job, job_id)
+    if job is None or job.kind != "reoptimize":
+        raise not_found("工作", "job")
+    state.jobs.cancel(job_id)
+    session.refresh(job)
+    return job_public(job)
+
+
+@router.post(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/lock",
+    response_model=LockPublic,
+    responses={404: {}},
+)
+def lock_vehicle(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    body: LockRequest,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> LockPublic:
+    """Lock a vehicle's first stops (all of them when ``stops`` is left out): re-optimization
+    and new bookings keep them where they are."""
+    _city(state, city)
+    return dispatching.lock(session, state.days, city, service_date, vehicle_id, body.stops)
+
+
+@router.delete(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/lock",
+    response_model=LockPublic,
+    responses={404: {}},
+)
+def unlock_vehicle(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> LockPublic:
+    """Release a vehicle's locked stops."""
+    _city(state, city)
+    return dispatching.unlock(session, state.days, city, service_date, vehicle_id)
+
+
+@router.post(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/breakdown",
+    response_model=BreakdownPublic,
+    responses={404: {}, 422: {}},
+)
+def breakdown(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    body: BreakdownRequest,
+    session: SessionDep,
+    state: StateDep,
+    user: StaffUser,
+) -> BreakdownPublic:
+    """Take a broken-down bus out of the day: its trips not yet begun go to other buses inside
+    their promised windows; those that fit nowhere are waitlisted; riders aboard are listed."""
+    config = _city(state, city)
+    return dispatching.break_down(
+        session, state.days, config, city, service_date, vehicle_id, body, user
+    )
+
+
+@router.post(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/delay",
+    response_model=DelayPublic,
+    responses={404: {}, 422: {}},
+)
+def delay(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    body: DelayRequest,
+    session: SessionDep,
+    state: StateDep,
+    user: StaffUser,
+) -> DelayPublic:
+    """Record that a bus runs late: lists the riders whose promised pickup window the delay
+    would break, so the dispatcher can move them (re-optimize, or another bus)."""
+    config = _city(state, city)
+    return dispatching.delay(
+        session, state.days, config, city, service_date, vehicle_id, body, user
+    )
+
+
+@router.get(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/manifest",
+    response_model=ManifestPublic,
+    responses={404: {}},
+)
+def manifest(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> ManifestPublic:
+    """The driver's manifest: every stop in order, with rider, mobility and address."""
+    config = _city(state, city)
+    return dispatching.manifest(session, state.days, config, city, service_date, vehicle_id)
+
+
+_MOBILITY_ZH = {
+    "walks": "步行",
+    "wheelchair": "輪椅（不下輪椅）",
+    "wheelchair_transfer": "輪椅（可移位）",
+}
+
+
+@router.get(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/manifest.html",
+    response_class=HTMLResponse,
+    responses={404: {}},
+)
+def manifest_page(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> HTMLResponse:
+    """The driver's manifest as a printable page."""
+    data = dispatching.manifest(
+        session, state.days, _city(state, city), city, service_date, vehicle_id
+    )
+    rows = "\n".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            r.time.strftime("%H:%M"),
+            "上車 pickup" if r.kind == "pickup" else "下車 drop-off",
+            html.escape(r.rider),
+            html.escape(r.phone),
+            html.escape(_MOBILITY_ZH.get(r.mobility, r.mobility)),
+            r.companions,
+            html.escape(r.address or f"{r.lat:.5f}, {r.lon:.5f}"),
+        )
+        for r in data.stops
+    )
+    page = f"""<!doctype html>
+<html lang="zh-Hant"><head><meta charset="utf-8">
+<title>行車單 Manifest {html.escape(vehicle_id)} {service_date}</title>
+<style>
+body {{ font: 14pt/1.4 sans-serif; margin: 1.5em; color: #000; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #000; padding: .3em .5em; text-align: left; vertical-align: top; }}
+th {{ background: #eee; }}
+@media print {{ body {{ margin: 0; }} }}
+</style></head>
+<body>
+<h1>行車單 Driver's manifest</h1>
+<p>車輛 Vehicle: <strong>{html.escape(vehicle_id)}</strong> · 日期 Date: {service_date}
+ · 共 {len(data.stops)} 站 stops</p>
+<table>
+<thead><tr><th scope="col">時間 Time</th><th scope="col">站別 Stop</th>
+<th scope="col">乘客 Rider</th><th scope="col">電話 Phone</th>
+<th scope="col">行動方式 Mobility</th><th scope="col">陪同 Companions</th>
+<th scope="col">地址 Address</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+</body></html>"""
+    return HTMLResponse(page)

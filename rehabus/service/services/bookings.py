@@ -1,0 +1,608 @@
+"""Deciding, showing and cancelling bookings: the rules in `rehabus.dispatch.booking`, the plan in
+`rehabus.dispatch.day`, the records in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from rehabus.dispatch.booking import (
+    CertificateLevel,
+    RiderProfile,
+    RuleDecision,
+    SharedState,
+    TripPurpose,
+    TripSpan,
+    check_booking_window,
+    check_cancellation,
+    check_eligibility,
+    check_no_overlap,
+    check_ride_needed,
+    check_service_hours,
+    local,
+    no_show_penalty,
+    promised_window_s,
+    quote_fare,
+)
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.errors import OutsideServiceAreaError
+from rehabus.dispatch.geo import locate
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import Mobility, TimeWindow, UnservedReason
+from rehabus.service.auth import rider_ids_for
+from rehabus.service.db.models import Booking, Rider, User
+from rehabus.service.errors import ApiError, not_found
+from rehabus.service.schemas import (
+    Alternative,
+    BookingCreate,
+    BookingPublic,
+    FarePublic,
+    PlaceIn,
+    PlacePublic,
+    Window,
+)
+from rehabus.service.services.days import DayRegistry, trip_of
+
+__all__ = [
+    "BookingFacts",
+    "book",
+    "booking_public",
+    "cancel_booking",
+    "record_no_show",
+    "visible_booking",
+]
+
+ALTERNATIVE_SHIFTS_MIN = (30, -30, 60, -60, 90, -90)
+"""Other pickup times offered when the fleet is busy, in minutes from the time asked for."""
+
+_REASONS: dict[str, tuple[str, str]] = {
+    UnservedReason.FLEET_BUSY: (
+        "此時段車輛已滿，已列入候補；可改選建議的其他時間，或改搭無障礙計程車。",
+        "No bus is free for this trip at that time: you are on the waiting list. Another time "
+        "below may work, or an accessible taxi.",
+    ),
+    UnservedReason.NO_VEHICLE_FITS: (
+        "沒有車輛能容納此行程的乘客與陪同者人數。",
+        "No bus can carry the rider with this many companions.",
+    ),
+    UnservedReason.UNREACHABLE: (
+        "上下車地點之間沒有可行駛的道路。",
+        "No road joins the pickup and drop-off places.",
+    ),
+    UnservedReason.INFEASIBLE_ALONE: (
+        "任何車輛的班表都無法在此時間完成此行程。",
+        "No bus's working hours allow this trip at this time.",
+    ),
+}
+
+TAXI = Alternative(
+    kind="accessible_taxi",
+    message_zh="可改搭無障礙計程車（依各市補助規定）。",
+    message_en="An accessible taxi may take this trip (city subsidies apply).",
+)
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """A booking request resolved: rider, city, local times."""
+
+    rider: Rider
+    city: CityConfig
+    profile: RiderProfile
+    service_date: dt.date
+    pickup_s: int | None
+    appointment_s: int | None
+    moment: dt.datetime
+    """The pickup or appointment time, local."""
+
+
+def profile_of(rider: Rider) -> RiderProfile:
+    return RiderProfile(
+        rider_id=rider.id,
+        mobility=Mobility(rider.mobility),
+        birth_date=rider.birth_date,
+        certificate_level=(
+            CertificateLevel(rider.certificate_level) if rider.certificate_level else None
+        ),
+        certificate_type=rider.certificate_type,
+        low_income=rider.low_income,
+        medical_wheelchair_certificate=rider.medical_wheelchair_certificate,
+    )
+
+
+def request_time(city: CityConfig, moment: dt.datetime, name: str) -> dt.datetime:
+    """A date-time from a request, in the city's time zone.
+
+    The service's one reading of a time without an offset: it is the city's wall clock (a
+    booking for ``2026-03-02T09:00`` in Tainan is for 09:00 +08:00). The booking rules'
+    :func:`rehabus.dispatch.booking.local` refuses such a time, so the zone is given here, at the
+    service's edge, and every time past it is aware.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=city.zone)
+    return local(city, moment, name)
+
+
+def at_seconds(city: CityConfig, day: dt.date, seconds: int | None) -> dt.datetime | None:
+    """Seconds after local midnight of ``day`` as an aware datetime."""
+    if seconds is None:
+        return None
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=city.zone)
+    return midnight + dt.timedelta(seconds=seconds)
+
+
+def _seconds_of(moment: dt.datetime) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def resolve_rider(session: Session, user: User, rider_id: str | None) -> Rider:
+    """The rider a booking is for, if ``user`` may book for them (404 otherwise)."""
+    allowed = rider_ids_for(session, user)
+    if rider_id is None:
+        if user.rider_id is None:
+            raise ApiError(
+                422,
+                "missing",
+                "請指定乘客（rider_id）",
+                "give the rider this booking is for (rider_id)",
+                field="rider_id",
+            )
+        rider_id = user.rider_id
+    if allowed is not None and rider_id not in allowed:
+        raise not_found("乘客", "rider")
+    rider = session.get(Rider, rider_id)
+    if rider is None:
+        raise not_found("乘客", "rider")
+    return rider
+
+
+def check_place(city: CityConfig, place: Point, field: str, at: str | None = None) -> str:
+    """The district of ``place`` if the city serves it; a 422 naming ``field`` (at ``at``,
+    by default its latitude) otherwise."""
+    at = at or f"{field}.lat"
+    try:
+        district = locate(city.id, place)
+    except OutsideServiceAreaError:
+        raise ApiError(
+            422,
+            "outside_service_area",
+            f"{field} 不在{city.name_zh}的服務範圍內",
+            f"{field} is outside the service area of {city.name_en}",
+            field=at,
+        ) from None
+    served = {d.code for d in city.served_districts}
+    if district.code not in served:
+        raise ApiError(
+            422,
+            "outside_service_area",
+            f"{field} 位於{district.name_zh}，不在服務範圍內",
+            f"{field} lies in {district.name_en}, which is not served",
+            field=at,
+        )
+    return district.name_zh
+
+
+def rider_city(cities: dict[str, CityConfig], rider: Rider) -> CityConfig:
+    """The city whose days the rider's trips go into; 422 if this service does not plan it."""
+    city = cities.get(rider.city)
+    if city is None:
+        raise ApiError(
+            422,
+            "city_not_served",
+            "此乘客所屬城市未由本服務排班",
+            "this rider's city is not planned by this service",
+        )
+    return city
+
+
+def check_trip_places(city: CityConfig, pickup: PlaceIn, dropoff: PlaceIn) -> tuple[Point, Point]:
+    """Both places inside the service area and far enough apart for a ride; a 422 naming the
+    field otherwise."""
+    start, end = Point(pickup.lat, pickup.lon), Point(dropoff.lat, dropoff.lon)
+    check_place(city, start, "pickup")
+    check_place(city, end, "dropoff")
+    _raise_if_refused(check_ride_needed(city, start, end), "dropoff")
+    return start, end
+
+
+def facts_for(
+    city: CityConfig,
+    rider: Rider,
+    pickup_at: dt.datetime | None,
+    appointment_at: dt.datetime | None,
+) -> BookingFacts:
+    name = "pickup_at" if pickup_at is not None else "appointment_at"
+    moment = request_time(city, pickup_at if pickup_at is not None else appointment_at, name)  # type: ignore[arg-type]
+    seconds = _seconds_of(moment)
+    return BookingFacts(
+        rider,
+        city,
+        profile_of(rider),
+        moment.date(),
+        seconds if pickup_at is not None else None,
+        seconds if appointment_at is not None else None,
+        moment,
+    )
+
+
+def _refused(rule: RuleDecision) -> tuple[str, str, str, str]:
+    return "refused", rule.rule, rule.message_zh, rule.message_en
+
+
+def _fixable(rule: RuleDecision, field: str) -> ApiError:
+    """A rule the rider can fix before booking: 422 naming ``field``, nothing stored."""
+    return ApiError(422, rule.rule, rule.message_zh, rule.message_en, field=field)
+
+
+def _raise_if_refused(rule: RuleDecision, field: str) -> None:
+    if not rule.ok:
+        raise _fixable(rule, field)
+
+
+def _rider_spans(session: Session, rider_id: str, day: dt.date) -> list[TripSpan]:
+    """The rider's accepted trips that day, each from its estimated pickup to drop-off."""
+    rows = session.execute(
+        select(Booking.est_pickup_s, Booking.est_dropoff_s).where(
+            Booking.rider_id == rider_id,
+            Booking.service_date == day,
+            Booking.status == "accepted",
+        )
+    )
+    return [(int(a), int(b)) for a, b in rows if a is not None and b is not None]
+
+
+def book(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    user: User,
+    payload: BookingCreate,
+    now: dt.datetime,
+    *,
+    series_id: str | None = None,
+) -> BookingPublic:
+    """Decide a booking and store it (accepted, waitlisted or refused, with the reason)."""
+    rider = resolve_rider(session, user, payload.rider_id)
+    city = rider_city(cities, rider)
+    facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
+    pickup, dropoff = check_trip_places(city, payload.pickup, payload.dropoff)
+    mobility = payload.mobility or Mobility(rider.mobility)
+    booking = Booking(
+        id=str(uuid.uuid4()),
+        rider_id=rider.id,
+        city=city.id,
+        service_date=facts.service_date,
+        status="refused",
+        purpose=payload.purpose.value,
+        mobility=mobility.value,
+        companions=payload.companions,
+        shared_ok=payload.shared_ok,
+        pickup_lat=pickup.lat,
+        pickup_lon=pickup.lon,
+        pickup_address=payload.pickup.address,
+        dropoff_lat=dropoff.lat,
+        dropoff_lon=dropoff.lon,
+        dropoff_address=payload.dropoff.address,
+        requested_pickup_s=facts.pickup_s,
+        appointment_s=facts.appointment_s,
+        series_id=series_id,
+        created_by=user.id,
+    )
+    messages = ("", "")
+    alternatives: list[Alternative] = []
+    time_field = "pickup_at" if payload.pickup_at is not None else "appointment_at"
+    timing = (
+        check_booking_window(city, facts.profile, local(city, now, "now"), facts.moment),
+        check_service_hours(city, facts.moment),
+    )
+    failed = next((c for c in timing if not c.ok), None)
+    if failed is not None and not series_id:
+        # The rider can fix these before booking: an error naming the field, nothing stored.
+        _raise_if_refused(failed, time_field)
+    moment_s = facts.pickup_s if facts.pickup_s is not None else facts.appointment_s
+    assert moment_s is not None
+    overlap = check_no_overlap(
+        _rider_spans(session, rider.id, facts.service_date), (moment_s, moment_s)
+    )
+    if not series_id:
+        _raise_if_refused(overlap, time_field)
+    eligibility = check_eligibility(city, facts.profile, TripPurpose(payload.purpose))
+    for rule in (overlap, eligibility):
+        failed = failed or (rule if not rule.ok else None)
+    if failed is not None:
+        booking.status, booking.reason, *msgs = _refused(failed)
+        messages = (msgs[0], msgs[1])
+        alternatives = [TAXI]
+        session.add(booking)
+        session.commit()
+    else:
+        days.prepare(city.id, facts.service_date, (pickup, dropoff))
+        with days.open(session, city.id, facts.service_date) as day:
+            trip = trip_of(booking)
+            decision = day.plan.book(trip, _promise(city))
+            booking.direct_s, booking.direct_m = decision.direct_s, decision.direct_m
+            _set_fare(booking, city, facts)
+            if decision.accepted:
+                assert decision.pickup_s is not None and decision.dropoff_s is not None
+                # Under the day's lock: the rider's other trips as stored now.
+                overlap = check_no_overlap(
+                    _rider_spans(session, rider.id, facts.service_date),
+                    (decision.pickup_s, decision.dropoff_s),
+                )
+            if decision.accepted and not overlap.ok:
+                # Taken out again; the day stays in memory and catches up with what is stored
+                # before it is used again (raising here would drop it and rebuild it whole).
+                day.plan.cancel(trip.id)
+                day.reload = True
+                if series_id:
+                    booking.status, booking.reason, *msgs = _refused(overlap)
+                    messages = (msgs[0], msgs[1])
+                    session.add(booking)
+            elif decision.accepted:
+                assert decision.promised is not None and decision.vehicle_id is not None
+                booking.status = "accepted"
+                booking.vehicle_id = decision.vehicle_id
+                booking.window_start_s = decision.promised.start_s
+                booking.window_end_s = decision.promised.end_s
+                booking.est_pickup_s = decision.pickup_s
+                booking.est_dropoff_s = decision.dropoff_s
+                session.add(booking)
+                day.save({decision.vehicle_id})
+            else:
+                assert decision.reason is not None
+                busy = decision.reason is UnservedReason.FLEET_BUSY
+                booking.status = "waitlisted" if busy else "refused"
+                booking.reason = str(decision.reason)
+                messages = _REASONS[decision.reason]
+                if busy and facts.pickup_s is not None:
+                    alternatives = _other_times(day.plan, city, facts, booking)
+                alternatives.append(TAXI)
+                session.add(booking)
+        if not overlap.ok and not series_id:
+            raise _fixable(overlap, time_field)  # nothing was stored
+    return booking_public(booking, city, messages, alternatives)
+
+
+def _promise(city: CityConfig) -> Callable[[int], TimeWindow]:
+    return functools.partial(promised_window_s, city)
+
+
+def _set_fare(booking: Booking, city: CityConfig, facts: BookingFacts) -> None:
+    alone = quote_fare(
+        city, facts.profile, booking.direct_m, booking.direct_s, facts.moment, SharedState.ALONE
+    )
+    shared = quote_fare(
+        city, facts.profile, booking.direct_m, booking.direct_s, facts.moment, SharedState.SHARED
+    )
+    booking.fare_twd = alone.amount_twd
+    booking.fare_shared_twd = shared.amount_twd
+    booking.fare_class = alone.fare_class
+    booking.meter_twd = alone.meter_twd
+
+
+def _other_times(
+    plan: ServiceDayPlan, city: CityConfig, facts: BookingFacts, booking: Booking
+) -> list[Alternative]:
+    """Pickup times near the one asked for at which the trip would be accepted (quotes only;
+    nothing is held)."""
+    assert facts.pickup_s is not None
+    found: list[Alternative] = []
+    for shift in ALTERNATIVE_SHIFTS_MIN:
+        seconds = facts.pickup_s + 60 * shift
+        if not city.service_hours.start_s <= seconds <= city.service_hours.end_s:
+            continue
+        trip = trip_of(booking)
+        trip = replace(trip, id=f"{booking.id}-alt{shift}", requested_pickup_s=seconds)
+        decision = plan.book(trip, _promise(city), commit=False)
+        if decision.accepted and decision.promised is not None:
+            start = at_seconds(city, facts.service_date, decision.promised.start_s)
+            end = at_seconds(city, facts.service_date, decision.promised.end_s)
+            assert start is not None and end is not None
+            found.append(
+                Alternative(
+                    kind="other_time",
+                    pickup_at=at_seconds(city, facts.service_date, seconds),
+                    promised_window=Window(start=start, end=end),
+                    message_zh=f"改為 {start:%H:%M}–{end:%H:%M} 上車可預約成功。",
+                    message_en=f"A pickup between {start:%H:%M} and {end:%H:%M} is available.",
+                )
+            )
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _district_name(city: CityConfig, lat: float, lon: float) -> str:
+    """The district a stored place lies in ('' if none: the city's boundary may have moved)."""
+    try:
+        return locate(city.id, Point(lat, lon)).name_zh
+    except OutsideServiceAreaError:
+        return ""
+
+
+def booking_public(
+    booking: Booking,
+    city: CityConfig,
+    messages: tuple[str, str] = ("", ""),
+    alternatives: list[Alternative] | None = None,
+) -> BookingPublic:
+    day = booking.service_date
+    window = None
+    if booking.window_start_s is not None and booking.window_end_s is not None:
+        start = at_seconds(city, day, booking.window_start_s)
+        end = at_seconds(city, day, booking.window_end_s)
+        assert start is not None and end is not None
+        window = Window(start=start, end=end)
+    fare = None
+    if booking.fare_twd is not None:
+        fare = FarePublic(
+            amount_twd=booking.fare_twd,
+            amount_if_shared_twd=booking.fare_shared_twd or booking.fare_twd,
+            fare_class=booking.fare_class,
+            meter_twd=booking.meter_twd or 0,
+        )
+    return BookingPublic(
+        id=booking.id,
+        rider_id=booking.rider_id,
+        city=booking.city,
+        status=booking.status,  # type: ignore[arg-type]
+        reason=booking.reason,
+        message_zh=messages[0],
+        message_en=messages[1],
+        service_date=day,
+        purpose=TripPurpose(booking.purpose),
+        mobility=Mobility(booking.mobility),
+        companions=booking.companions,
+        shared_ok=booking.shared_ok,
+        pickup=PlacePublic(
+            lat=booking.pickup_lat,
+            lon=booking.pickup_lon,
+            address=booking.pickup_address,
+            district=_district_name(city, booking.pickup_lat, booking.pickup_lon),
+        ),
+        dropoff=PlacePublic(
+            lat=booking.dropoff_lat,
+            lon=booking.dropoff_lon,
+            address=booking.dropoff_address,
+            district=_district_name(city, booking.dropoff_lat, booking.dropoff_lon),
+        ),
+        requested_pickup_at=at_seconds(city, day, booking.requested_pickup_s),
+        appointment_at=at_seconds(city, day, booking.appointment_s),
+        promised_window=window,
+        estimated_pickup_at=at_seconds(city, day, booking.est_pickup_s),
+        estimated_dropoff_at=at_seconds(city, day, booking.est_dropoff_s),
+        vehicle_id=booking.vehicle_id,
+        fare=fare,
+        alternatives=alternatives or [],
+        series_id=booking.series_id,
+        late_cancellation=booking.late_cancellation,
+        created_at=booking.created_at,
+    )
+
+
+def visible_booking(session: Session, user: User, booking_id: str) -> Booking:
+    """The booking if ``user`` may see it; 404 (never 403) otherwise, so nobody learns of
+    another rider's bookings."""
+    booking = session.get(Booking, booking_id)
+    allowed = rider_ids_for(session, user)
+    if booking is None or (allowed is not None and booking.rider_id not in allowed):
+        raise not_found("此預約", "booking")
+    return booking
+
+
+def visible_bookings(
+    session: Session, user: User, service_date: dt.date | None, status: str | None, limit: int
+) -> list[Booking]:
+    query = select(Booking)
+    allowed = rider_ids_for(session, user)
+    if allowed is not None:
+        query = query.where(Booking.rider_id.in_(allowed))
+    if service_date is not None:
+        query = query.where(Booking.service_date == service_date)
+    if status is not None:
+        query = query.where(Booking.status == status)
+    query = query.order_by(Booking.service_date, Booking.requested_pickup_s, Booking.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def _take_out(
+    session: Session,
+    days: DayRegistry,
+    booking: Booking,
+    allowed: tuple[str, ...],
+    refuse: Callable[[str], ApiError],
+    change: Callable[[Booking], None],
+) -> None:
+    """Under the day's lock, in one transaction: check the booking's status afresh, take its
+    trip out of the day (out of a lock too) and ``change`` the booking. A second cancellation
+    racing the first waits for it, then finds the booking cancelled."""
+    if booking.status not in allowed:
+        raise refuse(booking.status)
+    with days.open(session, booking.city, booking.service_date) as day:
+        session.refresh(booking)
+        if booking.status not in allowed:
+            raise refuse(booking.status)
+        if booking.id in day.plan.trips():
+            vehicle = booking.vehicle_id
+            locked = any(ref[0] == booking.id for refs in day.row.locks.values() for ref in refs)
+            day.plan.cancel(booking.id)
+            if locked:
+                day.row.locks = {
+                    vid: [list(s) for s in refs] for vid, refs in day.plan.locks().items()
+                }
+            day.save({vehicle} if vehicle else None)
+        change(booking)
+
+
+def _add_points(session: Session, rider_id: str, points: int) -> None:
+    if points:
+        session.execute(
+            update(Rider)
+            .where(Rider.id == rider_id)
+            .values(cancellation_points=Rider.cancellation_points + points)
+        )
+
+
+def cancel_booking(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    booking: Booking,
+    now: dt.datetime,
+) -> tuple[Booking, tuple[str, str]]:
+    """Cancel a booking; a late cancellation earns the city's penalty points."""
+    city = cities[booking.city]
+    seconds = booking.requested_pickup_s
+    if booking.window_start_s is not None:
+        seconds = booking.window_start_s
+    if seconds is None:
+        seconds = booking.appointment_s or 0
+    pickup_at = at_seconds(city, booking.service_date, seconds)
+    assert pickup_at is not None
+    outcome = check_cancellation(city, pickup_at, local(city, now, "now"))
+
+    def refuse(status: str) -> ApiError:
+        return ApiError(
+            409,
+            "not_cancellable",
+            f"此預約狀態為 {status}，無法取消",
+            f"a booking that is {status} cannot be cancelled",
+        )
+
+    def change(row: Booking) -> None:
+        row.status = "cancelled"
+        row.cancelled_at = dt.datetime.now(dt.UTC)
+        row.late_cancellation = outcome.late
+        _add_points(session, row.rider_id, outcome.points)
+
+    _take_out(session, days, booking, ("accepted", "waitlisted"), refuse, change)
+    return booking, (outcome.message_zh, outcome.message_en)
+
+
+def record_no_show(
+    session: Session, days: DayRegistry, cities: dict[str, CityConfig], booking: Booking
+) -> tuple[Booking, tuple[str, str]]:
+    """The rider was not there: the trip leaves the plan and the rider earns points."""
+    outcome = no_show_penalty(cities[booking.city])
+
+    def refuse(_: str) -> ApiError:
+        return ApiError(
+            409,
+            "not_accepted",
+            "只有已接受的預約可記錄未搭乘",
+            "only an accepted booking can be recorded as a no-show",
+        )
+
+    def change(row: Booking) -> None:
+        row.status = "no_show"
+        _add_points(session, row.rider_id, outcome.points)
+
+    _take_out(session, days, booking, ("accepted",), refuse, change)
+    return booking, (outcome.message_zh, outcome.message_en)

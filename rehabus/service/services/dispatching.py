@@ -1,0 +1,352 @@
+"""Dispatchers' work on a service day: the day's plan as shown, locks, breakdowns, delays and
+drivers' manifests. Each function opens the day (`DayRegistry.open`) and changes or reads it;
+the router only parses, authorizes and calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.figures import day_figures
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import StopKind
+from rehabus.service.db.models import Booking, Rider, User, VehicleEvent
+from rehabus.service.errors import ApiError, not_found
+from rehabus.service.schemas.dispatch import (
+    BreakdownPublic,
+    BreakdownRequest,
+    DayFiguresPublic,
+    DayPlanPublic,
+    DayRoutePublic,
+    DayStopPublic,
+    DelayPublic,
+    DelayRequest,
+    LockPublic,
+    ManifestPublic,
+    ManifestStopPublic,
+    NotPlannedPublic,
+    PromiseAtRisk,
+)
+from rehabus.service.services.bookings import at_seconds, check_place, request_time
+from rehabus.service.services.days import DayRegistry, pickup_of
+
+__all__ = [
+    "break_down",
+    "day_plan",
+    "delay",
+    "lock",
+    "manifest",
+    "seconds_on_day",
+    "unlock",
+]
+
+NOT_PLANNED = ("waitlisted", "refused", "interrupted", "stranded")
+"""The statuses of a day's bookings that are on no route."""
+
+
+def _at(config: CityConfig, day: dt.date, seconds: int) -> dt.datetime:
+    moment = at_seconds(config, day, seconds)
+    assert moment is not None
+    return moment
+
+
+def seconds_on_day(config: CityConfig, day: dt.date, moment: dt.datetime) -> int:
+    """``moment`` as seconds after local midnight of ``day``; a 422 naming ``at`` unless the
+    moment falls on that day."""
+    moment = request_time(config, moment, "at")
+    if moment.date() != day:
+        raise ApiError(
+            422,
+            "not_on_service_day",
+            f"時間 at 必須在服務日 {day} 當天（{config.name_zh}當地時間）",
+            f"at must fall on the service day {day} ({config.name_en} local time)",
+            field="at",
+        )
+    return int((moment - dt.datetime.combine(day, dt.time(), tzinfo=config.zone)).total_seconds())
+
+
+def day_plan(
+    session: Session, days: DayRegistry, config: CityConfig, city: str, service_date: dt.date
+) -> DayPlanPublic:
+    """The day's routes (every stop with its times), the bookings on no route, and the key
+    figures."""
+    with days.open(session, city, service_date) as opened:
+        problem = opened.plan.problem()
+        plan = opened.plan.plan()
+        version = opened.row.version
+        locks = dict(opened.row.locks)
+    bookings = {
+        b.id: b
+        for b in session.scalars(
+            select(Booking).where(Booking.city == city, Booking.service_date == service_date)
+        )
+    }
+    routes = []
+    for route in plan.routes:
+        stops = []
+        for stop in route.stops:
+            b = bookings.get(stop.request_id or "")
+            place = (
+                None
+                if b is None
+                else (
+                    (pickup_of(b).lat, pickup_of(b).lon)
+                    if stop.kind is StopKind.PICKUP
+                    else (b.dropoff_lat, b.dropoff_lon)
+                )
+            )
+            stops.append(
+                DayStopPublic(
+                    kind=str(stop.kind),
+                    booking_id=stop.request_id,
+                    arrival=_at(config, service_date, stop.arrival_s),
+                    start=_at(config, service_date, stop.start_s),
+                    departure=_at(config, service_date, stop.departure_s),
+                    lat=place[0] if place else None,
+                    lon=place[1] if place else None,
+                    mobility=b.mobility if b else None,
+                    window_start=(
+                        at_seconds(config, service_date, b.window_start_s) if b else None
+                    ),
+                    window_end=at_seconds(config, service_date, b.window_end_s) if b else None,
+                )
+            )
+        routes.append(
+            DayRoutePublic(
+                vehicle_id=route.vehicle_id,
+                depart=_at(config, service_date, route.depart_s),
+                locked_stops=len(locks.get(route.vehicle_id, [])),
+                stops=stops,
+                **{"return": _at(config, service_date, route.return_s)},
+            )
+        )
+    others = [
+        NotPlannedPublic(booking_id=b.id, status=b.status, reason=b.reason)
+        for b in bookings.values()
+        if b.status in NOT_PLANNED
+    ]
+    return DayPlanPublic(
+        city=city,
+        service_date=service_date,
+        version=version,
+        figures=DayFiguresPublic.model_validate(
+            {
+                **day_figures(problem, plan).as_dict(),
+                "stranded": sum(1 for b in bookings.values() if b.status == "stranded"),
+            }
+        ),
+        routes=routes,
+        not_planned=others,
+    )
+
+
+def lock(
+    session: Session,
+    days: DayRegistry,
+    city: str,
+    service_date: dt.date,
+    vehicle_id: str,
+    stops: int | None,
+) -> LockPublic:
+    """Lock a vehicle's first ``stops`` (all of them when ``None``)."""
+    with days.open(session, city, service_date) as opened:
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            raise not_found("車輛", "vehicle")
+        route = [[t, k] for t, k, _ in opened.plan.route_stops(vehicle_id)]
+        locked = route if stops is None else route[:stops]
+        locks = dict(opened.row.locks)
+        if locked:
+            locks[vehicle_id] = locked
+        else:
+            locks.pop(vehicle_id, None)
+        opened.row.locks = locks
+        opened.row.version += 1
+        opened.reload = True
+    return LockPublic(vehicle_id=vehicle_id, locked=[(t, k) for t, k in locked])
+
+
+def unlock(
+    session: Session, days: DayRegistry, city: str, service_date: dt.date, vehicle_id: str
+) -> LockPublic:
+    """Release a vehicle's locked stops."""
+    with days.open(session, city, service_date) as opened:
+        locks = dict(opened.row.locks)
+        locks.pop(vehicle_id, None)
+        opened.row.locks = locks
+        opened.row.version += 1
+        opened.reload = True
+    return LockPublic(vehicle_id=vehicle_id, locked=[])
+
+
+def break_down(
+    session: Session,
+    days: DayRegistry,
+    config: CityConfig,
+    city: str,
+    service_date: dt.date,
+    vehicle_id: str,
+    body: BreakdownRequest,
+    user: User,
+) -> BreakdownPublic:
+    """Take a broken-down bus out of the day: its trips not yet begun go to other buses inside
+    their promised windows; those that fit nowhere are waitlisted; riders aboard are rescued
+    from the breakdown place or, failing that, stranded."""
+    at_s = seconds_on_day(config, service_date, body.at)
+    with days.open(session, city, service_date) as opened:
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            raise not_found("車輛", "vehicle")
+        place = Point(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
+        if place is not None:
+            check_place(config, place, "the breakdown place", "lat")
+        new_day, outcome = opened.plan.break_down(vehicle_id, at_s, place)
+        session.add(
+            VehicleEvent(
+                city=city,
+                service_date=service_date,
+                vehicle_id=vehicle_id,
+                kind="breakdown",
+                at_s=at_s,
+                note=body.note,
+                created_by=user.id,
+            )
+        )
+        for status, ids in (
+            ("completed", outcome.done),
+            ("stranded", outcome.stranded),
+            ("waitlisted", outcome.unplaced),
+        ):
+            for booking_id in ids:
+                b = session.get(Booking, booking_id)
+                if b is not None:
+                    b.status = status
+                    b.reason = f"vehicle_breakdown:{vehicle_id}" if status != "completed" else ""
+        rescue_place = outcome.place
+        for booking_id in outcome.rescued:
+            b = session.get(Booking, booking_id)
+            if b is not None and rescue_place is not None:
+                promised = new_day.trips()[booking_id].promised
+                assert promised is not None
+                b.rescue_lat, b.rescue_lon = rescue_place.lat, rescue_place.lon
+                b.rescue_at_s, b.rescue_from = at_s, vehicle_id
+                b.window_start_s, b.window_end_s = promised.start_s, promised.end_s
+                b.reason = f"rescued_after_breakdown:{vehicle_id}"
+        locks = dict(opened.row.locks)
+        locks.pop(vehicle_id, None)
+        opened.row.locks = locks
+        opened.plan = new_day
+        opened.save(None)
+    return BreakdownPublic(
+        vehicle_id=vehicle_id,
+        at=_at(config, service_date, at_s),
+        done=list(outcome.done),
+        aboard=list(outcome.aboard),
+        rescued=outcome.rescued,
+        stranded=list(outcome.stranded),
+        moved=outcome.moved,
+        waitlisted=list(outcome.unplaced),
+    )
+
+
+def delay(
+    session: Session,
+    days: DayRegistry,
+    config: CityConfig,
+    city: str,
+    service_date: dt.date,
+    vehicle_id: str,
+    body: DelayRequest,
+    user: User,
+) -> DelayPublic:
+    """Record that a bus runs late; the pickups whose promised window the delay would break."""
+    at_s = seconds_on_day(config, service_date, body.at)
+    with days.open(session, city, service_date) as opened:
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            raise not_found("車輛", "vehicle")
+        stops = opened.plan.route_stops(vehicle_id)
+        trips = opened.plan.trips()
+        session.add(
+            VehicleEvent(
+                city=city,
+                service_date=service_date,
+                vehicle_id=vehicle_id,
+                kind="delay",
+                at_s=at_s,
+                minutes=body.minutes,
+                note=body.note,
+                created_by=user.id,
+            )
+        )
+    late = []
+    shift = 60 * body.minutes
+    for trip_id, kind, start_s in stops:
+        promised = trips[trip_id].promised
+        if (
+            kind == "pickup"
+            and start_s >= at_s
+            and promised is not None
+            and start_s + shift > promised.end_s
+        ):
+            late.append(
+                PromiseAtRisk(
+                    booking_id=trip_id,
+                    estimated_pickup=_at(config, service_date, start_s + shift),
+                    promised_end=_at(config, service_date, promised.end_s),
+                )
+            )
+    return DelayPublic(vehicle_id=vehicle_id, minutes=body.minutes, promises_at_risk=late)
+
+
+def manifest(
+    session: Session,
+    days: DayRegistry,
+    config: CityConfig,
+    city: str,
+    service_date: dt.date,
+    vehicle_id: str,
+) -> ManifestPublic:
+    """The driver's manifest: every stop in order, with rider, mobility and address."""
+    with days.open(session, city, service_date) as opened:
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            raise not_found("車輛", "vehicle")
+        stops = opened.plan.route_stops(vehicle_id)
+    rows = []
+    for trip_id, kind, start_s in stops:
+        b = session.get(Booking, trip_id)
+        if b is None:  # pragma: no cover - every planned trip is a stored booking
+            raise ApiError(500, "inconsistent", "資料不一致", "inconsistent day")
+        rider = session.get(Rider, b.rider_id)
+        pickup = kind == "pickup"
+        rows.append(
+            ManifestStopPublic(
+                time=_at(config, service_date, start_s),
+                kind=kind,
+                booking_id=b.id,
+                rider=rider.name if rider else "",
+                phone=rider.phone if rider else "",
+                mobility=b.mobility,
+                companions=b.companions,
+                address=(
+                    (
+                        f"故障車 {b.rescue_from} 停靠處 where {b.rescue_from} broke down"
+                        if b.rescue_from
+                        else b.pickup_address
+                    )
+                    if pickup
+                    else b.dropoff_address
+                ),
+                lat=pickup_of(b).lat if pickup else b.dropoff_lat,
+                lon=pickup_of(b).lon if pickup else b.dropoff_lon,
+                promised_window=(
+                    (
+                        _at(config, service_date, b.window_start_s),
+                        _at(config, service_date, b.window_end_s),
+                    )
+                    if pickup and b.window_start_s is not None and b.window_end_s is not None
+                    else None
+                ),
+            )
+        )
+    return ManifestPublic(vehicle_id=vehicle_id, service_date=service_date, stops=rows)

@@ -1,0 +1,73 @@
+"""The service's settings, from ``REHABUS_*`` environment variables (and ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ApiSettings", "get_api_settings"]
+
+
+def _default_database_url() -> str:
+    folder = Path(user_data_dir("rehabus"))
+    return f"sqlite:///{folder / 'rehabus.sqlite3'}"
+
+
+class ApiSettings(BaseSettings):
+    """How the service runs.
+
+    Attributes
+    ----------
+    database_url
+        SQLAlchemy URL; ``DATABASE_URL`` or ``REHABUS_DATABASE_URL``. Default: an SQLite file in
+        the user data folder. PostgreSQL: ``postgresql+psycopg://user@host:5432/db``.
+    cities
+        The cities whose days the service plans (each needs ``data/cities/<city>.toml``).
+    token_ttl_hours
+        How long a sign-in token stays valid: a working shift (12 hours) by default. A token
+        ends earlier when its user signs out or an admin deactivates the account.
+    signin_max_failures
+        Failed sign-ins of one username, within ``signin_lock_minutes``, after which the name
+        is locked (known usernames and unknown ones alike).
+    signin_lock_minutes
+        How long a locked username stays locked, and the window failures are counted in.
+    reoptimize_time_limit_s
+        Default time limit of a dispatcher's re-optimization job.
+    job_lease_s
+        A job whose owner (a server process) has not renewed its heartbeat for this long is
+        taken for abandoned and marked interrupted; the same in every process on a database.
+    idempotency_lease_s
+        A request still unfinished this long after claiming its ``Idempotency-Key`` is taken
+        for lost: a retry with the key may run it again. Longer than any request can take.
+    max_in_flight
+        Requests worked on at once (``REHABUS_MAX_IN_FLIGHT``); the next ones are answered
+        503 ``overloaded`` with ``Retry-After`` at once (``/healthz`` and the pages' static
+        files excepted). 8 keeps a 2-core machine's one SQLite writer busy: more only make
+        each request wait longer (``benchmarks/README.md``, overload).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
+
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        validation_alias=AliasChoices("DATABASE_URL", "REHABUS_DATABASE_URL"),
+    )
+    cities: tuple[str, ...] = ("tainan",)
+    token_ttl_hours: int = Field(default=12, gt=0)
+    signin_max_failures: int = Field(default=5, ge=1)
+    signin_lock_minutes: float = Field(default=15.0, gt=0)
+    reoptimize_time_limit_s: float = Field(default=20.0, gt=0)
+    job_workers: int = Field(default=1, ge=1, le=8)
+    job_lease_s: float = Field(default=30.0, gt=0)
+    idempotency_lease_s: float = Field(default=60.0, gt=0)
+    max_in_flight: int = Field(default=8, ge=1)
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    """The process-wide settings (cached; ``get_api_settings.cache_clear()`` in tests)."""
+    return ApiSettings()
