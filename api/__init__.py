@@ -1,1 +1,0 @@
-"""The booking and dispatch service (FastAPI)."""

@@ -1,8 +1,0 @@
-"""Long work as jobs: a dispatcher's re-optimization of a day (`reoptimize`) and a planner's
-simulation (`simulate`) run on the worker threads of a `JobRunner` (`runner`: leases, heartbeat,
-cancellation), their state and progress in the ``jobs`` table."""
-
-from api.jobs._shared import ACTIVE, INTERRUPTED, LEASE_S, JobCancelledError, JobTakenError
-from api.jobs.runner import JobRunner
-
-__all__ = ["ACTIVE", "INTERRUPTED", "LEASE_S", "JobCancelledError", "JobRunner", "JobTakenError"]

@@ -1,5 +1,0 @@
-"""``python -m dispatch.cli``: the same as the ``rehabus`` command."""
-
-from dispatch.cli import main
-
-main()
