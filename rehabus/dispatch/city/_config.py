@@ -1,0 +1,763 @@
+"""A city's service configuration: the TOML file format, its validation, and its loader."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from datetime import time
+from fractions import Fraction
+from functools import cache
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from rehabus.dispatch.errors import ConfigError, InputError, OutsideServiceAreaError
+from rehabus.dispatch.geo import District, Point, city_name, find_district, load_districts, locate
+from rehabus.dispatch.geo import normalize_city as _normalize_city
+from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.settings import get_settings
+
+__all__ = [
+    "BookingWindow",
+    "CancellationPolicy",
+    "CityConfig",
+    "CityPaths",
+    "Depot",
+    "EligibilityConfig",
+    "FareConfig",
+    "Planning",
+    "Region",
+    "ServiceHours",
+    "SlowTrafficCharge",
+    "TaxiMeterConfig",
+    "city_ids",
+    "load_city",
+]
+
+_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# The values of rehabus.dispatch.booking.CertificateLevel and TripPurpose (kept as plain strings
+# here so that the city configuration does not import the booking rules that read it).
+CertificateLevelName = Literal["mild", "moderate", "severe", "profound"]
+TripPurposeName = Literal["dialysis", "medical", "rehabilitation", "work_or_school", "other"]
+
+
+def _parse_share(value: object) -> Fraction:
+    """A share of the taxi meter written ``'1/3'`` (or a whole number): more than 0, at most 1."""
+    if isinstance(value, Fraction):
+        share = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        share = Fraction(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*(/\s*\d+\s*)?", value):
+        numerator, _, denominator = value.partition("/")
+        if denominator and int(denominator) == 0:
+            raise ValueError(f"{value!r} divides by zero")
+        share = Fraction(int(numerator), int(denominator or 1))
+    else:
+        raise ValueError(f"{value!r} is not a fraction written like '1/3'")
+    if not 0 < share <= 1:
+        raise ValueError(f"{value!r} is not more than 0 and at most 1")
+    return share
+
+
+Share = Annotated[Fraction, PlainValidator(_parse_share), PlainSerializer(str, return_type=str)]
+
+
+def _parse_hhmm(value: object) -> object:
+    if isinstance(value, time):
+        return value
+    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not a time of day written HH:MM (00:00 to 23:59)")
+    return time(int(match[1]), int(match[2]))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Region(_Model):
+    """A dispatch region: a group of districts planned together, with its own depots.
+
+    Attributes
+    ----------
+    id
+        Lower-case identifier, unique in the city (``'xinan'``).
+    name_zh, name_en
+        Display names (``'溪南'``, ``'Xinan (south of the Zengwen River)'``).
+    districts
+        The districts of the region as written in the file: Chinese name (with or without 區),
+        English name, or MOI town code.
+    """
+
+    id: Id
+    name_zh: Text
+    name_en: Text
+    districts: tuple[Text, ...] = Field(min_length=1)
+
+
+class Depot(_Model):
+    """A place where vehicles start and end their shifts.
+
+    Attributes
+    ----------
+    id
+        Lower-case identifier, unique in the city.
+    name
+        Display name.
+    lat, lon
+        WGS84 degrees; the point must lie in one of the districts of ``region``.
+    region
+        The id of the region the depot serves.
+    vehicles
+        How many vehicles are based there, if known.
+    """
+
+    id: Id
+    name: Text
+    lat: float = Field(ge=-90.0, le=90.0, allow_inf_nan=False)
+    lon: float = Field(ge=-180.0, le=180.0, allow_inf_nan=False)
+    region: Id
+    vehicles: int | None = Field(default=None, ge=0)
+
+    @property
+    def point(self) -> Point:
+        """The depot's coordinate."""
+        return Point(self.lat, self.lon)
+
+
+class ServiceHours(_Model):
+    """The daily hours in which trips are served, in local time, written ``'HH:MM'``.
+
+    Attributes
+    ----------
+    start, end
+        First pickup and last drop-off of the day; ``start`` before ``end``, same day.
+    """
+
+    start: time
+    end: time
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        return _parse_hhmm(value)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Self:
+        if self.start >= self.end:
+            raise ValueError(f"start {self.start:%H:%M} is not before end {self.end:%H:%M}")
+        return self
+
+    @property
+    def start_s(self) -> int:
+        """``start`` in seconds after midnight."""
+        return _seconds(self.start)
+
+    @property
+    def end_s(self) -> int:
+        """``end`` in seconds after midnight."""
+        return _seconds(self.end)
+
+
+class BookingWindow(_Model):
+    """When trips may be booked, and how wide the promised pickup window is.
+
+    Attributes
+    ----------
+    min_days_ahead, max_days_ahead
+        An ordinary booking is made between these many days before the trip, inclusive.
+    max_days_ahead_severe_wheelchair
+        The longer limit for the most severely disabled wheelchair users, if the city has one
+        (Kaohsiung: 7 days); ``None`` means ``max_days_ahead`` applies to everyone.
+    same_day_allowed
+        Whether trips may also be booked on the day itself (served if capacity allows).
+    severe_levels
+        The disability-certificate levels that count as "most severely disabled" for
+        ``max_days_ahead_severe_wheelchair`` (Kaohsiung: 重度以上, severe and profound).
+    pickup_window_minutes
+        Width of the pickup window promised to the rider.
+    pickup_window_lead_minutes
+        How many minutes before the estimated pickup the promised window opens; the window is
+        ``[estimate - lead, estimate - lead + width]``. At most ``pickup_window_minutes``.
+    min_trip_m
+        Pickup and drop-off closer than this (straight line) need no bus: such a trip is
+        refused. ASSUMED (200 m; neither city publishes a minimum).
+    """
+
+    min_days_ahead: int = Field(ge=0, le=365)
+    max_days_ahead: int = Field(ge=0, le=365)
+    max_days_ahead_severe_wheelchair: int | None = Field(default=None, ge=0, le=365)
+    severe_levels: tuple[CertificateLevelName, ...] = ("severe", "profound")
+    same_day_allowed: bool
+    pickup_window_minutes: int = Field(gt=0, le=240)
+    pickup_window_lead_minutes: int = Field(default=10, ge=0, le=240)
+    min_trip_m: int = Field(default=200, ge=0, le=5000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min_days_ahead > self.max_days_ahead:
+            raise ValueError(
+                f"min_days_ahead {self.min_days_ahead} is more than "
+                f"max_days_ahead {self.max_days_ahead}"
+            )
+        severe = self.max_days_ahead_severe_wheelchair
+        if severe is not None and severe < self.max_days_ahead:
+            raise ValueError(
+                f"max_days_ahead_severe_wheelchair {severe} is less than "
+                f"max_days_ahead {self.max_days_ahead}"
+            )
+        if self.pickup_window_lead_minutes > self.pickup_window_minutes:
+            raise ValueError(
+                f"pickup_window_lead_minutes {self.pickup_window_lead_minutes} is more than "
+                f"pickup_window_minutes {self.pickup_window_minutes}"
+            )
+        return self
+
+    @property
+    def pickup_window_s(self) -> int:
+        """``pickup_window_minutes`` in seconds."""
+        return self.pickup_window_minutes * 60
+
+    @property
+    def pickup_window_lead_s(self) -> int:
+        """``pickup_window_lead_minutes`` in seconds."""
+        return self.pickup_window_lead_minutes * 60
+
+
+class EligibilityConfig(_Model):
+    """Who may ride, beyond holders of a disability certificate (who always may).
+
+    Attributes
+    ----------
+    medical_certificate_purposes
+        The trip purposes for which a medical certificate of wheelchair need (診斷證明) is
+        enough without a disability certificate (Kaohsiung: trips for medical care). Empty: such
+        a certificate is not accepted.
+    """
+
+    medical_certificate_purposes: tuple[TripPurposeName, ...]
+
+
+class SlowTrafficCharge(_Model):
+    """The meter's time charge for crawling traffic (延滯計時), estimated from a whole trip.
+
+    A meter adds ``step_twd`` for every ``step_s`` seconds driven below walking pace. A quote
+    knows only a trip's distance and duration, so the slow time is taken to be the part of the
+    duration beyond what the distance takes at ``reference_kph``; each completed ``step_s`` of
+    it is charged.
+
+    Attributes
+    ----------
+    step_s, step_twd
+        Seconds per step, and the charge per completed step.
+    reference_kph
+        The average speed at and above which a trip accrues no slow-traffic time.
+    """
+
+    step_s: int = Field(gt=0, le=3600)
+    step_twd: int = Field(ge=0, le=1000)
+    reference_kph: int = Field(gt=0, le=200)
+
+
+class TaxiMeterConfig(_Model):
+    """A city's taxi meter, on which the rehabilitation-bus fare is based.
+
+    Attributes
+    ----------
+    flag_fall_twd, flag_fall_m
+        The starting fare (起程), which covers the first ``flag_fall_m`` metres.
+    step_m, step_twd
+        Beyond the flag fall, ``step_twd`` for every started ``step_m`` metres (續程).
+    slow_traffic
+        The time charge for slow traffic, if the meter has one (see :class:`SlowTrafficCharge`).
+    night_start, night_end
+        Local hours (``'HH:MM'``) of the night rate, by the time the trip starts; ``night_start``
+        may be later than ``night_end`` (the night runs past midnight).
+    night_surcharge_percent
+        How much the night rate adds to the whole day-rate meter, in percent.
+    """
+
+    flag_fall_twd: int = Field(ge=0, le=10_000)
+    flag_fall_m: int = Field(ge=0, le=100_000)
+    step_m: int = Field(gt=0, le=100_000)
+    step_twd: int = Field(ge=0, le=1000)
+    slow_traffic: SlowTrafficCharge | None = None
+    night_start: time
+    night_end: time
+    night_surcharge_percent: int = Field(ge=0, le=100)
+
+    @field_validator("night_start", "night_end", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        return _parse_hhmm(value)
+
+    @model_validator(mode="after")
+    def _night_not_empty(self) -> Self:
+        if self.night_start == self.night_end:
+            raise ValueError(
+                f"night_start {self.night_start:%H:%M} equals night_end {self.night_end:%H:%M}"
+            )
+        return self
+
+    def is_night(self, moment: time) -> bool:
+        """Whether a local time of day falls in the night hours (start inclusive, end not)."""
+        if self.night_start < self.night_end:
+            return self.night_start <= moment < self.night_end
+        return moment >= self.night_start or moment < self.night_end
+
+
+class FareConfig(_Model):
+    """What a rider pays: a share of the taxi meter for the same trip, by fare class.
+
+    Attributes
+    ----------
+    alone, shared, partly_shared
+        The rider's share of the meter (written ``'1/3'``) when riding alone, sharing the whole
+        ride, and sharing part of it.
+    low_income
+        The share for riders from low-income households (低收入戶), if the city has such a
+        class; a rider pays the cheapest share they qualify for.
+    daytime_meter_only
+        ``True``: the share is of the day-rate meter even at night (Kaohsiung: 日間費率).
+    meter
+        See :class:`TaxiMeterConfig`.
+    """
+
+    alone: Share
+    shared: Share
+    partly_shared: Share
+    low_income: Share | None = None
+    daytime_meter_only: bool
+    meter: TaxiMeterConfig
+
+
+class CancellationPolicy(_Model):
+    """Penalty points for late cancellations and no-shows.
+
+    Attributes
+    ----------
+    late_within_hours
+        A cancellation less than this many hours before the pickup time is late.
+    late_points
+        Points for a late cancellation.
+    no_show_points
+        Points for not being there when the bus comes.
+    """
+
+    late_within_hours: int = Field(ge=0, le=168)
+    late_points: int = Field(ge=0, le=100)
+    no_show_points: int = Field(ge=0, le=100)
+
+
+class Planning(_Model):
+    """The slack plans keep for real traffic (`rehabus.dispatch.model.rules.SlackRule`).
+
+    Attributes
+    ----------
+    travel_time_factor
+        Every leg is planned at this multiple of its free-flow travel time (1: plans on
+        free-flow times, as without this section).
+    appointment_buffer_minutes
+        A rider with an appointment is planned to be set down this much earlier than the
+        appointment requires.
+    pickup_buffer_minutes
+        A pickup is planned at least this long before the end of the window promised to the
+        rider. Less than ``booking.pickup_window_minutes``.
+    """
+
+    travel_time_factor: float = Field(default=1.0, ge=1.0, le=3.0)
+    appointment_buffer_minutes: int = Field(default=0, ge=0, le=120)
+    pickup_buffer_minutes: int = Field(default=0, ge=0, le=60)
+
+    @property
+    def slack(self) -> SlackRule:
+        """The rule the day plans are made with."""
+        return SlackRule(
+            self.travel_time_factor,
+            self.appointment_buffer_minutes * 60,
+            self.pickup_buffer_minutes * 60,
+        )
+
+
+class CityPaths(_Model):
+    """Data files of the city, as POSIX paths relative to the data folder (``data/``).
+
+    Attributes
+    ----------
+    road_graph
+        The default road graph (``geo/tainan_core_drive.graphml.gz``). It is looked for in the
+        user data folder first, then in the shipped data; it must exist in one of them.
+    """
+
+    road_graph: str
+
+    @field_validator("road_graph")
+    @classmethod
+    def _relative_existing(cls, value: str) -> str:
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts or "\\" in value or not path.parts:
+            raise ValueError(
+                f"{value!r} is not a relative path inside the data folder (like 'geo/x.graphml.gz')"
+            )
+        if _resolve_data_path(value) is None:
+            settings = get_settings()
+            raise ValueError(
+                f"{value!r} exists in neither {settings.user_data_dir} nor "
+                f"{settings.shipped_data_dir}"
+            )
+        return value
+
+
+class CityConfig(_Model):
+    """How the service runs in one city, as read from ``data/cities/<city>.toml``.
+
+    Built only through validation: every district named must exist in the city, the regions
+    must split the served districts exactly, every region needs a depot, and each depot must
+    stand in its own region.
+
+    Attributes
+    ----------
+    id
+        ``'tainan'`` or ``'kaohsiung'`` (the Chinese city names are accepted and normalized).
+    name_zh, name_en
+        Display names.
+    timezone
+        IANA time zone of the service hours (``'Asia/Taipei'``).
+    fare_policy
+        Id of the fare rules that apply (``'tainan-2025'``).
+    districts
+        The districts served, as names or codes; ``None`` (key left out) means all of them.
+    service_hours, booking, eligibility, fare, cancellation, paths, regions, depots
+        See :class:`ServiceHours`, :class:`BookingWindow`, :class:`EligibilityConfig`,
+        :class:`FareConfig`, :class:`CancellationPolicy`, :class:`CityPaths`, :class:`Region`,
+        :class:`Depot`.
+    planning
+        See :class:`Planning`; the section may be left out (no slack).
+    """
+
+    id: str
+    name_zh: Text
+    name_en: Text
+    timezone: str = "Asia/Taipei"
+    fare_policy: Id
+    districts: tuple[Text, ...] | None = Field(default=None, min_length=1)
+    service_hours: ServiceHours
+    booking: BookingWindow
+    eligibility: EligibilityConfig
+    fare: FareConfig
+    cancellation: CancellationPolicy
+    planning: Planning = Field(default_factory=Planning)
+    paths: CityPaths
+    regions: tuple[Region, ...] = Field(min_length=1)
+    depots: tuple[Depot, ...] = Field(min_length=1)
+
+    _served: tuple[District, ...] = PrivateAttr(default=())
+    _region_by_code: Mapping[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _known_city(cls, value: str) -> str:
+        try:
+            return _normalize_city(value)
+        except InputError as exc:
+            raise ValueError(str(exc).removeprefix("city: ")) from None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone like 'Asia/Taipei'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[str] = []
+        served = self._check_served(problems)
+        region_by_code = self._check_regions(served, problems)
+        self._check_depots(region_by_code, problems)
+        if self.planning.pickup_buffer_minutes >= self.booking.pickup_window_minutes:
+            problems.append(
+                f"planning.pickup_buffer_minutes {self.planning.pickup_buffer_minutes} leaves "
+                f"no room in the {self.booking.pickup_window_minutes}-minute promised window"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        self._served = served
+        self._region_by_code = MappingProxyType(region_by_code)
+        return self
+
+    def _check_served(self, problems: list[str]) -> tuple[District, ...]:
+        if self.districts is None:
+            return tuple(load_districts(self.id))
+        found: dict[str, District] = {}
+        for i, key in enumerate(self.districts):
+            district = _district_or_problem(self.id, key, f"districts[{i}]", problems)
+            if district is None:
+                continue
+            if district.code in found:
+                problems.append(f"districts[{i}]: {district.name_zh} is listed twice")
+            found[district.code] = district
+        return tuple(sorted(found.values(), key=lambda d: d.code))
+
+    def _check_regions(self, served: tuple[District, ...], problems: list[str]) -> dict[str, str]:
+        served_codes = {d.code for d in served}
+        region_by_code: dict[str, str] = {}
+        where: dict[str, str] = {}
+        seen_ids: dict[str, int] = {}
+        for r, region in enumerate(self.regions):
+            if region.id in seen_ids:
+                problems.append(
+                    f"regions[{r}].id: duplicate id {region.id!r} "
+                    f"(also regions[{seen_ids[region.id]}])"
+                )
+            seen_ids.setdefault(region.id, r)
+            for k, key in enumerate(region.districts):
+                path = f"regions[{r}].districts[{k}]"
+                district = _district_or_problem(self.id, key, path, problems)
+                if district is None:
+                    continue
+                if district.code not in served_codes:
+                    problems.append(f"{path}: {district.name_zh} is not among the served districts")
+                elif district.code in where:
+                    problems.append(
+                        f"{path}: {district.name_zh} is already in {where[district.code]}"
+                    )
+                else:
+                    region_by_code[district.code] = region.id
+                    where[district.code] = f"region {region.id!r} ({path})"
+        missing = [d.name_zh for d in served if d.code not in region_by_code]
+        if missing:
+            problems.append(f"regions: {' '.join(missing)} in no region")
+        return region_by_code
+
+    def _check_depots(self, region_by_code: dict[str, str], problems: list[str]) -> None:
+        region_ids = list(dict.fromkeys(region.id for region in self.regions))
+        seen_ids: dict[str, int] = {}
+        with_depot: set[str] = set()
+        for i, depot in enumerate(self.depots):
+            if depot.id in seen_ids:
+                problems.append(
+                    f"depots[{i}].id: duplicate id {depot.id!r} (also depots[{seen_ids[depot.id]}])"
+                )
+            seen_ids.setdefault(depot.id, i)
+            if depot.region not in region_ids:
+                problems.append(
+                    f"depots[{i}].region: {depot.region!r} is not a region id; "
+                    f"expected one of {', '.join(region_ids)}"
+                )
+                continue
+            with_depot.add(depot.region)
+            try:
+                district = locate(self.id, depot.point)
+            except OutsideServiceAreaError:
+                problems.append(
+                    f"depots[{i}]: lat {depot.lat}, lon {depot.lon} is outside {city_name(self.id)}"
+                )
+                continue
+            if region_by_code.get(district.code) != depot.region:
+                problems.append(
+                    f"depots[{i}]: lat {depot.lat}, lon {depot.lon} lies in "
+                    f"{district.name_zh}, which is not in region {depot.region!r}"
+                )
+        for r, region in enumerate(self.regions):
+            if region.id not in with_depot:
+                with_depot.add(region.id)  # report each region once
+                problems.append(f"regions[{r}]: region {region.id!r} has no depot")
+
+    # --- helpers ---------------------------------------------------------------------
+
+    @property
+    def served_districts(self) -> tuple[District, ...]:
+        """The districts served, ordered by town code."""
+        return self._served
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone of the service, as a ``tzinfo``."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def region(self, region_id: str) -> Region:
+        """Return the region with this id.
+
+        Raises
+        ------
+        InputError
+            If the city has no such region.
+        """
+        for region in self.regions:
+            if region.id == region_id:
+                return region
+        ids = ", ".join(region.id for region in self.regions)
+        raise InputError(
+            f"region: {region_id!r} is not a region of {self.id}; expected one of {ids}"
+        )
+
+    def region_of(self, district: str | District) -> Region:
+        """Return the region that serves a district.
+
+        Parameters
+        ----------
+        district
+            A :class:`~rehabus.dispatch.geo.District`, or its Chinese or English name or town code.
+
+        Raises
+        ------
+        InputError
+            If the district is not in this city or is not served.
+        """
+        found = district if isinstance(district, District) else find_district(self.id, district)
+        region_id = self._region_by_code.get(found.code)
+        if region_id is None:
+            raise InputError(f"district: {found.name_zh} is not served in {city_name(self.id)}")
+        return self.region(region_id)
+
+    def districts_in(self, region: str | Region) -> tuple[District, ...]:
+        """Return the districts of a region (an id or a :class:`Region`), by town code."""
+        region_id = self.region(region if isinstance(region, str) else region.id).id
+        return tuple(d for d in self._served if self._region_by_code.get(d.code) == region_id)
+
+    def depots_in(self, region: str | Region) -> tuple[Depot, ...]:
+        """Return the depots of a region (an id or a :class:`Region`), in file order.
+
+        Raises
+        ------
+        InputError
+            If the city has no such region.
+        """
+        region_id = self.region(region if isinstance(region, str) else region.id).id
+        return tuple(depot for depot in self.depots if depot.region == region_id)
+
+    def road_graph_path(self) -> Path:
+        """Return the file of the configured road graph (user data folder first, then
+        shipped). The graph a city plans and draws on is chosen by
+        `rehabus.dispatch.travel.road_graph_path`, which prefers an imported whole-city graph."""
+        path = _resolve_data_path(self.paths.road_graph)
+        if path is None:
+            raise InputError(f"paths.road_graph: {self.paths.road_graph!r} no longer exists")
+        return path
+
+
+@cache
+def city_ids() -> tuple[str, ...]:
+    """The cities configured: one a file ``data/cities/<id>.toml``, sorted (read once)."""
+    folder = get_settings().shipped_data_dir / "cities"
+    return tuple(sorted(path.stem for path in folder.glob("*.toml")))
+
+
+def load_city(name_or_path: str | os.PathLike[str]) -> CityConfig:
+    """Load and validate a city's configuration.
+
+    Parameters
+    ----------
+    name_or_path
+        A city name (``'tainan'``, ``'高雄市'``; see
+        :func:`rehabus.dispatch.geo.normalize_city`), read from ``data/cities/<id>.toml`` and
+        cached; or the path of a TOML file (a :class:`~pathlib.Path`, or text ending in
+        ``.toml`` or containing a path separator), read anew each time.
+
+    Returns
+    -------
+    CityConfig
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid TOML (the message gives the line), or fails
+        validation; the message names the file, the field path and the problem.
+    InputError
+        If a city name is not known.
+    """
+    if isinstance(name_or_path, os.PathLike) or _looks_like_path(name_or_path):
+        return _load_file(Path(name_or_path))
+    city = _normalize_city(name_or_path)
+    return _load_named(city, get_settings().shipped_data_dir / "cities" / f"{city}.toml")
+
+
+# --- private ---------------------------------------------------------------------------
+
+_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {"extra_forbidden": "unknown key", "missing": "missing required key"}
+)
+
+
+def _seconds(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".toml") or "/" in text or os.sep in text
+
+
+def _resolve_data_path(relative: str) -> Path | None:
+    settings = get_settings()
+    for base in (settings.user_data_dir, settings.shipped_data_dir):
+        candidate = base / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _district_or_problem(city: str, key: str, path: str, problems: list[str]) -> District | None:
+    try:
+        return find_district(city, key)
+    except InputError:
+        problems.append(f"{path}: {key!r} is not a district of {city_name(city)}")
+        return None
+
+
+@cache
+def _load_named(city: str, path: Path) -> CityConfig:
+    config = _load_file(path)
+    if config.id != city:
+        raise ConfigError(f"{path}: id: {config.id!r} does not match the file's city {city!r}")
+    return config
+
+
+def _load_file(path: Path) -> CityConfig:
+    try:
+        with path.open("rb") as file:
+            raw: dict[str, Any] = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such city configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    try:
+        return CityConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()]
+        raise ConfigError(f"{path}: {'; '.join(problems)}") from None
+
+
+def _describe(error: Any) -> str:
+    location = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    ).lstrip(".")
+    if error["type"] == "value_error":
+        message = str(error["ctx"]["error"])
+    else:
+        message = _MESSAGES.get(error["type"], error["msg"])
+        if error["type"] not in ("missing", "extra_forbidden") and "input" in error:
+            message = f"{error['input']!r}: {message}"
+    return f"{location}: {message}" if location else message

@@ -1,0 +1,657 @@
+"""A service day as the booking service sees it: places, trips, fleet and the plan, kept ready
+for one booking decision at a time.
+
+`ServiceDayPlan` joins a `LocationTable` (travel times between the day's places, grown as
+bookings bring new ones) to an `Inserter` (fast insertion into the day's routes). A booking is
+decided by inserting it where it costs least; once accepted, its pickup window is narrowed to
+the window promised to the rider, so no later booking, cancellation or re-optimization can move
+the pickup outside that promise. Nothing here knows of a database: the service stores what
+`sequences` returns and rebuilds the day from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.model import (
+    Break,
+    Layout,
+    Mobility,
+    Plan,
+    Priority,
+    Problem,
+    Request,
+    Stop,
+    StopKind,
+    StopRef,
+    TimeWindow,
+    UnservedReason,
+    Vehicle,
+)
+from rehabus.dispatch.model.rules import (
+    RideTimeRule,
+    ServiceTimeRule,
+    SlackRule,
+    WindowRule,
+    make_request,
+    planned_pickup_window,
+)
+from rehabus.dispatch.solve import Inserter, schedule_sequences, served_once
+from rehabus.dispatch.travel.base import TravelTimeProvider
+from rehabus.dispatch.travel.locations import LocationTable
+from rehabus.dispatch.validate import PlanInvalidError, check
+
+__all__ = [
+    "BookingDecision",
+    "BreakdownOutcome",
+    "FleetVehicle",
+    "ServiceDayPlan",
+    "Trip",
+    "fit_promise",
+]
+
+Sequences = dict[str, list[tuple[str, str]]]
+"""vehicle id -> [(trip id, "pickup" | "dropoff"), ...], the form the service stores; a driver's
+break is stored where it is, as ``("", "break")``."""
+
+BREAK = ("", "break")
+
+RESCUE_WITHIN_S = 1800
+"""How soon after a breakdown another bus should reach the riders who were aboard (ASSUMED:
+the pickup window promised to every rider)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetVehicle:
+    """A bus as the city's fleet describes it, its depot a place rather than an index."""
+
+    id: str
+    depot: Point
+    layout: Layout
+    shift: TimeWindow
+    break_: Break | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A trip as booked: places and times as the rider gave them.
+
+    ``promised`` is the pickup window promised to the rider once the trip was accepted.
+    """
+
+    id: str
+    pickup: Point
+    dropoff: Point
+    requested_pickup_s: int | None = None
+    appointment_s: int | None = None
+    mobility: Mobility = Mobility.WALKS
+    companions: int = 0
+    priority: Priority = Priority.OTHER
+    shared_ok: bool = True
+    rider_id: str = ""
+    promised: TimeWindow | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDecision:
+    """What the day can do with a trip."""
+
+    trip_id: str
+    accepted: bool
+    vehicle_id: str | None = None
+    pickup_s: int | None = None
+    dropoff_s: int | None = None
+    promised: TimeWindow | None = None
+    reason: UnservedReason | None = None
+    direct_s: int = 0
+    direct_m: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownOutcome:
+    """What became of a broken-down bus's trips.
+
+    ``done`` were completed before the breakdown; ``aboard`` had riders on the bus when it broke
+    down; of those, ``rescued`` maps each trip picked up again at the breakdown place to the bus
+    that comes for it, and ``stranded`` fit on no bus (the dispatcher must act at once);
+    ``moved`` maps each trip not yet begun that was placed on another bus to that bus;
+    ``unplaced`` could not be placed inside their promised windows.
+    """
+
+    done: tuple[str, ...]
+    aboard: tuple[str, ...]
+    moved: dict[str, str]
+    unplaced: tuple[str, ...]
+    rescued: dict[str, str] = field(default_factory=dict)
+    stranded: tuple[str, ...] = ()
+    place: Point | None = None
+    """Where the riders aboard wait: the breakdown place."""
+
+
+def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
+    """The promised window moved (not shrunk) to lie inside the request's own window, still
+    holding the estimate; shrunk only where the request's window is narrower."""
+    width = promised.length_s
+    start = min(max(promised.start_s, window.start_s), estimate_s)
+    end = min(start + width, window.end_s)
+    start = max(window.start_s, min(start, end - width))
+    return TimeWindow(start, max(end, estimate_s))
+
+
+def _keep_promise(window: TimeWindow | None) -> Callable[[int], TimeWindow]:
+    """A promise that is the window already promised (a trip moved to another bus)."""
+
+    def promise(estimate_s: int) -> TimeWindow:
+        return window or TimeWindow(estimate_s, estimate_s)
+
+    return promise
+
+
+def _stored(stops: Sequence[Stop]) -> list[tuple[str, str]]:
+    return [
+        BREAK if s.kind is StopKind.BREAK or s.request_id is None else (s.request_id, str(s.kind))
+        for s in stops
+    ]
+
+
+class ServiceDayPlan:
+    """One city's service day, open to bookings one at a time.
+
+    Parameters
+    ----------
+    provider
+        Travel times for the city.
+    fleet
+        The buses working that day (a broken-down bus is given with its shift cut short).
+    trips, sequences
+        The trips already accepted, and each vehicle's stops in order, as stored.
+    locks
+        Stops that a vehicle's route must begin with (already driven or on the way).
+    hours
+        The service hours (s after midnight): no pickup window, and so no promise, reaches
+        outside them.
+    table
+        The travel times of an earlier state of this day, kept (places it lacks are added one
+        at a time) instead of computing the matrix of every place anew.
+    slack
+        The slack for traffic the day is planned with (`SlackRule`: travel times and
+        appointments; the city's is ``CityConfig.planning.slack``); when not given, the
+        ``table``'s, or none.
+    """
+
+    def __init__(
+        self,
+        provider: TravelTimeProvider,
+        fleet: Sequence[FleetVehicle],
+        trips: Sequence[Trip] = (),
+        sequences: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        locks: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        *,
+        ride_rule: RideTimeRule | None = None,
+        service_rule: ServiceTimeRule | None = None,
+        window_rule: WindowRule | None = None,
+        hours: TimeWindow | None = None,
+        name: str = "",
+        table: LocationTable | None = None,
+        slack: SlackRule | None = None,
+    ) -> None:
+        if slack is None:
+            slack = table.slack if table is not None else SlackRule()
+        elif table is not None and table.slack != slack:
+            raise InputError("table: its travel times carry another slack than the day's")
+        self._slack = slack
+        self._hours = hours
+        self._ride_rule = ride_rule
+        self._service_rule = service_rule
+        self._window_rule = window_rule
+        self._name = name
+        # Every place known now goes into one matrix computation (many-to-many searches);
+        # places that bookings bring later are added one row and column at a time.
+        if table is None:
+            places = tuple(
+                dict.fromkeys(
+                    [v.depot for v in fleet] + [p for t in trips for p in (t.pickup, t.dropoff)]
+                )
+            )
+            capacity = max(256, 2 * len(places))
+            table = LocationTable(provider, places, capacity=capacity, slack=slack)
+        elif table.provider is not provider:
+            raise InputError("table: its travel times come from another provider")
+        self.table = table
+        self.fleet = tuple(fleet)
+        self._trips: dict[str, Trip] = {}
+        requests = []
+        for trip in trips:
+            requests.append(self._request(trip))
+            self._trips[trip.id] = trip
+        self._locks = {
+            vid: tuple(StopRef(rid, StopKind(kind)) for rid, kind in refs)
+            for vid, refs in (locks or {}).items()
+            if refs
+        }
+        problem = self._problem(tuple(requests))
+        plan = check(problem, schedule_sequences(problem, sequences or {}))
+        self._generation = self.table.generation
+        self._inserter = Inserter(problem, plan)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def problem(self) -> Problem:
+        return self._inserter.problem()
+
+    def plan(self) -> Plan:
+        """The day's plan as it stands (validated)."""
+        return self._inserter.plan()
+
+    def trips(self) -> dict[str, Trip]:
+        return dict(self._trips)
+
+    def sequences(self, plan: Plan | None = None) -> Sequences:
+        """Each vehicle's stops in order, its break among them, in the form the service
+        stores."""
+        plan = plan or self.plan()
+        return {route.vehicle_id: _stored(route.stops) for route in plan.routes}
+
+    def stored_stops(self, vehicle_id: str) -> list[tuple[str, str]]:
+        """One vehicle's stops in order, its break among them, in the form the service
+        stores."""
+        return _stored(self._inserter.route(vehicle_id).stops)
+
+    def route_stops(self, vehicle_id: str) -> list[tuple[str, str, int]]:
+        """One vehicle's stops as (trip id, "pickup" | "dropoff", start of service s)."""
+        route = self._inserter.route(vehicle_id)
+        return [
+            (s.request_id, str(s.kind), s.start_s)
+            for s in route.stops
+            if s.kind is not StopKind.BREAK and s.request_id is not None
+        ]
+
+    @property
+    def slack(self) -> SlackRule:
+        """The slack for traffic the day is planned with."""
+        return self._slack
+
+    def direct(self, pickup: Point, dropoff: Point) -> tuple[int, int]:
+        """Direct travel time (s, free-flow: without the planning slack) and distance (m)
+        between two places."""
+        a, b = self.table.index(pickup), self.table.index(dropoff)
+        return int(self.table.free_flow_s[a, b]), int(self.table.distance_m[a, b])
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def prepare(self, places: Iterable[Point]) -> None:
+        """Find the travel to and from ``places`` now (road searches), so that a decision made
+        later, while other deciders wait, does not spend its turn on them."""
+        for place in places:
+            self.table.index(place)
+
+    def book(
+        self,
+        trip: Trip,
+        promise: Callable[[int], TimeWindow],
+        *,
+        commit: bool = True,
+    ) -> BookingDecision:
+        """Insert ``trip`` where it costs least and narrow its pickup window to the promise
+        made from the estimated pickup; or say why it cannot go in.
+
+        ``promise`` turns an estimated pickup (s) into the window promised to the rider, fitted
+        inside the window the rider's request allows; the plan keeps the pickup inside the part
+        of the promise the day's slack leaves (`planned_pickup_window`). With ``commit=False``
+        nothing changes (a quote).
+        """
+        if trip.id in self._trips:
+            raise InputError(f"trip {trip.id}: already booked")
+        allowed = self.rider_window(trip)
+        request = self._request(trip)
+        self._sync_generation()
+        direct_s, direct_m = self.direct(trip.pickup, trip.dropoff)
+        quote = self._inserter.insert(request, commit=False)
+        if not quote.accepted:
+            return BookingDecision(
+                trip.id, False, reason=quote.reason, direct_s=direct_s, direct_m=direct_m
+            )
+        assert quote.pickup_s is not None
+        narrowed = fit_promise(promise(quote.pickup_s), allowed, quote.pickup_s)
+        kept = replace(trip, promised=narrowed)
+        final = self._inserter.insert(
+            replace(request, pickup_window=planned_pickup_window(narrowed, self._slack)),
+            commit=commit,
+        )
+        if not final.accepted:
+            # Only where the promise was cut short (at the end of the service hours) can the
+            # quote's pickup lie in the promise's buffer and no other place fit.
+            return BookingDecision(
+                trip.id, False, reason=final.reason, direct_s=direct_s, direct_m=direct_m
+            )
+        if commit:
+            self._trips[trip.id] = kept
+        return BookingDecision(
+            trip.id,
+            True,
+            final.vehicle_id,
+            final.pickup_s,
+            final.dropoff_s,
+            narrowed,
+            direct_s=direct_s,
+            direct_m=direct_m,
+        )
+
+    def route_of_trip(self, trip_id: str) -> str | None:
+        """The vehicle serving ``trip_id``, if any."""
+        for route in self.plan().routes:
+            if trip_id in route.request_ids():
+                return route.vehicle_id
+        return None
+
+    def locks(self) -> Sequences:
+        """Each locked vehicle's locked stops, in the form the service stores."""
+        return {
+            vid: [(ref.request_id, str(ref.kind)) for ref in refs]
+            for vid, refs in self._locks.items()
+        }
+
+    def cancel(self, trip_id: str) -> None:
+        """Take a trip out of the day; the other stops keep their order.
+
+        A trip among a vehicle's locked stops may be cancelled too (a no-show, a rider who
+        cancels while the bus is on its way): its stops leave the lock, the rest stay locked.
+        """
+        if trip_id not in self._trips:
+            raise InputError(f"trip {trip_id}: not in the day's plan")
+        if any(ref.request_id == trip_id for refs in self._locks.values() for ref in refs):
+            self._locks = {
+                vid: kept
+                for vid, refs in self._locks.items()
+                if (kept := tuple(ref for ref in refs if ref.request_id != trip_id))
+            }
+            sequences = {
+                vid: [(rid, kind) for rid, kind in stops if rid != trip_id]
+                for vid, stops in self.sequences().items()
+            }
+            self._sync_generation()
+            old = self._inserter.problem()
+            problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
+            self._inserter = Inserter(
+                problem, check(problem, schedule_sequences(problem, sequences))
+            )
+        else:
+            self._inserter.remove(trip_id)
+        del self._trips[trip_id]
+
+    def adopt(self, plan: Plan) -> None:
+        """Make ``plan`` (for exactly this day's trips) the day's plan, after the validator has
+        passed it and checked that every trip is served inside its promised window."""
+        problem = self.problem()
+        check(problem, plan)
+        if plan.unserved:
+            missing = ", ".join(u.request_id for u in plan.unserved[:5])
+            raise InputError(f"plan leaves accepted trips unserved: {missing}")
+        self._inserter = Inserter(problem, plan)
+
+    def stop_orders(self, vehicle_ids: Iterable[str] | None = None) -> Sequences:
+        """Each vehicle's stops in order (every vehicle's, or those of ``vehicle_ids``), its
+        break among them, in the form the service stores (an empty list for a vehicle without
+        trips): read without scheduling the routes, to compare with what is stored."""
+        return {
+            vid: refs if any(kind != "break" for _, kind in refs) else []
+            for vid, refs in self._inserter.stop_refs(vehicle_ids).items()
+        }
+
+    def sync(
+        self,
+        routes: Mapping[str, Sequence[tuple[str, str]]],
+        trips: Sequence[Trip] = (),
+        locks: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
+        """Bring the day in step with changes stored elsewhere (another server process's
+        decisions), on the travel times it already has.
+
+        The vehicles of ``routes`` get those stops, in the form the service stores (an empty
+        list empties a route); ``trips`` are the trips on them that the day does not hold yet;
+        a trip that was on one of those routes and is on none of them now leaves the day;
+        ``locks``, when given, become the day's locks. While no trip leaves and the locks
+        stay, only the given routes are rebuilt, each validated with the one validator (a
+        booking made elsewhere costs about what deciding it did); otherwise the whole plan is
+        rebuilt from its stops and validated. If the result is not valid, `PlanInvalidError`
+        or `InputError` is raised and the day is left as it was.
+        """
+        unknown = sorted(set(routes) - {v.id for v in self.fleet})
+        if unknown:
+            raise InputError(f"vehicle {unknown[0]}: not working on this day")
+        known = [trip.id for trip in trips if trip.id in self._trips]
+        if known:
+            raise InputError(f"trip {known[0]}: already in the day's plan")
+        held = self._inserter.stop_refs(routes)
+        before = {rid for stops in held.values() for rid, kind in stops if kind != "break"}
+        after = {rid for stops in routes.values() for rid, kind in stops if kind != "break"}
+        gone = before - after
+        new_locks = (
+            self._locks
+            if locks is None
+            else {
+                vid: tuple(StopRef(rid, StopKind(kind)) for rid, kind in refs)
+                for vid, refs in locks.items()
+                if refs
+            }
+        )
+        requests = tuple(self._request(trip) for trip in trips)
+        self._sync_generation()
+        if not gone and new_locks == self._locks:
+            self._inserter.set_routes(requests, routes)
+        else:
+            sequences = {**self._inserter.stop_refs(), **routes}
+            kept = tuple(r for r in self._inserter.problem().requests if r.id not in gone)
+            stray = sorted(set(served_once(sequences)) - {r.id for r in kept + requests})
+            if stray:
+                raise InputError(f"trip {stray[0]}: on a route but not in the day")
+            old_locks, self._locks = self._locks, new_locks
+            try:
+                problem = self._problem(kept + requests)
+                inserter = Inserter(problem, check(problem, schedule_sequences(problem, sequences)))
+            except BaseException:
+                self._locks = old_locks
+                raise
+            self._inserter = inserter
+        for rid in gone:
+            del self._trips[rid]
+        self._trips.update((trip.id, trip) for trip in trips)
+
+    def rebased(self, plan: Plan) -> ServiceDayPlan | None:
+        """This day's trips on the routes of ``plan``, a plan made for an earlier state of the
+        day (a re-optimization that ran while bookings came in): trips cancelled since are left
+        out, trips booked since are inserted inside their promised windows. ``None`` if one of
+        them fits nowhere, or the routes no longer suit the day (a lock or a breakdown since)."""
+        fleet = {v.id for v in self.fleet}
+        sequences = {
+            vid: [(rid, kind) for rid, kind in stops if kind == "break" or rid in self._trips]
+            for vid, stops in self.sequences(plan).items()
+            if vid in fleet
+        }
+        placed = {rid for stops in sequences.values() for rid, kind in stops if kind != "break"}
+        try:
+            day = ServiceDayPlan(
+                self.table.provider,
+                self.fleet,
+                [trip for tid, trip in self._trips.items() if tid in placed],
+                sequences,
+                self.locks(),
+                ride_rule=self._ride_rule,
+                service_rule=self._service_rule,
+                window_rule=self._window_rule,
+                hours=self._hours,
+                name=self._name,
+                slack=self._slack,
+            )
+        except (PlanInvalidError, InputError):
+            return None
+        for tid in sorted(set(self._trips) - placed):
+            trip = self._trips[tid]
+            if not day.book(trip, _keep_promise(trip.promised)).accepted:
+                return None
+        return day
+
+    def break_down(
+        self,
+        vehicle_id: str,
+        at_s: int,
+        place: Point | None = None,
+        *,
+        rescue_within_s: int = RESCUE_WITHIN_S,
+    ) -> tuple[ServiceDayPlan, BreakdownOutcome]:
+        """The day without ``vehicle_id`` from ``at_s`` on (a new day; this one is left as it
+        was). Riders aboard come first: each gets a rescue pickup by another bus at ``place``
+        (where the bus broke down; when not given, the last stop it served before ``at_s``, or
+        its depot), within ``rescue_within_s`` of the breakdown, then to their own drop-off.
+        Then its trips not yet begun move to other buses inside their promised windows where
+        they fit."""
+        if vehicle_id not in {v.id for v in self.fleet}:
+            raise InputError(f"vehicle {vehicle_id}: not working on this day")
+        if place is None:
+            place = self._last_place(vehicle_id, at_s)
+        stops = self.route_stops(vehicle_id)
+        pick = {t: s for t, k, s in stops if k == "pickup"}
+        drop = {t: s for t, k, s in stops if k == "dropoff"}
+        done = tuple(t for t in pick if drop[t] < at_s)
+        aboard = tuple(t for t in pick if pick[t] < at_s <= drop[t])
+        pending = sorted((t for t in pick if pick[t] >= at_s), key=lambda t: pick[t])
+        sequences = self.sequences()
+        sequences.pop(vehicle_id, None)
+        day = ServiceDayPlan(
+            self.table.provider,
+            [v for v in self.fleet if v.id != vehicle_id],
+            [trip for tid, trip in self._trips.items() if tid not in pick],
+            sequences,
+            {
+                vid: [(ref.request_id, str(ref.kind)) for ref in refs]
+                for vid, refs in self._locks.items()
+                if vid != vehicle_id
+            },
+            ride_rule=self._ride_rule,
+            service_rule=self._service_rule,
+            window_rule=self._window_rule,
+            hours=self._hours,
+            name=self._name,
+            slack=self._slack,
+        )
+        rescued: dict[str, str] = {}
+        stranded: list[str] = []
+        for tid in sorted(aboard, key=lambda t: (self._trips[t].priority, drop[t])):
+            rescue = replace(
+                self._trips[tid],
+                pickup=place,
+                requested_pickup_s=at_s,
+                appointment_s=None,
+                promised=TimeWindow(at_s, at_s + rescue_within_s),
+            )
+            decision = day.book(rescue, _keep_promise(rescue.promised))
+            if decision.accepted and decision.vehicle_id is not None:
+                rescued[tid] = decision.vehicle_id
+            else:
+                stranded.append(tid)
+        moved: dict[str, str] = {}
+        unplaced: list[str] = []
+        for tid in pending:
+            trip = self._trips[tid]
+            decision = day.book(trip, _keep_promise(trip.promised))
+            if decision.accepted and decision.vehicle_id is not None:
+                moved[tid] = decision.vehicle_id
+            else:
+                unplaced.append(tid)
+        return day, BreakdownOutcome(
+            done, aboard, moved, tuple(unplaced), rescued, tuple(stranded), place
+        )
+
+    def _last_place(self, vehicle_id: str, at_s: int) -> Point:
+        """Where ``vehicle_id`` last stopped at or before ``at_s`` (its depot if nowhere)."""
+        bus = next(v for v in self.fleet if v.id == vehicle_id)
+        last = bus.depot
+        for trip_id, kind, start_s in self.route_stops(vehicle_id):
+            if start_s > at_s:
+                break
+            trip = self._trips[trip_id]
+            last = trip.pickup if kind == "pickup" else trip.dropoff
+        return last
+
+    # -- building ------------------------------------------------------------------------
+
+    def rider_window(self, trip: Trip) -> TimeWindow:
+        """The pickup window ``trip`` allows before the day's slack: its promise once
+        accepted; otherwise what the window rule makes of the request, inside the service
+        hours."""
+        return self._rider_request(trip).pickup_window
+
+    def _request(self, trip: Trip) -> Request:
+        """The request as planned: the rider's, its pickup kept out of the promise's buffer."""
+        request = self._rider_request(trip)
+        return replace(
+            request, pickup_window=planned_pickup_window(request.pickup_window, self._slack)
+        )
+
+    def _rider_request(self, trip: Trip) -> Request:
+        pick = self.table.index(trip.pickup)
+        drop = self.table.index(trip.dropoff)
+        direct = int(self.table.duration_s[pick, drop])
+        if direct < 0:
+            raise InputError(f"trip {trip.id}: no road joins its pickup and drop-off")
+        request = make_request(
+            trip.id,
+            pick,
+            drop,
+            direct,
+            requested_pickup_s=trip.requested_pickup_s,
+            appointment_s=trip.appointment_s,
+            mobility=trip.mobility,
+            companions=trip.companions,
+            priority=trip.priority,
+            shared_ok=trip.shared_ok,
+            rider_id=trip.rider_id,
+            ride_rule=self._ride_rule,
+            service_rule=self._service_rule,
+            window_rule=self._window_rule,
+            slack=self._slack,
+        )
+        if trip.promised is not None:
+            return replace(request, pickup_window=trip.promised)
+        if self._hours is not None:
+            window = request.pickup_window
+            start = max(window.start_s, self._hours.start_s)
+            end = min(window.end_s, self._hours.end_s)
+            if start > end:
+                raise InputError(f"trip {trip.id}: its pickup lies outside the service hours")
+            request = replace(request, pickup_window=TimeWindow(start, end))
+        return request
+
+    def _problem(self, requests: tuple[Request, ...]) -> Problem:
+        vehicles = tuple(
+            Vehicle(
+                v.id,
+                self.table.index(v.depot),
+                self.table.index(v.depot),
+                v.shift,
+                v.layout,
+                v.break_,
+            )
+            for v in self.fleet
+        )
+        return Problem(
+            requests,
+            vehicles,
+            self.table.duration_s,
+            self.table.distance_m,
+            locks=self._locks,
+            name=self._name,
+        )
+
+    def _sync_generation(self) -> None:
+        """Rebuild the inserter on the table's new buffers once they have been reallocated."""
+        if self.table.generation == self._generation:
+            return
+        plan = self._inserter.plan()
+        old = self._inserter.problem()
+        problem = self._problem(old.requests)
+        self._generation = self.table.generation
+        self._inserter = Inserter(problem, plan)

@@ -1,0 +1,118 @@
+"""The simulator's parameters: booking policy, re-optimization, what goes wrong on the day, and
+what the service costs. Every number not from data is ASSUMED and says so."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model.rules import SlackRule
+
+__all__ = ["Policy", "SimParameters"]
+
+H = 3600
+
+
+class Policy(enum.StrEnum):
+    """How bookings made before the day are decided."""
+
+    FCFS = "fcfs"
+    """First come, first served: each booking is inserted into the day's routes when it is
+    made and answered at once (how the cities work today)."""
+    BATCH = "batch"
+    """Bookings made before the cutoff wait for it; at the cutoff the whole day is optimized
+    at once (the solver serves the most trips it can, dialysis first) and every rider is
+    answered. Bookings after the cutoff (same-day ones) are decided first come, first served."""
+    HYBRID = "hybrid"
+    """Both: every booking is answered at once by insertion, as FCFS, and every evening at the
+    cutoff hour before the day the trips accepted so far are re-optimized (their promised
+    windows kept), which makes room for the bookings still to come."""
+
+
+@dataclass(frozen=True, slots=True)
+class SimParameters:
+    """How a simulated day runs.
+
+    Attributes
+    ----------
+    policy
+        The booking policy.
+    cutoff_s
+        The batch policy's cutoff, in seconds from the service day's midnight (ASSUMED default:
+        17:00 the day before, when the booking lines close).
+    solve_time_limit_s, solve_iterations
+        The batch optimization's budget. With an iteration limit the run is repeatable.
+    reoptimize_every_s
+        On the day, the routes not yet driven are re-optimized this often from the start of
+        service (0: never). ASSUMED default every 3 hours.
+    reoptimize_time_limit_s, reoptimize_iterations
+        Each re-optimization's budget.
+    lock_ahead_s
+        At a re-optimization, stops starting before now plus this are fixed (done, or the bus
+        is on its way).
+    travel_noise_sigma
+        Each leg actually takes its free-flow time times a log-normal factor of mean 1 and
+        this sigma (ASSUMED 0.2: city traffic).
+    travel_time_factor, appointment_buffer_s, pickup_buffer_s
+        The slack the plans keep for traffic (`rehabus.dispatch.model.rules.SlackRule`): legs
+        planned at this multiple of their free-flow time, appointments planned this much early,
+        pickups planned this much before the promised window's end. ``None``: the city's
+        (``[planning]`` in its TOML file).
+    no_show_wait_s
+        A driver waits this long for a rider who is not there (5 min, the US ADA practice in
+        data/README.md).
+    cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
+        Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
+        insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    seed
+        Seeds the travel-time noise and the solver.
+    """
+
+    policy: Policy = Policy.FCFS
+    cutoff_s: int = -7 * H
+    solve_time_limit_s: float = 60.0
+    solve_iterations: int | None = 300
+    reoptimize_every_s: int = 3 * H
+    reoptimize_time_limit_s: float = 20.0
+    reoptimize_iterations: int | None = 60
+    lock_ahead_s: int = 900
+    travel_noise_sigma: float = 0.2
+    travel_time_factor: float | None = None
+    appointment_buffer_s: int | None = None
+    pickup_buffer_s: int | None = None
+    no_show_wait_s: int = 300
+    cost_per_bus_day_twd: float = 500.0
+    cost_per_driver_hour_twd: float = 300.0
+    cost_per_km_twd: float = 7.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "policy", Policy(self.policy))
+        except ValueError:
+            raise InputError(
+                f"policy: {self.policy!r} is not one of {', '.join(p.value for p in Policy)}"
+            ) from None
+        if self.reoptimize_every_s < 0 or self.lock_ahead_s < 0 or self.no_show_wait_s < 0:
+            raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
+        if self.travel_noise_sigma < 0:
+            raise InputError("travel_noise_sigma must not be negative")
+        self.slack(SlackRule())  # the slack's own checks
+
+    def slack(self, city: SlackRule) -> SlackRule:
+        """The slack to plan with: these parameters' where given, the city's otherwise."""
+        return SlackRule(
+            city.travel_factor if self.travel_time_factor is None else self.travel_time_factor,
+            city.appointment_buffer_s
+            if self.appointment_buffer_s is None
+            else self.appointment_buffer_s,
+            city.pickup_buffer_s if self.pickup_buffer_s is None else self.pickup_buffer_s,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as plain values (the policy by its name), as results record them."""
+        data = asdict(self)
+        data["policy"] = str(self.policy)
+        return data

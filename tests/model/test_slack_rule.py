@@ -1,0 +1,81 @@
+"""The slack plans keep for traffic (`rehabus.dispatch.model.rules.SlackRule`), on numbers that
+check by hand: planned travel times, the appointment buffer, the pickup buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.model.rules import (
+    SlackRule,
+    make_request,
+    planned_pickup_window,
+    planned_travel_s,
+)
+
+H = 3600
+
+
+def test_no_slack_is_the_default_and_changes_nothing() -> None:
+    rule = SlackRule()
+    assert (rule.travel_factor, rule.appointment_buffer_s, rule.pickup_buffer_s) == (1.0, 0, 0)
+    free = np.array([[0, 100, -1], [37, 0, 1]])
+    planned = planned_travel_s(free, rule)
+    np.testing.assert_array_equal(planned, free)
+    assert planned is not free  # a copy: the table keeps both
+    window = TimeWindow(8 * H, 8 * H + 1800)
+    assert planned_pickup_window(window, rule) is window
+
+
+def test_legs_are_planned_at_the_factor_rounded_up_and_no_road_stays_no_road() -> None:
+    free = np.array([[0, 100, -1], [37, 0, 1], [600, 1199, 0]])
+    planned = planned_travel_s(free, SlackRule(travel_factor=1.1))
+    # 100 × 1.1 = 110 exactly (not 111 from floating point); 37 × 1.1 = 40.7 -> 41;
+    # 1 × 1.1 -> 2; 1199 × 1.1 = 1318.9 -> 1319; the same place stays 0, no road stays -1.
+    np.testing.assert_array_equal(planned, [[0, 110, -1], [41, 0, 2], [660, 1319, 0]])
+
+
+def test_the_pickup_buffer_takes_the_end_off_the_promise_never_its_opening() -> None:
+    promise = TimeWindow(8 * H + 50 * 60, 9 * H + 20 * 60)  # 08:50-09:20
+    rule = SlackRule(pickup_buffer_s=300)
+    assert planned_pickup_window(promise, rule) == TimeWindow(8 * H + 50 * 60, 9 * H + 15 * 60)
+    short = TimeWindow(8 * H, 8 * H + 120)
+    assert planned_pickup_window(short, rule) == TimeWindow(8 * H, 8 * H)
+
+
+def test_an_appointment_is_planned_the_buffer_earlier() -> None:
+    # Appointment 10:00, direct 20 min, a walking rider (60 s to board, 60 s to alight).
+    plain = make_request("a", 1, 2, 1200, appointment_s=10 * H)
+    buffered = make_request(
+        "a", 1, 2, 1200, appointment_s=10 * H, slack=SlackRule(appointment_buffer_s=600)
+    )
+    # Without the buffer: set down by 09:59, not before 09:29; picked up by 09:38.
+    assert plain.dropoff_window == TimeWindow(9 * H + 29 * 60, 9 * H + 59 * 60)
+    assert plain.pickup_window.end_s == 9 * H + 38 * 60
+    # With ten minutes: set down between 09:19 and 09:49, picked up by 09:28; the appointment
+    # the validator checks is still 10:00.
+    assert buffered.dropoff_window == TimeWindow(9 * H + 19 * 60, 9 * H + 49 * 60)
+    assert buffered.pickup_window.end_s == 9 * H + 28 * 60
+    assert buffered.appointment_s == 10 * H
+    # A requested pickup time is not an appointment: the buffer leaves it alone.
+    asked = make_request(
+        "p", 1, 2, 1200, requested_pickup_s=9 * H, slack=SlackRule(appointment_buffer_s=600)
+    )
+    assert asked == make_request("p", 1, 2, 1200, requested_pickup_s=9 * H)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"travel_factor": 0.9}, "travel_factor must lie in"),
+        ({"travel_factor": float("nan")}, "travel_factor must lie in"),
+        ({"travel_factor": 3.5}, "travel_factor must lie in"),
+        ({"appointment_buffer_s": -1}, "appointment_buffer_s must lie in"),
+        ({"pickup_buffer_s": 3601}, "pickup_buffer_s must lie in"),
+    ],
+)
+def test_values_out_of_range_are_refused_by_name(kwargs: dict[str, float], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        SlackRule(**kwargs)  # type: ignore[arg-type]
