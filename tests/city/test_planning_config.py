@@ -1,0 +1,66 @@
+"""The ``[planning]`` section of a city file: the slack the day plans keep for traffic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.errors import ConfigError
+from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.settings import get_settings
+
+CITIES_DIR = get_settings().shipped_data_dir / "cities"
+SECTION = "[planning]"
+
+
+def _planning(tmp_path: Path, body: str | None) -> Path:
+    """Tainan's file with its ``[planning]`` section replaced by ``body`` (``None``: none)."""
+    lines = (CITIES_DIR / "tainan.toml").read_text(encoding="utf-8").splitlines()
+    start = lines.index(SECTION)
+    end = next((k for k in range(start + 1, len(lines)) if lines[k].startswith("[")), len(lines))
+    kept = lines[:start] + ([SECTION, body] if body is not None else []) + lines[end:]
+    path = tmp_path / "tainan-planning.toml"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return path
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_city(path)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("city", ["tainan", "kaohsiung"])
+def test_the_shipped_cities_plan_with_slack(city: str) -> None:
+    planning = load_city(city).planning
+    slack = planning.slack
+    assert slack.travel_factor == planning.travel_time_factor >= 1.0
+    assert slack.appointment_buffer_s == 60 * planning.appointment_buffer_minutes
+    assert slack.pickup_buffer_s == 60 * planning.pickup_buffer_minutes
+    assert slack != SlackRule()
+
+
+def test_a_city_without_the_section_plans_without_slack(tmp_path: Path) -> None:
+    assert load_city(_planning(tmp_path, None)).planning.slack == SlackRule()
+
+
+def test_the_section_is_read_into_the_rule(tmp_path: Path) -> None:
+    body = "travel_time_factor = 1.15\nappointment_buffer_minutes = 12\npickup_buffer_minutes = 4"
+    slack = load_city(_planning(tmp_path, body)).planning.slack
+    assert slack == SlackRule(1.15, 720, 240)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("travel_time_factor = 0.9", "planning.travel_time_factor"),
+        ("travel_time_factor = 4", "planning.travel_time_factor"),
+        ("appointment_buffer_minutes = -5", "planning.appointment_buffer_minutes"),
+        ("pickup_buffer_minutes = 30", "leaves no room in the 30-minute promised window"),
+        ("pickup_buffer = 5", "planning.pickup_buffer"),
+    ],
+)
+def test_bad_values_are_refused_by_name(tmp_path: Path, body: str, expected: str) -> None:
+    assert expected in _error(_planning(tmp_path, body))
