@@ -20,6 +20,7 @@ def _imports(path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -57,3 +58,30 @@ def test_the_domain_model_imports_nothing_but_itself_and_its_errors() -> None:
     for path in _modules("dispatch/model"):
         ours = {m for m in _imports(path) if m.startswith("rehabus")}
         assert {m for m in ours if not m.startswith(allowed)} == set(), path.name
+
+
+def _private_imports_from_outside(root: Path, prefix: str) -> list[str]:
+    """Imports of a private module (a name part starting with one underscore) by a module
+    outside the package that holds it."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        here = ".".join((prefix, *path.relative_to(root).with_suffix("").parts))
+        for name in _imports(path):
+            parts = name.split(".")
+            for k, part in enumerate(parts):
+                if part.startswith("_") and not part.startswith("__"):
+                    owner = ".".join(parts[:k])
+                    if not here.startswith(owner + "."):
+                        out.append(f"{path.relative_to(root.parent)}: {name}")
+                    break
+    return out
+
+
+def test_no_private_module_is_imported_from_outside_its_package() -> None:
+    assert _private_imports_from_outside(PACKAGE, "rehabus") == []
+    benchmarks = PACKAGE.parent / "benchmarks"
+    assert [
+        line
+        for line in _private_imports_from_outside(benchmarks, "benchmarks")
+        if ": rehabus." in line
+    ] == []
