@@ -42,8 +42,8 @@ __all__ = [
 Solver = Callable[..., Plan]
 
 
-def _rehabus(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
-    return solve(problem, stop=MaxRuntime(time_limit_s), seed=seed)
+def _rehabus(problem: Problem, *, time_limit_s: float, seed: int = 0, workers: int = 1) -> Plan:
+    return solve(problem, stop=MaxRuntime(time_limit_s), seed=seed, workers=workers)
 
 
 def ortools_plain(problem: Problem, *, time_limit_s: float, seed: int = 0) -> Plan:
@@ -122,8 +122,10 @@ def run_one(
     time_limit_s: float,
     seed: int,
     bks: tuple[int, float] | None,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Solve ``instance`` with ``solver`` and describe the plan.
+    """Solve ``instance`` with ``solver`` (rehabus with ``workers`` searches side by side) and
+    describe the plan.
 
     ``feasible`` is `validate` on the integer problem (never the solver's word); ``cost`` is the
     routes' length in double precision (`cost_double`), as the literature reports it;
@@ -136,7 +138,8 @@ def run_one(
     row: dict[str, Any] = {"instance": instance.name, "requests": len(problem.requests)}
     started = time.perf_counter()
     try:
-        plan = solver_by_name(solver)(problem, time_limit_s=time_limit_s, seed=seed)
+        extra = {"workers": workers} if workers != 1 else {}
+        plan = solver_by_name(solver)(problem, time_limit_s=time_limit_s, seed=seed, **extra)
     except Exception as e:  # a benchmark run records a crash and goes on
         row["seconds"] = round(time.perf_counter() - started, 3)
         row["error"] = f"{type(e).__name__}: {e}"

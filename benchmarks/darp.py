@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
     parser.add_argument("--solver", choices=SOLVER_CHOICES, default="rehabus")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="rehabus: searches side by side (one a core)"
+    )
     parser.add_argument("--only", help="comma-separated instance names (default: all)")
     parser.add_argument("--no-warmup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -106,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "solver": args.solver,
         "time_limit_s": args.time_limit,
         "seed": args.seed,
+        "workers": args.workers,
         "instances_dir": str(args.instances),
         "warmup_s": None if args.no_warmup else warm_up(),
         "instances": [],
@@ -124,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             time_limit_s=args.time_limit,
             seed=args.seed,
             bks=bks.get(instance.name),
+            workers=args.workers,
         )
         if "bks_cost" in row:
             # Cordeau's objective is distance alone; the vehicle count K is a limit, not a cost.

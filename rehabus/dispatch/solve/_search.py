@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,10 +18,43 @@ from rehabus.dispatch.solve._arrays import ProblemArrays
 from rehabus.dispatch.solve._plan_build import place_break
 from rehabus.dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
 
-__all__ = ["Progress", "construct", "improve", "start_routes", "total_cost"]
+__all__ = [
+    "Progress",
+    "SharedBest",
+    "construct",
+    "improve",
+    "start_routes",
+    "total_cost",
+]
 
 Seq = npt.NDArray[np.int64]
 MAX_ROUTE_STOPS = 240
+
+
+SHARE_EVERY_S = 1.0
+"""How often searches run side by side offer and take each other's best routes."""
+
+
+class SharedBest:
+    """The best routes found by searches run side by side (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._best: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def offer(self, total: int, routes: np.ndarray, lens: np.ndarray, assigned: np.ndarray) -> None:
+        """Keep these routes if they are the best so far (copied)."""
+        with self._lock:
+            if self._best is None or total < self._best[0]:
+                self._best = (total, routes.copy(), lens.copy(), assigned.copy())
+
+    def better_than(self, total: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+        """A copy of the best routes if they cost less than ``total``."""
+        with self._lock:
+            if self._best is None or self._best[0] >= total:
+                return None
+            best_total, routes, lens, assigned = self._best
+            return best_total, routes.copy(), lens.copy(), assigned.copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +192,14 @@ def improve(
     time_limit_s: float = math.inf,
     started: float | None = None,
     progress: Callable[[Progress], None] | None = None,
+    shared: SharedBest | None = None,
 ) -> dict[int, Seq]:
     """Improve feasible routes with ALNS until ``stop`` says so or ``time_limit_s`` (the
     search's own share of the clock, which the caller derives from ``stop``) has run out.
+
+    With ``shared``, this search is one of several run side by side (`_parallel`): every
+    `SHARE_EVERY_S` it offers its best routes there and, if another search has found better
+    ones, carries on from those.
 
     The annealing schedule follows ``stop``'s iteration budget if it has one (the result then
     depends on the seed alone), else ``time_limit_s``; iterations then run in chunks of about
@@ -207,6 +246,7 @@ def improve(
     chunk = 1
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
     best_at = 0
+    shared_at = started_search
     while True:
         now = time.perf_counter()
         elapsed = now - started_search
@@ -256,6 +296,20 @@ def improve(
         done += chunk
         if best_total < previous_best:
             best_at = done
+        if shared is not None and time.perf_counter() - shared_at >= SHARE_EVERY_S:
+            shared_at = time.perf_counter()
+            shared.offer(best_total, best_routes, best_lens, best_assigned)
+            better = shared.better_than(best_total)
+            if better is not None:
+                best_total = better[0]
+                for mine, theirs in zip(
+                    (best_routes, best_lens, best_assigned, routes, lens, assigned),
+                    better[1:] * 2,
+                    strict=True,
+                ):
+                    mine[...] = theirs
+                for v in range(n_veh):
+                    costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
         if timed:
             per_it = (time.perf_counter() - started_search) / done
             chunk = max(1, min(500, int(0.25 / max(per_it, 1e-6))))

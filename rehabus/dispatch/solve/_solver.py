@@ -15,6 +15,7 @@ from rehabus.dispatch.model import Plan, Problem, StopKind
 from rehabus.dispatch.solve import _kernels as kn
 from rehabus.dispatch.solve._arrays import ProblemArrays, to_arrays
 from rehabus.dispatch.solve._ortools import OrToolsEvent, run_ortools
+from rehabus.dispatch.solve._parallel import improve_side_by_side
 from rehabus.dispatch.solve._plan_build import plan_from_node_sequences, sequences_of
 from rehabus.dispatch.solve._search import Progress, construct, improve, start_routes, total_cost
 from rehabus.dispatch.solve.stop import (
@@ -91,6 +92,7 @@ def solve(
     ortools_share: float = 0.1,
     progress: Callable[[Progress], None] | None = None,
     ortools_trace: Callable[[OrToolsEvent], None] | None = None,
+    workers: int = 1,
 ) -> Plan:
     """Plan the requests of ``problem``: OR-Tools builds and polishes a first plan, rehabus'
     improvement search improves it until ``stop`` says so; the plan returned has passed the
@@ -123,7 +125,13 @@ def solve(
     ortools_trace
         Called with an `OrToolsEvent` as OR-Tools' phase begins, builds its model, finds each
         plan and ends (for benchmarks that time it).
+    workers
+        Improvement searches run side by side on threads, sharing their best routes
+        (`_parallel`): one a core to use. Only under a clock without an iteration budget (side
+        by side, the searches are not repeatable); otherwise one search runs.
     """
+    if workers < 1:
+        raise InputError(f"workers: {workers}; at least 1")
     stop = _criterion(stop, time_limit_s, iteration_limit)
     started = time.perf_counter()
     pa = to_arrays(problem)
@@ -180,17 +188,30 @@ def solve(
         # whole solve returns within its time limit.
         reserve = min(1.0, 0.01 * clock + 0.05 * n_req / 1000)
         search_s = max(0.0, clock - (time.perf_counter() - started) - reserve)
-    seqs = improve(
-        problem,
-        pa,
-        kx,
-        seqs,
-        stop=stop,
-        seed=seed,
-        time_limit_s=search_s,
-        started=started,
-        progress=progress,
-    )
+    if workers > 1 and clock is not None and max_iterations(stop) is None:
+        seqs = improve_side_by_side(
+            problem,
+            pa,
+            seqs,
+            workers=workers,
+            stop=stop,
+            seed=seed,
+            time_limit_s=search_s,
+            started=started,
+            progress=progress,
+        )
+    else:
+        seqs = improve(
+            problem,
+            pa,
+            kx,
+            seqs,
+            stop=stop,
+            seed=seed,
+            time_limit_s=search_s,
+            started=started,
+            progress=progress,
+        )
     plan = plan_from_node_sequences(problem, pa, kx, seqs)
     return check(problem, plan)
 
