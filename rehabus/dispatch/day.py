@@ -473,18 +473,11 @@ class ServiceDayPlan:
         }
         placed = {rid for stops in sequences.values() for rid, kind in stops if kind != "break"}
         try:
-            day = ServiceDayPlan(
-                self.table.provider,
+            day = self._sibling(
                 self.fleet,
                 [trip for tid, trip in self._trips.items() if tid in placed],
                 sequences,
                 self.locks(),
-                ride_rule=self._ride_rule,
-                service_rule=self._service_rule,
-                window_rule=self._window_rule,
-                hours=self._hours,
-                name=self._name,
-                slack=self._slack,
             )
         except (PlanInvalidError, InputError):
             return None
@@ -520,8 +513,7 @@ class ServiceDayPlan:
         pending = sorted((t for t in pick if pick[t] >= at_s), key=lambda t: pick[t])
         sequences = self.sequences()
         sequences.pop(vehicle_id, None)
-        day = ServiceDayPlan(
-            self.table.provider,
+        day = self._sibling(
             [v for v in self.fleet if v.id != vehicle_id],
             [trip for tid, trip in self._trips.items() if tid not in pick],
             sequences,
@@ -530,12 +522,6 @@ class ServiceDayPlan:
                 for vid, refs in self._locks.items()
                 if vid != vehicle_id
             },
-            ride_rule=self._ride_rule,
-            service_rule=self._service_rule,
-            window_rule=self._window_rule,
-            hours=self._hours,
-            name=self._name,
-            slack=self._slack,
         )
         rescued: dict[str, str] = {}
         stranded: list[str] = []
@@ -583,6 +569,29 @@ class ServiceDayPlan:
         accepted; otherwise what the window rule makes of the request, inside the service
         hours."""
         return self._rider_request(trip).pickup_window
+
+    def _sibling(
+        self,
+        fleet: Sequence[FleetVehicle],
+        trips: Sequence[Trip],
+        sequences: Mapping[str, Sequence[tuple[str, str]]],
+        locks: Mapping[str, Sequence[tuple[str, str]]],
+    ) -> ServiceDayPlan:
+        """A day built from this one's rules and travel table (no road search is repeated)."""
+        return ServiceDayPlan(
+            self.table.provider,
+            fleet,
+            trips,
+            sequences,
+            locks,
+            ride_rule=self._ride_rule,
+            service_rule=self._service_rule,
+            window_rule=self._window_rule,
+            hours=self._hours,
+            name=self._name,
+            slack=self._slack,
+            table=self.table,
+        )
 
     def _request(self, trip: Trip) -> Request:
         """The request as planned: the rider's, its pickup kept out of the promise's buffer."""
