@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -588,27 +588,9 @@ def generate_darp(
         else:
             e = int(rng.integers(0, t_int - 60 + 1))
             pick[i] = (e, e + _TIGHT_WINDOW)
-    nodes = [DarpNode(0, 0.0, 0.0, 0, 0, 0, t_max)]
-    for i in range(n):
-        nodes.append(
-            DarpNode(
-                i + 1, float(xy[i, 0]), float(xy[i, 1]), float(service[i]), int(loads[i]), *pick[i]
-            )
-        )
-    for i in range(n):
-        nodes.append(
-            DarpNode(
-                n + i + 1,
-                float(xy[n + i, 0]),
-                float(xy[n + i, 1]),
-                float(service[i]),
-                -int(loads[i]),
-                *drop[i],
-            )
-        )
-    nodes.append(DarpNode(2 * n + 1, 0.0, 0.0, 0, 0, 0, t_max))
+    nodes = _nodes(xy, service, loads, pick, drop, t_max)
     label = name if name is not None else f"g-{kind}{n_vehicles}-{n}"
-    return DarpInstance(label, n_vehicles, n, t_max, capacity, ride, tuple(nodes))
+    return DarpInstance(label, n_vehicles, n, t_max, capacity, ride, nodes)
 
 
 def _generate_day(
@@ -629,15 +611,32 @@ def _generate_day(
         else:  # outbound: when to leave
             e = int(rng.integers(60, _HORIZON_DAY - 60 - _TIGHT_WINDOW + 1))
             pick[i] = (e, e + _TIGHT_WINDOW)
-    nodes = [DarpNode(0, 0.0, 0.0, 0, 0, 0, _HORIZON_DAY)]
+    nodes = _nodes(xy, np.full(n, service), np.ones(n, dtype=np.int64), pick, drop, _HORIZON_DAY)
+    label = name if name is not None else f"g-day{n_vehicles}-{n}"
+    return DarpInstance(label, n_vehicles, n, duty, 6, ride, nodes)
+
+
+def _nodes(
+    xy: FloatMatrix,
+    service: npt.NDArray[Any],
+    loads: npt.NDArray[np.int64],
+    pick: list[tuple[int, int]],
+    drop: list[tuple[int, int]],
+    depot_end: float,
+) -> tuple[DarpNode, ...]:
+    """A generated instance's nodes, numbered as Cordeau's: the depot, the ``n`` pickups at
+    ``xy[:n]``, their drop-offs at ``xy[n:]``, the end depot (both depots at the centre, open
+    until ``depot_end``)."""
+    n = len(pick)
+    nodes = [DarpNode(0, 0.0, 0.0, 0, 0, 0, depot_end)]
     for i in range(n):
-        nodes.append(DarpNode(i + 1, float(xy[i, 0]), float(xy[i, 1]), service, 1, *pick[i]))
+        x, y = float(xy[i, 0]), float(xy[i, 1])
+        nodes.append(DarpNode(i + 1, x, y, float(service[i]), int(loads[i]), *pick[i]))
     for i in range(n):
         x, y = float(xy[n + i, 0]), float(xy[n + i, 1])
-        nodes.append(DarpNode(n + i + 1, x, y, service, -1, *drop[i]))
-    nodes.append(DarpNode(2 * n + 1, 0.0, 0.0, 0, 0, 0, _HORIZON_DAY))
-    label = name if name is not None else f"g-day{n_vehicles}-{n}"
-    return DarpInstance(label, n_vehicles, n, duty, 6, ride, tuple(nodes))
+        nodes.append(DarpNode(n + i + 1, x, y, float(service[i]), -int(loads[i]), *drop[i]))
+    nodes.append(DarpNode(2 * n + 1, 0.0, 0.0, 0, 0, 0, depot_end))
+    return tuple(nodes)
 
 
 def _fmt(value: float, width: int) -> str:

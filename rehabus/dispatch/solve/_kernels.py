@@ -22,7 +22,7 @@ import numpy as np
 from rehabus.dispatch.solve._arrays import ProblemArrays
 from rehabus.dispatch.solve._numba_cache import refresh_cache
 
-__all__ = ["INFEASIBLE", "Kernel", "kernel_args", "route_cost", "route_span", "schedule"]
+__all__ = ["INFEASIBLE", "Kernel", "kernel_args", "route_span", "schedule"]
 
 INFEASIBLE = np.int64(-1)
 
@@ -231,15 +231,6 @@ def route_span(
     depart = t[0] - first_travel + start_delay(kx, v, seq, m, t)
     ret = last_ready + kx.duration[here, kx.v_end[v]]
     return np.int64(dist), np.int64(ret - depart)
-
-
-@nb.njit(cache=True, nogil=True)
-def route_cost(kx: Any, v: int, seq: np.ndarray, m: int, t: np.ndarray) -> np.int64:
-    """Cost of a scheduled, non-empty route (times in ``t``); 0 for an empty one."""
-    if m == 0:
-        return np.int64(0)
-    dist, span = route_span(kx, v, seq, m, t)
-    return kx.vehicle_cost + kx.distance_weight * dist + kx.time_weight * span
 
 
 @nb.njit(cache=True, nogil=True)

@@ -300,8 +300,8 @@ def improve(
             shared_at = time.perf_counter()
             shared.offer(best_total, best_routes, best_lens, best_assigned)
             better = shared.better_than(best_total)
-            if better is not None:
-                best_total = better[0]
+            if better is not None:  # another search's routes: an improvement to this one
+                best_total, best_at = better[0], done
                 for mine, theirs in zip(
                     (best_routes, best_lens, best_assigned, routes, lens, assigned),
                     better[1:] * 2,

@@ -4,7 +4,6 @@ inside its promised window, and no booking changed the day meanwhile."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.figures import day_figures
 from rehabus.dispatch.solve import Progress
 from rehabus.dispatch.validate import PlanInvalidError
-from rehabus.service.jobs._processes import DISPATCH, Handle, compact, solve_in_worker
+from rehabus.service.jobs._processes import DISPATCH, compact, solve_in_worker
 from rehabus.service.jobs._shared import JobCancelledError, JobTakenError, utcnow
 
 if TYPE_CHECKING:
@@ -35,53 +34,36 @@ def run_reoptimize(runner: JobRunner, job_id: str) -> None:
         version = opened.row.version
     before = day_figures(problem, before_plan)
     last = [0.0]
-    # The solve stops through a criterion: ``cancelled`` is set when a dispatcher cancels,
-    # the server stops or the job is taken from this runner; which it was is told once
-    # the solve has returned.
-    cancelled = threading.Event()
-    taken = threading.Event()
 
-    def progress(event: Progress) -> None:
+    def describe(event: Progress) -> tuple[float, str] | None:
         now = time.monotonic()
         if now - last[0] < 0.5 and event.fraction < 1.0:
-            return
+            return None
         last[0] = now
-        try:
-            if runner._cancel_requested(job_id):
-                cancelled.set()
-            elif not runner._set(
-                job_id,
-                progress=round(min(0.99, event.fraction), 3),
-                message=f"{event.phase}: {event.served}/{event.total} served",
-            ):
-                raise JobTakenError
-        except JobTakenError:
-            taken.set()
-            cancelled.set()
+        return (
+            round(min(0.99, event.fraction), 3),
+            f"{event.phase}: {event.served}/{event.total} served",
+        )
 
     if not problem.requests:
+        if runner._cancel_requested(job_id):
+            raise JobCancelledError
         after_plan = before_plan
     else:
-        # The search runs in the dispatchers' worker process (`_processes`): this thread
-        # relays its progress and a stop, and the web process keeps deciding bookings.
-        handle = Handle(runner.processes)
-        future = runner.processes.submit(
+        # The search runs in the dispatchers' worker process (`_processes`): the web process
+        # keeps deciding bookings meanwhile.
+        after_plan = runner._compute(
+            job_id,
             DISPATCH,
             solve_in_worker,
-            compact(problem),
-            float(params.get("time_limit_s", 20.0)),
-            int(params.get("seed", 0)),
-            before_plan,
-            handle.cancel,
-            handle.progress,
+            (
+                compact(problem),
+                float(params.get("time_limit_s", 20.0)),
+                int(params.get("seed", 0)),
+                before_plan,
+            ),
+            describe,
         )
-        after_plan = handle.wait(
-            future, progress, lambda: cancelled.is_set() or runner._stopping.is_set()
-        )
-    if taken.is_set():
-        raise JobTakenError
-    if runner._cancel_requested(job_id):
-        raise JobCancelledError
     after = day_figures(problem, after_plan)
     result: dict[str, Any] = {"before": before.as_dict(), "after": after.as_dict()}
     refused = ""

@@ -30,7 +30,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rehabus.service.db.models import Job
-from rehabus.service.jobs._processes import DISPATCH, PLANNING, WorkerProcesses, shared_workers
+from rehabus.service.jobs._processes import (
+    DISPATCH,
+    PLANNING,
+    Handle,
+    WorkerProcesses,
+    shared_workers,
+)
 from rehabus.service.jobs._shared import (
     ACTIVE,
     INTERRUPTED,
@@ -246,6 +252,47 @@ class JobRunner:
         if row is None or row.owner != self.owner or row.status not in ACTIVE:
             raise JobTakenError
         return bool(row.cancel_requested)
+
+    def _compute(
+        self,
+        job_id: str,
+        kind: str,
+        work: Callable[..., Any],
+        args: tuple[Any, ...],
+        describe: Callable[[Any], tuple[float, str] | None],
+    ) -> Any:
+        """Run ``work(*args, cancel, progress)`` in the worker process of ``kind`` and return
+        its result, relaying what it reports into the job: ``describe`` turns an event into the
+        progress and message to write (None: not this one).
+
+        A dispatcher's cancel or the server stopping sets the worker's cancel flag. Raises
+        `JobTakenError` if the job stopped being this runner's, `JobCancelledError` if it was
+        cancelled.
+        """
+        stop = threading.Event()
+        taken = threading.Event()
+
+        def relay(event: Any) -> None:
+            written = describe(event)
+            if written is None:
+                return
+            try:
+                if self._cancel_requested(job_id):
+                    stop.set()
+                elif not self._set(job_id, progress=written[0], message=written[1]):
+                    raise JobTakenError
+            except JobTakenError:
+                taken.set()
+                stop.set()
+
+        handle = Handle(self.processes)
+        future = self.processes.submit(kind, work, *args, handle.cancel, handle.progress)
+        result = handle.wait(future, relay, lambda: stop.is_set() or self._stopping.is_set())
+        if taken.is_set():
+            raise JobTakenError
+        if self._cancel_requested(job_id):
+            raise JobCancelledError
+        return result
 
     def _stopped_or_cancelled(self, job_id: str) -> None:
         """End a job that stopped early: cancelled by a dispatcher, or interrupted because the

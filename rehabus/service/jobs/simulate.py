@@ -3,11 +3,10 @@ in the planners' worker process."""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
-from rehabus.service.jobs._processes import PLANNING, Handle, simulate_in_worker
-from rehabus.service.jobs._shared import JobCancelledError, JobTakenError, utcnow
+from rehabus.service.jobs._processes import PLANNING, simulate_in_worker
+from rehabus.service.jobs._shared import JobCancelledError, utcnow
 
 if TYPE_CHECKING:
     from rehabus.service.jobs.runner import JobRunner
@@ -22,30 +21,13 @@ def run_simulation_job(runner: JobRunner, job_id: str) -> None:
     if job is None:
         return
     params = dict(job.params)
-    stop = threading.Event()
-    taken = threading.Event()
 
-    def progress(days: tuple[int, int]) -> None:
+    def describe(days: tuple[int, int]) -> tuple[float, str]:
         done, total = days
-        try:
-            if runner._cancel_requested(job_id):
-                stop.set()
-            elif not runner._set(
-                job_id, progress=round(done / total, 3), message=f"{done}/{total} days"
-            ):
-                raise JobTakenError
-        except JobTakenError:
-            taken.set()
-            stop.set()
+        return round(done / total, 3), f"{done}/{total} days"
 
-    handle = Handle(runner.processes)
-    future = runner.processes.submit(
-        PLANNING, simulate_in_worker, params, handle.cancel, handle.progress
-    )
-    result = handle.wait(future, progress, lambda: stop.is_set() or runner._stopping.is_set())
-    if taken.is_set():
-        raise JobTakenError
-    if result is None or runner._cancel_requested(job_id):
+    result = runner._compute(job_id, PLANNING, simulate_in_worker, (params,), describe)
+    if result is None:  # stopped after a day (a cancel that came as it ended)
         raise JobCancelledError
     runner._set(
         job_id,
