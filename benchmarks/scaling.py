@@ -14,11 +14,17 @@ Where the time goes is measured through `solve`'s ``ortools_trace``
 the first at-solution callback (with a
 starting plan, the moment OR-Tools has read it in) and the end of its phase.
 Writes benchmarks/results/scaling.json and scaling.png.
+
+``--city-day``: whole-city days instead (`benchmarks._city_day`): Tainan's demand model at 1.0
+and 1.3 times present demand on the city's travel times and its 156 buses, each solved with a
+60 s and a 600 s limit on two workers; writes benchmarks/results/scaling_city_day.json after
+every solve. ``--city-day --smoke`` runs the same code on a tiny day in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import subprocess
@@ -27,11 +33,13 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from matplotlib.figure import Figure
 
+from benchmarks import _city_day
 from benchmarks._machine import machine_info
 from benchmarks._tainan_day import core_provider, generate_day
 from rehabus.dispatch.model import Plan, Problem
@@ -506,21 +514,57 @@ def _plot(runs: list[Record], path: Path, time_limit_s: float) -> None:
     fig.savefig(path, dpi=120)  # a bare Figure draws with Agg: no display, no pyplot state
 
 
-def main() -> None:
+def _city_day_main(args: argparse.Namespace) -> None:
+    """``--city-day``: the whole-city days, with what the command line changes."""
+    run = _city_day.smoke_run() if args.smoke else _city_day.CityDayRun()
+    changes: dict[str, Any] = {"solver_seed": args.seed}
+    if args.scales is not None:
+        changes["scales"] = tuple(args.scales)
+    if args.limits is not None:
+        changes["limits_s"] = tuple(args.limits)
+    if args.workers is not None:
+        changes["workers"] = args.workers
+    if args.buses is not None:
+        changes["buses"] = args.buses
+    if args.date is not None:
+        changes["date"] = dt.date.fromisoformat(args.date)
+    if args.demand_seed is not None:
+        changes["demand_seed"] = args.demand_seed
+    _city_day.run_city_days(replace(run, **changes), args.out or _city_day.RESULTS)
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--time-limit", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the solver's seed")
     parser.add_argument(
         "--max-wall",
         type=float,
         default=MAX_WALL_S,
         help="stop a size that has not returned after this many seconds",
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--out", type=Path, help=f"default {RESULTS.name} ({_city_day.RESULTS.name} for days)"
+    )
+    city = parser.add_argument_group("whole-city days (--city-day)")
+    city.add_argument("--city-day", action="store_true", help="solve whole-city days")
+    city.add_argument("--smoke", action="store_true", help="a tiny day with short limits")
+    city.add_argument("--scales", type=float, nargs="+", help="demand multiples (1.0 1.3)")
+    city.add_argument("--limits", type=float, nargs="+", help="time limits in s (60 600)")
+    city.add_argument("--workers", type=int, help="searches side by side (2)")
+    city.add_argument("--buses", type=int, help="fleet size (the city's configured fleet)")
+    city.add_argument("--date", help=f"service day ({_city_day.DATE.isoformat()})")
+    city.add_argument("--demand-seed", type=int, help=f"({_city_day.DEMAND_SEED})")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size
     parser.add_argument("--events", type=Path, help=argparse.SUPPRESS)  # child: its event log
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.city_day:
+        _city_day_main(args)
+        return
+    if args.smoke:
+        parser.error("--smoke goes with --city-day")
+    args.out = args.out or RESULTS
     if args.one is not None:
         if args.events is None:
             result = run_one(args.one, time_limit_s=args.time_limit, seed=args.seed, log=_Log(None))
