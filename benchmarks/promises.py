@@ -9,6 +9,10 @@ with the slack of `rehabus.dispatch.model.rules.SlackRule`, swept here:
 - ``appointment_buffer_min``: appointments planned this much early;
 - ``pickup_buffer_min``: pickups planned this much before the end of the promised window.
 
+The two buffers are applied as far as each trip still fits (`SlackRule.buffer_steps`: a booking
+that fits with the full buffers nowhere is tried with less, down to none); ``slack_reduced``
+counts the trips of a day's final plan that got less than the full buffers.
+
 Two stages, about 10 minutes on two cores:
 
 1. **Sweep**: every setting of ``GRID`` on the ``SWEEP_DAYS``. The setting chosen (``RULE``)
@@ -127,6 +131,7 @@ FIGURES = (
     "requests",
     "served",
     "refused",
+    "slack_reduced",
     "on_time_pickup_share",
     "appointments_kept_share",
     "vehicles_used",
@@ -177,6 +182,7 @@ def _summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "days": len(rows),
         "requests": round(mean(r["requests"] for r in rows), 1),
         "served": round(mean(r["served"] for r in rows), 1),
+        "slack_reduced": round(mean(r["slack_reduced"] for r in rows), 1),
         "on_time_pickup_share": round(mean(pickups), 4),
         "on_time_pickup_share_min": min(pickups),
         "appointments_kept_share": round(mean(appointments), 4),
@@ -296,6 +302,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         else None
     )
     held_rows, held = _stage((NONE, CITY_DEFAULT), held_days, **kwargs)
+    plain = {r["date"]: r["served"] for r in held_rows if r["setting"] == NONE.label}
+    served_vs_no_slack = {
+        r["date"]: r["served"] - plain[r["date"]]
+        for r in held_rows
+        if r["setting"] == CITY_DEFAULT.label
+    }
     city_slack = load_city(CITY).planning
     report = {
         "benchmark": "promises",
@@ -319,6 +331,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "city_default": city_slack.model_dump(),
         "sweep": sweep,
         "held_out": held,
+        "held_out_served_vs_no_slack": served_vs_no_slack,
+        "held_out_targets_met": {
+            "appointments_kept_share": held[1]["appointments_kept_share"] >= APPOINTMENT_TARGET,
+            "on_time_pickup_share": held[1]["on_time_pickup_share"] >= PICKUP_TARGET,
+            "served": held[1]["served"] >= held[0]["served"],
+            "served_every_day": min(served_vs_no_slack.values()) >= 0,
+        },
         "rows": sweep_rows + held_rows,
     }
     write_json(results / "promises.json", report)

@@ -5,8 +5,10 @@ for one booking decision at a time.
 bookings bring new ones) to an `Inserter` (fast insertion into the day's routes). A booking is
 decided by inserting it where it costs least; once accepted, its pickup window is narrowed to
 the window promised to the rider, so no later booking, cancellation or re-optimization can move
-the pickup outside that promise. Nothing here knows of a database: the service stores what
-`sequences` returns and rebuilds the day from it.
+the pickup outside that promise. The day's slack for traffic is applied as far as each trip
+still fits (`SlackRule.buffer_steps`), and the buffers a trip got are recorded on it. Nothing here
+knows of a database: the service stores what `sequences` returns (and each trip's promise and
+buffers) and rebuilds the day from it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from rehabus.dispatch.model import (
     Vehicle,
 )
 from rehabus.dispatch.model.rules import (
+    Buffers,
     RideTimeRule,
     ServiceTimeRule,
     SlackRule,
@@ -79,7 +82,10 @@ class FleetVehicle:
 class Trip:
     """A trip as booked: places and times as the rider gave them.
 
-    ``promised`` is the pickup window promised to the rider once the trip was accepted.
+    ``promised`` is the pickup window promised to the rider once the trip was accepted;
+    ``buffers`` the slack for traffic it was accepted with (`Buffers`: the day's full buffers,
+    or less where it fit only so). ``None``: the day's full buffers (a trip not yet booked, or
+    one stored before buffers were recorded).
     """
 
     id: str
@@ -93,11 +99,13 @@ class Trip:
     shared_ok: bool = True
     rider_id: str = ""
     promised: TimeWindow | None = None
+    buffers: Buffers | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BookingDecision:
-    """What the day can do with a trip."""
+    """What the day can do with a trip; ``buffers``: the slack it is planned with, once
+    accepted."""
 
     trip_id: str
     accepted: bool
@@ -108,6 +116,7 @@ class BookingDecision:
     reason: UnservedReason | None = None
     direct_s: int = 0
     direct_m: int = 0
+    buffers: Buffers | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,45 +309,59 @@ class ServiceDayPlan:
 
         ``promise`` turns an estimated pickup (s) into the window promised to the rider, fitted
         inside the window the rider's request allows; the plan keeps the pickup inside the part
-        of the promise the day's slack leaves (`planned_pickup_window`). With ``commit=False``
-        nothing changes (a quote).
+        of the promise the trip's buffers leave (`planned_pickup_window`). The buffers are the
+        day's slack as far as the trip still fits: the full ones (or the trip's recorded ones),
+        then less, down to none (`SlackRule.buffer_steps`); the decision and the trip kept
+        carry the buffers it got. A refusal gives the reason it fits nowhere even with the
+        least. With ``commit=False`` nothing changes (a quote).
         """
         if trip.id in self._trips:
             raise InputError(f"trip {trip.id}: already booked")
-        allowed = self.rider_window(trip)
-        request = self._request(trip)
+        direct_s, direct_m = self.direct(trip.pickup, trip.dropoff)  # places added first
         self._sync_generation()
-        direct_s, direct_m = self.direct(trip.pickup, trip.dropoff)
-        quote = self._inserter.insert(request, commit=False)
-        if not quote.accepted:
-            return BookingDecision(
-                trip.id, False, reason=quote.reason, direct_s=direct_s, direct_m=direct_m
+        reason: UnservedReason | None = None
+        error: InputError | None = None
+        for buffers in self._slack.buffer_steps(trip.buffers):
+            try:
+                rider = self._rider_request(trip, buffers)
+            except InputError as exc:
+                # An appointment so early that its buffer puts the pickup before the service
+                # hours (or before midnight): less buffer may still reach it.
+                error = exc
+                continue
+            allowed = rider.pickup_window
+            request = replace(rider, pickup_window=planned_pickup_window(allowed, buffers))
+            quote = self._inserter.insert(request, commit=False)
+            if not quote.accepted:
+                reason = quote.reason
+                continue
+            assert quote.pickup_s is not None
+            narrowed = fit_promise(promise(quote.pickup_s), allowed, quote.pickup_s)
+            final = self._inserter.insert(
+                replace(request, pickup_window=planned_pickup_window(narrowed, buffers)),
+                commit=commit,
             )
-        assert quote.pickup_s is not None
-        narrowed = fit_promise(promise(quote.pickup_s), allowed, quote.pickup_s)
-        kept = replace(trip, promised=narrowed)
-        final = self._inserter.insert(
-            replace(request, pickup_window=planned_pickup_window(narrowed, self._slack)),
-            commit=commit,
-        )
-        if not final.accepted:
-            # Only where the promise was cut short (at the end of the service hours) can the
-            # quote's pickup lie in the promise's buffer and no other place fit.
+            if not final.accepted:
+                # Only where the promise was cut short (at the end of the service hours) can
+                # the quote's pickup lie in the promise's buffer and no other place fit.
+                reason = final.reason
+                continue
+            if commit:
+                self._trips[trip.id] = replace(trip, promised=narrowed, buffers=buffers)
             return BookingDecision(
-                trip.id, False, reason=final.reason, direct_s=direct_s, direct_m=direct_m
+                trip.id,
+                True,
+                final.vehicle_id,
+                final.pickup_s,
+                final.dropoff_s,
+                narrowed,
+                direct_s=direct_s,
+                direct_m=direct_m,
+                buffers=buffers,
             )
-        if commit:
-            self._trips[trip.id] = kept
-        return BookingDecision(
-            trip.id,
-            True,
-            final.vehicle_id,
-            final.pickup_s,
-            final.dropoff_s,
-            narrowed,
-            direct_s=direct_s,
-            direct_m=direct_m,
-        )
+        if reason is None and error is not None:
+            raise error
+        return BookingDecision(trip.id, False, reason=reason, direct_s=direct_s, direct_m=direct_m)
 
     def route_of_trip(self, trip_id: str) -> str | None:
         """The vehicle serving ``trip_id``, if any."""
@@ -532,6 +555,7 @@ class ServiceDayPlan:
                 requested_pickup_s=at_s,
                 appointment_s=None,
                 promised=TimeWindow(at_s, at_s + rescue_within_s),
+                buffers=None,
             )
             decision = day.book(rescue, _keep_promise(rescue.promised))
             if decision.accepted and decision.vehicle_id is not None:
@@ -565,10 +589,14 @@ class ServiceDayPlan:
     # -- building ------------------------------------------------------------------------
 
     def rider_window(self, trip: Trip) -> TimeWindow:
-        """The pickup window ``trip`` allows before the day's slack: its promise once
-        accepted; otherwise what the window rule makes of the request, inside the service
-        hours."""
-        return self._rider_request(trip).pickup_window
+        """The pickup window ``trip`` allows before the pickup buffer: its promise once
+        accepted; otherwise what the window rule makes of the request with the trip's
+        appointment buffer (`buffers`), inside the service hours."""
+        return self._rider_request(trip, self.buffers(trip)).pickup_window
+
+    def buffers(self, trip: Trip) -> Buffers:
+        """The buffers ``trip`` is planned with: its recorded ones, or the day's full ones."""
+        return trip.buffers if trip.buffers is not None else self._slack.buffers
 
     def _sibling(
         self,
@@ -594,13 +622,13 @@ class ServiceDayPlan:
         )
 
     def _request(self, trip: Trip) -> Request:
-        """The request as planned: the rider's, its pickup kept out of the promise's buffer."""
-        request = self._rider_request(trip)
-        return replace(
-            request, pickup_window=planned_pickup_window(request.pickup_window, self._slack)
-        )
+        """The request as planned with the trip's buffers: the rider's, its pickup kept out of
+        the promise's buffer."""
+        buffers = self.buffers(trip)
+        request = self._rider_request(trip, buffers)
+        return replace(request, pickup_window=planned_pickup_window(request.pickup_window, buffers))
 
-    def _rider_request(self, trip: Trip) -> Request:
+    def _rider_request(self, trip: Trip, buffers: Buffers) -> Request:
         pick = self.table.index(trip.pickup)
         drop = self.table.index(trip.dropoff)
         direct = int(self.table.duration_s[pick, drop])
@@ -621,7 +649,7 @@ class ServiceDayPlan:
             ride_rule=self._ride_rule,
             service_rule=self._service_rule,
             window_rule=self._window_rule,
-            slack=self._slack,
+            buffers=buffers,
         )
         if trip.promised is not None:
             return replace(request, pickup_window=trip.promised)

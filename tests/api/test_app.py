@@ -17,7 +17,7 @@ def test_startup_migrates_and_seeds_the_fleet(world: World) -> None:
     with state.sessions() as session:
         revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         vehicles = session.scalar(select(func.count()).select_from(Vehicle))
-    assert revision == "0002"
+    assert revision == "0003"
     assert vehicles == 156  # Tainan's depots: 48 + 108
 
 

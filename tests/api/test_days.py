@@ -1,6 +1,7 @@
 """Persistence (rehabus/service/services/days.py, rehabus/service/jobs/): a restarted service
 rebuilds the same day
-from the database, keeps every accepted booking, and reads a job left running as interrupted."""
+from the database, keeps every accepted booking and the buffers it is planned with, and reads a
+job left running as interrupted."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, routes_of, service_
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from rehabus.dispatch.model.rules import Buffers
 from rehabus.dispatch.validate import validate
 from rehabus.service.db.models import Booking, Job
 
@@ -145,3 +147,37 @@ def test_days_held_in_memory_are_bounded_and_rebuilt_when_asked_for_again(world:
     # ... and asking for it again rebuilds exactly the same day from the database.
     assert world.day_plan(day)["routes"] == before["routes"]
     assert registry.cached("tainan", day) is not None
+
+
+def _buffers(world: World, booking_id: str) -> tuple[int | None, int | None]:
+    with world.app.state.rehabus.sessions() as session:
+        booking = session.get(Booking, booking_id)
+        assert booking is not None
+        return booking.appointment_buffer_s, booking.pickup_buffer_s
+
+
+def test_each_bookings_buffers_are_stored_and_the_day_rebuilt_with_them(world: World) -> None:
+    day = service_day(RESTART_DAY)
+    # Tainan plans appointments 10 minutes early and pickups 8 minutes before the promise
+    # ends. An appointment at 06:20 a few minutes from the station: with the full buffers the
+    # rider would have to be picked up before the buses leave their depot at 06:00; it is
+    # accepted with smaller ones. A trip at 10:00 gets the full buffers.
+    _, early_rider = world.new_rider()
+    body = trip(day, "06:20", STATION, KUO)
+    body["appointment_at"] = body.pop("pickup_at")
+    early = world.accepted(early_rider, body)
+    _, later_rider = world.new_rider()
+    later = world.accepted(later_rider, trip(day, "10:00", KUO, NCKU))
+    appointment_s, pickup_s = _buffers(world, early["id"])
+    assert appointment_s is not None and pickup_s is not None
+    assert 0 <= appointment_s < 600 and 0 <= pickup_s < 480
+    assert _buffers(world, later["id"]) == (600, 480)
+    before = world.day_plan(day)
+    # Rebuilt from the database, the day plans each trip with the buffers it was given.
+    registry = world.app.state.rehabus.days
+    registry.forget("tainan", day)
+    assert world.day_plan(day)["routes"] == before["routes"]
+    rebuilt = registry.cached("tainan", day)
+    assert rebuilt is not None
+    assert rebuilt.trips()[early["id"]].buffers == Buffers(appointment_s, pickup_s)
+    _valid(world.client, day)

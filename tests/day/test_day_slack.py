@@ -1,8 +1,11 @@
 """A service day planned with slack for traffic (`SlackRule` through `ServiceDayPlan`), on the
 line of ``_line``: places ten minutes apart, boarding and alighting a minute each, a promise of
-five minutes either side of the estimated pickup."""
+five minutes either side of the estimated pickup. The buffers are applied as far as each trip
+still fits (`SlackRule.buffer_steps`), and the buffers a trip got are recorded on it."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 from _line import LINE, P, at, bus, promise, stops_of, trip, valid
@@ -10,8 +13,9 @@ from _line import LINE, P, at, bus, promise, stops_of, trip, valid
 from rehabus.dispatch.day import ServiceDayPlan, Trip
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.model import TimeWindow
-from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.model.rules import Buffers, SlackRule
 from rehabus.dispatch.travel.locations import LocationTable
+from rehabus.dispatch.validate import PlanInvalidError
 
 MORNING = (
     trip("t1", 1, 4, "09:00"),
@@ -63,6 +67,7 @@ def test_pickups_are_planned_the_buffer_before_the_promise_ends() -> None:
     ]
     windows = {r.id: r.pickup_window for r in day.problem().requests}
     assert windows["t2"] == TimeWindow(at("08:56"), at("09:03"))
+    assert {t.buffers for t in day.trips().values()} == {Buffers(0, 180)}  # all fit with it
     assert valid(day)
     # Rebuilt from what the service stores (trips with their promises, stop orders), the plan
     # is the same: the planned window follows from the promise alone.
@@ -97,3 +102,105 @@ def test_a_table_made_with_other_slack_is_refused() -> None:
         ServiceDayPlan(LINE, [bus("A")], table=table, slack=SlackRule())
     # Given no slack, the day takes the table's.
     assert ServiceDayPlan(LINE, [bus("A")], table=table).slack == SlackRule(travel_factor=1.2)
+
+
+PICKUP_8 = SlackRule(pickup_buffer_s=480)
+"""Pickups planned eight minutes before the promise ends; tried with 6, 4, 2 and 0."""
+
+
+def test_a_pickup_that_fits_only_with_less_buffer_gets_less() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    # Asked for 06:12 at P3 (pickup window 06:02-06:32): the bus leaves the depot at 06:00
+    # and is there at 06:30 at the earliest. With 8, 6 or 4 minutes short of 06:32 it is too
+    # late; 2 minutes leave 06:30: accepted with that.
+    early = day.book(trip("early", 3, 5, "06:12"), promise)
+    assert early.accepted and early.pickup_s == at("06:30")
+    assert early.buffers == Buffers(0, 120)
+    # The promise is the rider's window around the estimate (06:22-06:32), and the plan keeps
+    # the pickup two minutes short of its end.
+    assert early.promised == TimeWindow(at("06:22"), at("06:32"))
+    assert day.trips()["early"].buffers == Buffers(0, 120)
+    (request,) = day.problem().requests
+    assert request.pickup_window == TimeWindow(at("06:22"), at("06:30"))
+    # A trip later in the morning fits with the full buffer, and gets it.
+    late = day.book(trip("late", 1, 2, "09:00"), promise)
+    assert late.accepted and late.buffers == Buffers(0, 480)
+    assert day.trips()["late"].buffers == Buffers(0, 480)
+    assert valid(day)
+
+
+def test_without_steps_the_same_trip_is_refused_and_without_slack_accepted() -> None:
+    rigid = ServiceDayPlan(LINE, [bus("A")], slack=SlackRule(pickup_buffer_s=480, steps=0))
+    refused = rigid.book(trip("early", 3, 5, "06:12"), promise)
+    assert not refused.accepted and refused.buffers is None
+    assert str(refused.reason) == "infeasible_alone"
+    plain = ServiceDayPlan(LINE, [bus("A")])
+    assert plain.book(trip("early", 3, 5, "06:12"), promise).buffers == Buffers(0, 0)
+
+
+def test_a_trip_no_bus_reaches_even_without_buffer_is_refused_with_that_reason() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    # Asked for 06:05 at P5 (pickup window 05:55-06:25), the bus is there at 06:50 at the
+    # earliest: no buffer helps.
+    decision = day.book(trip("far", 5, 1, "06:05"), promise)
+    assert not decision.accepted and str(decision.reason) == "infeasible_alone"
+    assert day.trips() == {}
+
+
+def test_an_early_appointment_gets_the_appointment_buffer_that_still_reaches_it() -> None:
+    hours = TimeWindow(at("06:00"), at("23:00"))
+    a = Trip("a", P[0], P[2], appointment_s=at("06:25"), rider_id="a")
+    # Appointment 06:25 at P2, 20 minutes from the depot: set down by 06:24 less the buffer,
+    # so picked up by 06:03 less the buffer. With 10, 7.5 or 5 minutes that is before the
+    # buses start (06:00); with 2.5 minutes it is 06:00:30.
+    day = ServiceDayPlan(LINE, [bus("A")], slack=SlackRule(appointment_buffer_s=600), hours=hours)
+    decision = day.book(a, promise)
+    assert decision.accepted and decision.buffers == Buffers(150, 0)
+    assert decision.pickup_s == at("06:00")
+    (request,) = day.problem().requests
+    assert request.dropoff_window.end_s == at("06:21") + 30  # 06:25 - 1 min - 2.5 min
+    assert decision.dropoff_s is not None and decision.dropoff_s <= request.dropoff_window.end_s
+    assert valid(day)
+    # Never relaxed, the full buffer puts the pickup before the service hours.
+    rigid = ServiceDayPlan(
+        LINE,
+        [bus("A")],
+        slack=SlackRule(appointment_buffer_s=600, steps=0),
+        hours=hours,
+    )
+    with pytest.raises(InputError, match="outside the service hours"):
+        rigid.book(a, promise)
+
+
+def test_the_day_rebuilt_from_stored_trips_keeps_each_trips_buffers() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    for t in (trip("early", 3, 5, "06:12"), trip("late", 1, 2, "09:00")):
+        assert day.book(t, promise).accepted
+    stored = list(day.trips().values())
+    again = ServiceDayPlan(LINE, day.fleet, stored, day.sequences(), slack=PICKUP_8)
+    assert again.plan().routes == day.plan().routes
+    assert again.trips() == day.trips()
+    # Had the day forgotten the smaller buffer, the stored route would break it: the pickup
+    # at 06:30 lies past 06:24, eight minutes short of the promise's end.
+    forgotten = [replace(t, buffers=None) for t in stored]
+    with pytest.raises(PlanInvalidError):
+        ServiceDayPlan(LINE, day.fleet, forgotten, day.sequences(), slack=PICKUP_8)
+
+
+def test_a_trip_placed_again_never_gets_more_than_its_buffers() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    assert day.book(trip("early", 3, 5, "06:12"), promise).accepted
+    early = day.trips()["early"]
+    # On a bus that starts at 05:30 the full buffer would fit; the trip keeps its promise and
+    # the buffers it was accepted with (a breakdown or a rebased plan places it so).
+    other = ServiceDayPlan(LINE, [bus("B", ("05:30", "15:00"))], slack=PICKUP_8)
+    decision = other.book(early, promise)
+    assert decision.accepted and decision.buffers == Buffers(0, 120)
+    assert decision.promised == early.promised
+    # On a bus that starts a minute later (at P3 at 06:31), it fits only with none, still
+    # inside the same promise.
+    late = ServiceDayPlan(LINE, [bus("C", ("06:01", "15:00"))], slack=PICKUP_8)
+    decision = late.book(early, promise)
+    assert decision.accepted and decision.buffers == Buffers(0, 0)
+    assert decision.promised == early.promised and decision.pickup_s == at("06:31")
+    assert valid(late)

@@ -18,6 +18,7 @@ from rehabus.dispatch.model._request import Mobility, Priority, Request
 from rehabus.dispatch.model._time import TimeWindow
 
 __all__ = [
+    "Buffers",
     "RideTimeRule",
     "ServiceTimeRule",
     "SlackRule",
@@ -74,6 +75,22 @@ class WindowRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Buffers:
+    """The buffers one trip is planned with (s): its day's `SlackRule` buffers, or less where
+    the trip fits only with less (`SlackRule.buffer_steps`). Recorded on the trip once it is
+    accepted, so that every later plan of the day keeps that trip to the same buffers."""
+
+    appointment_s: int = 0
+    pickup_s: int = 0
+
+    def __post_init__(self) -> None:
+        if self.appointment_s < 0 or self.pickup_s < 0:
+            raise InputError(
+                f"buffers must not be negative, got {self.appointment_s} s and {self.pickup_s} s"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class SlackRule:
     """The slack a plan keeps for real traffic: the one rule of planning under noise.
 
@@ -89,6 +106,12 @@ class SlackRule:
       promised to the rider (`planned_pickup_window`): the promise reaches that far past the
       latest planned pickup, so a bus that far behind its schedule still keeps it.
 
+    The two buffers are applied as far as each trip still fits: a trip that no bus can take
+    with the full buffers is tried with less, in ``steps`` equal steps down to none
+    (`buffer_steps`), and keeps the buffers it was accepted with (`Buffers`), so that slack
+    never costs a trip. The travel factor is the whole day's (its travel matrix) and is not
+    relaxed.
+
     The default is no slack (plans on free-flow times, pickups up to the promise's end); the
     cities' values are in ``data/cities/*.toml`` under ``[planning]``, chosen with
     ``benchmarks/promises.py``.
@@ -97,6 +120,7 @@ class SlackRule:
     travel_factor: float = 1.0
     appointment_buffer_s: int = 0
     pickup_buffer_s: int = 0
+    steps: int = 4
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.travel_factor) and 1.0 <= self.travel_factor <= 3.0):
@@ -107,6 +131,30 @@ class SlackRule:
             )
         if not 0 <= self.pickup_buffer_s <= 3600:
             raise InputError(f"pickup_buffer_s must lie in [0, 3600], got {self.pickup_buffer_s}")
+        if not 0 <= self.steps <= 60:
+            raise InputError(f"steps must lie in [0, 60], got {self.steps}")
+
+    @property
+    def buffers(self) -> Buffers:
+        """The full buffers: what a trip is planned with when it fits."""
+        return Buffers(self.appointment_buffer_s, self.pickup_buffer_s)
+
+    def buffer_steps(self, first: Buffers | None = None) -> tuple[Buffers, ...]:
+        """The buffers to try a trip with, most first: ``first`` (the full buffers when not
+        given: a trip not yet accepted; a trip's recorded buffers when it is placed again),
+        then each buffer less by a ``steps``-th of its full value at a time, never more than
+        ``first``, down to none. With ``steps`` 0 only ``first``: the buffers are never
+        relaxed (slack may cost a trip)."""
+        start = first if first is not None else self.buffers
+        tried = [start]
+        for k in range(self.steps - 1, -1, -1):
+            step = Buffers(
+                min(start.appointment_s, self.appointment_buffer_s * k // self.steps),
+                min(start.pickup_s, self.pickup_buffer_s * k // self.steps),
+            )
+            if step not in tried:
+                tried.append(step)
+        return tuple(tried)
 
 
 def planned_travel_s(
@@ -122,12 +170,12 @@ def planned_travel_s(
     return np.where(free > 0, scaled, free)
 
 
-def planned_pickup_window(window: TimeWindow, rule: SlackRule | None = None) -> TimeWindow:
+def planned_pickup_window(window: TimeWindow, buffers: Buffers | None = None) -> TimeWindow:
     """The part of a rider's pickup window (the promise, or what the request allows) a plan
-    may use: without its last ``rule.pickup_buffer_s``, never shorter than its opening."""
-    if rule is None or rule.pickup_buffer_s == 0:
+    may use: without its last ``buffers.pickup_s``, never shorter than its opening."""
+    if buffers is None or buffers.pickup_s == 0:
         return window
-    return TimeWindow(window.start_s, max(window.start_s, window.end_s - rule.pickup_buffer_s))
+    return TimeWindow(window.start_s, max(window.start_s, window.end_s - buffers.pickup_s))
 
 
 def max_ride_time_s(direct_s: int, rule: RideTimeRule | None = None) -> int:
@@ -164,13 +212,13 @@ def make_request(
     ride_rule: RideTimeRule | None = None,
     service_rule: ServiceTimeRule | None = None,
     window_rule: WindowRule | None = None,
-    slack: SlackRule | None = None,
+    buffers: Buffers | None = None,
 ) -> Request:
     """Build a request from what the rider asked for, applying the rules.
 
     ``direct_s`` is the planned direct travel time (`planned_travel_s`, the matrix the plan is
-    made on); with an appointment, the drop-off is planned ``slack.appointment_buffer_s``
-    before the latest moment the appointment allows.
+    made on); with an appointment, the drop-off is planned ``buffers.appointment_s`` before
+    the latest moment the appointment allows.
     """
     if (requested_pickup_s is None) == (appointment_s is None):
         raise InputError(f"request {id}: give exactly one of a pickup time or an appointment")
@@ -185,7 +233,7 @@ def make_request(
         dropoff = TimeWindow(pickup.start_s + board + direct_s, pickup.end_s + board + ride)
     else:
         assert appointment_s is not None
-        buffer = slack.appointment_buffer_s if slack is not None else 0
+        buffer = buffers.appointment_s if buffers is not None else 0
         latest_drop = appointment_s - alight - buffer
         latest_pick = latest_drop - direct_s - board
         if latest_pick < 0:

@@ -166,7 +166,7 @@ class _Day:
             else:
                 est = starts[tid]
                 narrowed = fit_promise(self.promise(est), draft.rider_window(d.trip), est)
-                kept.append(replace(d.trip, promised=narrowed))
+                kept.append(replace(d.trip, promised=narrowed, buffers=self.slack.buffers))
                 self.status[tid] = "accepted"
         ids = {t.id for t in kept}
         sequences = {
@@ -363,6 +363,9 @@ def _play(
     )
     figures = {
         "carried": len(done),
+        "slack_reduced": sum(
+            t.buffers is not None and t.buffers != sim.slack.buffers for t in trips.values()
+        ),
         "no_shows": no_shows,
         "on_time_pickup_share": round(on_time / pickups, 4) if pickups else 0.0,
         "appointments_kept_share": round(appointments_kept / appointments, 4)
@@ -404,11 +407,12 @@ def simulate_day(
 
     Key figures (``DayResult.figures``): ``requests`` (trips asked for and not cancelled by
     the rider), ``served``, ``refused``, ``served_share``; ``carried`` (riders actually
-    driven), ``on_time_pickup_share`` (pickup started inside the promised window),
-    ``appointments_kept_share``, ``mean_ride_over_direct``, ``shared_share``,
-    ``passengers_per_vehicle_hour``, ``vehicles_used``, ``vehicle_km``, ``vehicle_hours``,
-    ``operating_cost_twd``, ``fares_twd`` (riders' shares), ``meter_twd`` (the taxi meter for
-    the same trips), ``cost_per_trip_twd``, ``solve_s`` and ``wall_s``.
+    driven), ``slack_reduced`` (trips of the final plan that fit only with less than the full
+    buffers of the slack, `SlackRule.buffer_steps`), ``on_time_pickup_share`` (pickup started
+    inside the promised window), ``appointments_kept_share``, ``mean_ride_over_direct``,
+    ``shared_share``, ``passengers_per_vehicle_hour``, ``vehicles_used``, ``vehicle_km``,
+    ``vehicle_hours``, ``operating_cost_twd``, ``fares_twd`` (riders' shares), ``meter_twd``
+    (the taxi meter for the same trips), ``cost_per_trip_twd``, ``solve_s`` and ``wall_s``.
     ``DayResult.planned`` has the final plan's figures and its count of validator
     ``violations`` (0 whenever the dispatcher kept its promise).
     """

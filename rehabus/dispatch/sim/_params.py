@@ -109,6 +109,7 @@ class SimParameters:
             if self.appointment_buffer_s is None
             else self.appointment_buffer_s,
             city.pickup_buffer_s if self.pickup_buffer_s is None else self.pickup_buffer_s,
+            city.steps,
         )
 
     def as_dict(self) -> dict[str, Any]:

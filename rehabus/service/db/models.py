@@ -225,6 +225,11 @@ class Booking(Base):
     window_start_s: Mapped[int | None] = mapped_column(Integer, default=None)
     """The promised pickup window, once accepted."""
     window_end_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    appointment_buffer_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The slack for traffic the accepted trip is planned with (`rehabus.dispatch.model.rules.
+    Buffers`): the city's full buffers, or less where it fit only so; ``None`` (both): the
+    city's full buffers."""
+    pickup_buffer_s: Mapped[int | None] = mapped_column(Integer, default=None)
     est_pickup_s: Mapped[int | None] = mapped_column(Integer, default=None)
     est_dropoff_s: Mapped[int | None] = mapped_column(Integer, default=None)
     vehicle_id: Mapped[str | None] = mapped_column(String(32), default=None)

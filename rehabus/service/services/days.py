@@ -28,6 +28,7 @@ from rehabus.dispatch.day import ServiceDayPlan, Trip
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import Mobility, TimeWindow
+from rehabus.dispatch.model.rules import Buffers
 from rehabus.dispatch.travel.base import TravelTimeProvider
 from rehabus.dispatch.travel.locations import LocationTable
 from rehabus.dispatch.validate import PlanInvalidError
@@ -57,10 +58,14 @@ def pickup_of(booking: Booking) -> Point:
 
 
 def trip_of(booking: Booking) -> Trip:
-    """The dispatch trip of a stored booking (with its promised window, once accepted)."""
+    """The dispatch trip of a stored booking (with its promised window and the buffers it is
+    planned with, once accepted)."""
     promised = None
     if booking.window_start_s is not None and booking.window_end_s is not None:
         promised = TimeWindow(booking.window_start_s, booking.window_end_s)
+    buffers = None
+    if booking.appointment_buffer_s is not None and booking.pickup_buffer_s is not None:
+        buffers = Buffers(booking.appointment_buffer_s, booking.pickup_buffer_s)
     rescued = booking.rescue_lat is not None
     return Trip(
         id=booking.id,
@@ -74,6 +79,7 @@ def trip_of(booking: Booking) -> Trip:
         shared_ok=booking.shared_ok,
         rider_id=booking.rider_id,
         promised=promised,
+        buffers=buffers,
     )
 
 
@@ -102,7 +108,8 @@ class OpenDay:
 
     def save(self, vehicle_ids: set[str] | None = None) -> None:
         """Store the routes of ``vehicle_ids`` (all when ``None``), refresh the estimated times
-        of the bookings on them, and move the day's version on. The caller commits."""
+        and the buffers (`Trip.buffers`: a trip placed again may have fit only with less) of the
+        bookings on them, and move the day's version on. The caller commits."""
         key = (DayRoute.city == self.row.city, DayRoute.service_date == self.row.service_date)
         fresh = vehicle_ids is None  # every route is written anew
         if self.written is not None:
@@ -111,10 +118,19 @@ class OpenDay:
             self.session.execute(delete(DayRoute).where(*key))
             vehicle_ids = {v.id for v in self.plan.fleet}
         times: dict[str, dict[str, object]] = {}
+        trips = self.plan.trips()
         for vid in sorted(vehicle_ids):
             stops = self.plan.route_stops(vid)
             for trip_id, kind, start_s in stops:
-                entry = times.setdefault(trip_id, {"id": trip_id, "vehicle_id": vid})
+                entry = times.get(trip_id)
+                if entry is None:
+                    buffers = trips[trip_id].buffers
+                    entry = times[trip_id] = {
+                        "id": trip_id,
+                        "vehicle_id": vid,
+                        "appointment_buffer_s": None if buffers is None else buffers.appointment_s,
+                        "pickup_buffer_s": None if buffers is None else buffers.pickup_s,
+                    }
                 entry["est_pickup_s" if kind == "pickup" else "est_dropoff_s"] = start_s
             mine = (*key, DayRoute.vehicle_id == vid)
             if not stops:
