@@ -58,6 +58,7 @@ __all__ = [
     "cost_double",
     "euclidean_matrix",
     "generate_darp",
+    "generate_planted_day",
     "plan_from_routes",
     "read_bks",
     "read_cordeau",
@@ -614,6 +615,79 @@ def _generate_day(
     nodes = _nodes(xy, np.full(n, service), np.ones(n, dtype=np.int64), pick, drop, _HORIZON_DAY)
     label = name if name is not None else f"g-day{n_vehicles}-{n}"
     return DarpInstance(label, n_vehicles, n, duty, 6, ride, nodes)
+
+
+def generate_planted_day(
+    n_requests: int,
+    n_vehicles: int,
+    seed: int,
+    *,
+    name: str | None = None,
+    max_route_duration: float = 480.0,
+) -> tuple[DarpInstance, list[list[int]]]:
+    """A whole day like ``generate_darp(kind="day")`` that is known to be feasible, and the plan
+    that shows it (routes of node ids, depots left out).
+
+    The requests are drawn onto a hidden ("planted") plan first: each vehicle gets a duty of
+    ``max_route_duration`` minutes starting anywhere in the day, and an even share of the
+    requests, each served alone, one after another, with the duty's spare time spread as idle
+    gaps between them. Each request's 15-minute window (on the drop-off for the first half,
+    inbound; on the pickup for the rest, outbound) is then drawn to contain the planted time at
+    least half a minute inside, so the planted plan keeps every window, ride limit (rides are
+    direct), seat and duty. Its cost, `cost_double` of the routes returned, bounds the optimum
+    from above. Points, service, load, ``Q`` and ``L`` are as for ``kind="day"``; a vehicle's
+    points are redrawn while its share would not fit its duty. The same arguments give the same
+    instance.
+    """
+    if n_requests < 1 or n_vehicles < 1:
+        raise InputError("generate_planted_day: need at least one request and one vehicle")
+    duty = float(max_route_duration)
+    if duty < 60 + _TIGHT_WINDOW or duty > _HORIZON_DAY:
+        raise InputError(f"generate_planted_day: max route duration {duty} outside 75..1440")
+    n, service = n_requests, 10.0
+    rng = np.random.default_rng([seed, n, n_vehicles, 0x91A7])
+    xy = np.zeros((2 * n, 2))
+    pick = [(0, _HORIZON_DAY)] * n
+    drop = [(0, _HORIZON_DAY)] * n
+    order = rng.permutation(n)
+    shares = np.array_split(order, n_vehicles)
+    planted: list[list[int]] = []
+    for share in shares:
+        for _attempt in range(1000):
+            pts = np.round(rng.uniform(-10.0, 10.0, size=(len(share), 2, 2)), 3)
+            legs = []
+            here = np.zeros(2)
+            for p, d in pts:
+                legs.append((math.hypot(*(p - here)), math.hypot(*(d - p))))
+                here = d
+            busy = sum(a + b + 2 * service for a, b in legs) + math.hypot(*here)
+            if busy <= duty - 1.0:
+                break
+        else:
+            raise InputError(
+                f"generate_planted_day: {len(share)} requests do not fit a {duty}-minute duty"
+            )
+        spare = duty - 1.0 - busy
+        start = float(rng.uniform(0.0, _HORIZON_DAY - duty))
+        idle = rng.dirichlet(np.ones(len(share) + 1)) * spare
+        t = start
+        for k, (i, (p, d), (to_p, to_d)) in enumerate(zip(share, pts, legs, strict=True)):
+            xy[i], xy[n + i] = p, d
+            t += idle[k] + to_p
+            at_pickup = t
+            t += service + to_d
+            at_drop = t
+            t += service
+            if i < n // 2:  # inbound: the window of arrival holds the planted drop-off
+                late = math.ceil(at_drop + rng.uniform(0.5, _TIGHT_WINDOW - 1.5))
+                drop[i] = (late - _TIGHT_WINDOW, late)
+            else:  # outbound: the window of leaving holds the planted pickup
+                early = math.floor(at_pickup - rng.uniform(0.5, _TIGHT_WINDOW - 1.5))
+                pick[i] = (early, early + _TIGHT_WINDOW)
+        planted.append([node for i in share for node in (int(i) + 1, n + int(i) + 1)])
+    nodes = _nodes(xy, np.full(n, service), np.ones(n, dtype=np.int64), pick, drop, _HORIZON_DAY)
+    label = name if name is not None else f"g-planted{n_vehicles}-{n}"
+    return DarpInstance(label, n_vehicles, n, duty, 6, 90.0, nodes), planted
 
 
 def _nodes(

@@ -16,6 +16,7 @@ from rehabus.dispatch.instances import (
     cost_double,
     euclidean_matrix,
     generate_darp,
+    generate_planted_day,
     plan_from_routes,
     read_bks,
     read_cordeau,
@@ -198,3 +199,24 @@ def test_a_generated_day_limits_duties_not_the_depot(tmp_path: Path) -> None:
     write_cordeau(inst, path)
     assert read_cordeau(path).nodes == inst.nodes
     assert generate_darp(24, 3, seed=2, kind="day").nodes == inst.nodes
+
+
+@pytest.mark.parametrize(("vehicles", "requests"), [(3, 24), (9, 96)])
+def test_a_planted_day_has_the_plan_it_was_drawn_from(vehicles: int, requests: int) -> None:
+    """The planted plan serves every request within every window, ride limit and 8-hour duty
+    (the validator on the integer problem), one bus a share; the same seed, the same day."""
+    inst, planted = generate_planted_day(requests, vehicles, seed=5)
+    assert inst.name == f"g-planted{vehicles}-{requests}" and inst.depot_window() == (0, 1440)
+    assert (inst.max_route_duration, inst.capacity, inst.max_ride_time) == (480, 6, 90)
+    assert len(planted) == vehicles
+    covers_each_request_once(inst, planted)
+    for p, d in inst.pairs:  # one 15-minute window a request, the other end open all day
+        spans = sorted(n.tw_end - n.tw_start for n in (inst.nodes[p], inst.nodes[d]))
+        assert spans == [15, 1440]
+    problem = to_problem(inst)
+    plan = plan_from_routes(inst, problem, planted)
+    assert validate(problem, plan) == [] and not plan.unserved
+    assert all(r.return_s - r.depart_s <= 480_000 for r in plan.routes)
+    again, planted_again = generate_planted_day(requests, vehicles, seed=5)
+    assert again.nodes == inst.nodes and planted_again == planted
+    assert generate_planted_day(requests, vehicles, seed=6)[0].nodes != inst.nodes
