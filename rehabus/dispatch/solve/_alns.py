@@ -1,12 +1,14 @@
 """rehabus' own improvement search: adaptive large neighbourhood search, compiled.
 
-Ruin and recreate in the manner of Ropke & Pisinger (2006): each iteration removes some
-requests (at random; related ones, by place and by when they are served now; the costliest; a
-whole route; or strings of consecutive stops from a few nearby routes, after Christiaens &
-Vanden Berghe's SISR, 2020) and puts them back by greedy or regret insertion or one by one in
-random order; simulated annealing decides whether to keep the result, and the operators'
-weights adapt to how often they help. Routes are rows of an int64 array; every
-route kept is feasible by `_kernels.evaluate`, so the search never leaves the feasible region.
+Ruin and recreate in the manner of Ropke & Pisinger (2006): each iteration removes some requests
+(at random; related ones, by place and by when they are served now; the costliest; a whole
+route; strings of consecutive stops from a few nearby routes, after Christiaens & Vanden
+Berghe's SISR, 2020; the served requests nearest one left unserved, so that it may fit; or the
+first or last requests of a route, so that a driver's duty can move in the day) and puts them
+back by greedy or regret insertion or one by one in random order; simulated annealing decides
+whether to keep the result, and the operators' weights adapt to how often they help. Routes are
+rows of an int64 array; every route kept is feasible by `_kernels.evaluate`, so the search never
+leaves the feasible region.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rehabus.dispatch.solve._kernels import best_insertion, best_over_routes, ev
 
 __all__ = ["considered_vehicles", "lock_prefixes", "run_chunk", "seed_rng", "sequential"]
 
-N_DESTROY = 5
+N_DESTROY = 7
 N_REPAIR = 4
 SIGMA_BEST, SIGMA_BETTER, SIGMA_ACCEPTED = 33.0, 9.0, 13.0
 REACTION = 0.1
@@ -153,6 +155,8 @@ def _destroy(
     if n_cand == 0:
         return n_pool
     q = min(q, n_cand)
+    if op == 5 and n_pool == 0:
+        op = 1  # nothing unserved: related removal instead
     chosen = np.empty(q, dtype=np.int64)
     n_chosen: int = 0
     if op == 0:  # random
@@ -207,6 +211,45 @@ def _destroy(
             if assigned[cand[k]] == v and n_chosen < q:
                 chosen[n_chosen] = cand[k]
                 n_chosen += 1
+    elif op == 6:  # the first or the last requests of a route: its duty moves in the day
+        v = assigned[cand[np.random.randint(n_cand)]]
+        from_end = np.random.random() < 0.5
+        for s in range(lens[v]):
+            k = lens[v] - 1 - s if from_end else s
+            node = routes[v, k]
+            if node >= 2 * n_req or n_chosen >= q:
+                continue
+            x = node // 2
+            if removable[x] == 0:
+                continue
+            seen = False
+            for c in range(n_chosen):
+                if chosen[c] == x:
+                    seen = True
+            if not seen:
+                chosen[n_chosen] = x
+                n_chosen += 1
+    elif op == 5:  # the served requests nearest one left unserved
+        u = pool[np.random.randint(n_pool)]
+        at = _service_times(routes, lens, times, 2 * n_req)
+        pu, du = 2 * u, 2 * u + 1
+        lu_p, lu_d = kx.loc[pu], kx.loc[du]
+        t_p = max(kx.tw_start[pu], kx.tw_start[du] - kx.service[pu] - kx.duration[lu_p, lu_d])
+        t_d = max(kx.tw_start[du], t_p + kx.service[pu] + kx.duration[lu_p, lu_d])
+        score = np.empty(n_cand)
+        for k in range(n_cand):
+            r = cand[k]
+            score[k] = float(
+                kx.duration[lu_p, kx.loc[2 * r]]
+                + kx.duration[lu_d, kx.loc[2 * r + 1]]
+                + abs(t_p - at[2 * r])
+                + abs(t_d - at[2 * r + 1])
+            )
+            score[k] *= 0.8 + 0.4 * np.random.random()
+        order = np.argsort(score)
+        for k in range(q):
+            chosen[k] = cand[order[k]]
+        n_chosen = q
     else:  # strings of consecutive stops from the routes nearest a seed (after SISR)
         seed = cand[np.random.randint(n_cand)]
         ps = kx.loc[2 * seed]

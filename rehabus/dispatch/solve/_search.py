@@ -15,6 +15,7 @@ from rehabus.dispatch.model import Problem, StopKind
 from rehabus.dispatch.solve import _alns
 from rehabus.dispatch.solve import _kernels as kn
 from rehabus.dispatch.solve._arrays import ProblemArrays
+from rehabus.dispatch.solve._eliminate import eliminate_routes
 from rehabus.dispatch.solve._plan_build import place_break
 from rehabus.dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
 
@@ -29,6 +30,20 @@ __all__ = [
 
 Seq = npt.NDArray[np.int64]
 MAX_ROUTE_STOPS = 240
+
+
+TEMPERATURE_REQUESTS = 100
+"""Up to this many movable requests the annealing starts where a plan 3 % worse is accepted
+half the time; above it, at that share of 3 %."""
+
+ELIMINATE_AT, ELIMINATE_SHARE = 0.3, 0.2
+"""Where vehicles cost, a timed search tries for fewer of them (`eliminate_routes`) once, when
+this share of its clock has passed, for at most that share."""
+
+
+def _eligible_at(eliminate_at: float, assigned: np.ndarray) -> float:
+    """When the search may try for fewer vehicles: never while a request is unserved."""
+    return eliminate_at if (assigned >= 0).all() else math.inf
 
 
 SHARE_EVERY_S = 1.0
@@ -231,10 +246,15 @@ def improve(
     movable = int(removable.sum())
     q_min = min(4, max(1, movable))
     q_max = max(q_min, min(30, int(0.3 * movable)))
-    routing_cost = max(1, int(costs.sum()))
+    # The routes' cost without their vehicles' fixed costs: where a vehicle costs more than
+    # all the driving (Li & Lim's ranking), 3 % of it would let the annealing take any detour.
+    routing_cost = max(1, int(costs.sum()) - int(pa.vehicle_cost) * int((costs > 0).sum()))
     # A solution 3 % worse is accepted half the time at the start (tuned on Cordeau a3-30,
     # a3-36, a4-48, b4-32, b4-48 over six seeds at 5 s).
-    t0 = 0.03 * routing_cost / math.log(2)
+    # On a large day one iteration touches a small part of the plan: the temperature scales
+    # with the share of the plan a ruin takes, not with the whole (a whole-city day at 3 % of
+    # its cost took nearly any ruin for half the clock, benchmarks/results/scaling_city_day).
+    t0 = 0.03 * routing_cost * min(1.0, TEMPERATURE_REQUESTS / max(1, movable)) / math.log(2)
     t_end = t0 / 2000
     # Insertion noise of 2.5 % of the longest leg, on half the iterations (Ropke & Pisinger).
     noise_amp = 0.025 * float(pa.distance.max()) * pa.distance_weight
@@ -242,6 +262,9 @@ def improve(
     timed = iteration_limit is None and math.isfinite(time_limit_s)
     started_search = time.perf_counter()
     started_solve = started_search if started is None else started
+    # Where vehicles cost, a phase for fewer of them once the search has settled.
+    eliminate_at = ELIMINATE_AT * time_limit_s if timed and pa.vehicle_cost > 0 else math.inf
+    anneal_from, anneal_s = started_search, time_limit_s
     done = 0
     chunk = 1
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
@@ -258,9 +281,9 @@ def improve(
             chunk = min(chunk, iteration_limit - done)
             frac_next = (done + chunk) / iteration_limit
         elif timed:
-            frac = elapsed / time_limit_s
+            frac = (now - anneal_from) / anneal_s
             rate = done / elapsed if elapsed > 0 and done else 0.0
-            frac_next = min(1.0, frac + (chunk / rate) / time_limit_s) if rate else frac
+            frac_next = min(1.0, frac + (chunk / rate) / anneal_s) if rate else frac
         else:
             frac = frac_next = 0.0
         temp_from = t0 * (t_end / t0) ** frac
@@ -296,6 +319,33 @@ def improve(
         done += chunk
         if best_total < previous_best:
             best_at = done
+        if time.perf_counter() - started_search >= _eligible_at(eliminate_at, best_assigned):
+            eliminate_at = math.inf
+            fewer = [a.copy() for a in (best_routes, best_lens, times, costs, best_assigned)]
+            for v in range(n_veh):
+                fewer[3][v] = kn.evaluate(kx, v, fewer[0][v], fewer[1][v], fewer[2][v], lb)
+            if eliminate_routes(
+                kx,
+                pa.penalty,
+                locked,
+                removable,
+                *fewer,
+                budget_s=ELIMINATE_SHARE * time_limit_s,
+                temperature=t0 / 10,
+                q_min=q_min,
+                q_max=q_max,
+                noise_amp=noise_amp,
+            ):
+                for mine, theirs in zip(
+                    (best_routes, best_lens, best_assigned, routes, lens, times, costs, assigned),
+                    (fewer[0], fewer[1], fewer[4], *fewer),
+                    strict=True,
+                ):
+                    mine[...] = theirs
+                best_total, best_at = int(costs.sum()), done
+                # The annealing runs its whole schedule again over what is left of the clock.
+                anneal_from = time.perf_counter()
+                anneal_s = max(1e-3, time_limit_s - (anneal_from - started_search))
         if shared is not None and time.perf_counter() - shared_at >= SHARE_EVERY_S:
             shared_at = time.perf_counter()
             shared.offer(best_total, best_routes, best_lens, best_assigned)
