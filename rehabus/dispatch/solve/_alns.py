@@ -310,11 +310,14 @@ def _destroy(
 def considered_vehicles(
     kx: Any, routes: np.ndarray, lens: np.ndarray, v_class: np.ndarray
 ) -> np.ndarray:
-    """Vehicles worth trying: every one with work, and one idle vehicle of each class."""
+    """Vehicles worth trying: every one with work, and one idle vehicle of each class. A class
+    below zero marks a vehicle outside the part of the plan being searched (`_neighbourhoods`)."""
     n_veh = routes.shape[0]
-    seen = np.zeros(v_class.max() + 1, dtype=np.bool_)
+    seen = np.zeros(max(0, v_class.max()) + 1, dtype=np.bool_)
     consider = np.zeros(n_veh, dtype=np.bool_)
     for v in range(n_veh):
+        if v_class[v] < 0:
+            continue
         empty = True
         for s in range(lens[v]):
             if kx.partner[routes[v, s]] >= 0:

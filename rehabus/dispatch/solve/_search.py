@@ -16,6 +16,7 @@ from rehabus.dispatch.solve import _alns
 from rehabus.dispatch.solve import _kernels as kn
 from rehabus.dispatch.solve._arrays import ProblemArrays
 from rehabus.dispatch.solve._eliminate import eliminate_routes
+from rehabus.dispatch.solve._neighbourhoods import DECOMPOSE_FROM, neighbourhood
 from rehabus.dispatch.solve._plan_build import place_break
 from rehabus.dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
 
@@ -265,6 +266,9 @@ def improve(
     # Where vehicles cost, a phase for fewer of them once the search has settled.
     eliminate_at = ELIMINATE_AT * time_limit_s if timed and pa.vehicle_cost > 0 else math.inf
     anneal_from, anneal_s = started_search, time_limit_s
+    # A large day is searched a neighbourhood of routes at a time, a new one each chunk.
+    parts = np.random.default_rng(seed) if movable >= DECOMPOSE_FROM else None
+    chunk_class, chunk_removable = v_class, removable
     done = 0
     chunk = 1
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
@@ -289,13 +293,17 @@ def improve(
         temp_from = t0 * (t_end / t0) ** frac
         temp_to = t0 * (t_end / t0) ** frac_next
         previous_best = best_total
+        if parts is not None:
+            chunk_class = neighbourhood(kx, routes, lens, times, v_class, parts)
+            inside = (assigned >= 0) & (chunk_class[np.maximum(assigned, 0)] >= 0)
+            chunk_removable = removable * inside
         best_total = int(
             _alns.run_chunk(
                 kx,
                 pa.penalty,
                 locked,
-                removable,
-                v_class,
+                chunk_removable,
+                chunk_class,
                 routes,
                 lens,
                 times,
