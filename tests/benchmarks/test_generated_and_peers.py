@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
 import pytest
 
-from benchmarks.instances import GENERATED_DIR, GENERATED_SET
+from benchmarks.instances import (
+    GENERATED_DIR,
+    GENERATED_SET,
+    PLANTED_DIR,
+    PLANTED_SET,
+    generate_planted_set,
+)
 from rehabus.dispatch.instances import (
     cost_double,
     generate_darp,
@@ -35,6 +42,15 @@ def test_shipped_generated_set_is_reproducible() -> None:
             path = GENERATED_DIR / f"g-{kind}{k}-{n}.txt"
             expected = generate_darp(n, k, seed=1, kind=kind)
             assert read_cordeau(path).nodes == expected.nodes
+
+
+def test_shipped_planted_days_are_reproducible(tmp_path: Path) -> None:
+    """The committed planted days and ``planted.csv`` are what the command writes."""
+    generate_planted_set(tmp_path, seed=11)
+    for k, n in PLANTED_SET:
+        name = f"g-planted{k}-{n}.txt"
+        assert read_cordeau(PLANTED_DIR / name).nodes == read_cordeau(tmp_path / name).nodes
+    assert (PLANTED_DIR / "planted.csv").read_text() == (tmp_path / "planted.csv").read_text()
 
 
 # --------------------------------------------------------------------------- peers
