@@ -1,7 +1,7 @@
 """Iteration-bounded solves are repeatable, and the stopping criteria give the same plans as the
 older keywords: Cordeau a2-16 and a3-24, 1,500 iterations, seed 3 (``data/fingerprint.json``,
-recorded with ``solve(problem, time_limit_s=600.0, seed=3, iteration_limit=1500)``; recorded
-again whenever the search itself changes, as when it gained two ruins in issue 13)."""
+recorded with ``solve(problem, time_limit_s=600.0, seed=3, iteration_limit=1500)``; to be
+recorded again only when the search itself changes on days like these)."""
 
 from __future__ import annotations
 

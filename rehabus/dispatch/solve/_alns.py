@@ -23,6 +23,7 @@ from rehabus.dispatch.solve._kernels import best_insertion, best_over_routes, ev
 __all__ = ["considered_vehicles", "lock_prefixes", "run_chunk", "seed_rng", "sequential"]
 
 N_DESTROY = 7
+NEAR_UNSERVED, ROUTE_ENDS = 5, 6
 N_REPAIR = 4
 SIGMA_BEST, SIGMA_BETTER, SIGMA_ACCEPTED = 33.0, 9.0, 13.0
 REACTION = 0.1
@@ -155,7 +156,7 @@ def _destroy(
     if n_cand == 0:
         return n_pool
     q = min(q, n_cand)
-    if op == 5 and n_pool == 0:
+    if op == NEAR_UNSERVED and n_pool == 0:
         op = 1  # nothing unserved: related removal instead
     chosen = np.empty(q, dtype=np.int64)
     n_chosen: int = 0
@@ -211,7 +212,7 @@ def _destroy(
             if assigned[cand[k]] == v and n_chosen < q:
                 chosen[n_chosen] = cand[k]
                 n_chosen += 1
-    elif op == 6:  # the first or the last requests of a route: its duty moves in the day
+    elif op == ROUTE_ENDS:  # the first or the last requests of a route: its duty moves in the day
         v = assigned[cand[np.random.randint(n_cand)]]
         from_end = np.random.random() < 0.5
         for s in range(lens[v]):
@@ -229,7 +230,7 @@ def _destroy(
             if not seen:
                 chosen[n_chosen] = x
                 n_chosen += 1
-    elif op == 5:  # the served requests nearest one left unserved
+    elif op == NEAR_UNSERVED:  # the served requests nearest one left unserved
         u = pool[np.random.randint(n_pool)]
         at = _service_times(routes, lens, times, 2 * n_req)
         pu, du = 2 * u, 2 * u + 1
@@ -627,7 +628,8 @@ def run_chunk(
             for k in range(weights.shape[0]):
                 if uses[k] > 0:
                     weights[k] = (1 - REACTION) * weights[k] + REACTION * scores[k] / uses[k]
-                weights[k] = max(weights[k], 0.05)
+                if weights[k] > 0:  # an operator left out from the start stays out
+                    weights[k] = max(weights[k], 0.05)
                 scores[k] = 0.0
                 uses[k] = 0
     return best_total

@@ -240,6 +240,12 @@ def improve(
             raise ValueError(f"starting route of vehicle {v} is infeasible")
     best_routes, best_lens, best_assigned = routes.copy(), lens.copy(), assigned.copy()
     weights = np.ones(_alns.N_DESTROY + _alns.N_REPAIR)
+    # The two ruins for what only some days have: requests left unserved (or a fleet to
+    # shrink), and duties shorter than the shifts; elsewhere the search is as it was without.
+    if (assigned >= 0).all() and pa.vehicle_cost == 0:
+        weights[_alns.NEAR_UNSERVED] = 0.0
+    if (pa.v_max_duration >= pa.v_shift_end - pa.v_shift_start).all():
+        weights[_alns.ROUTE_ENDS] = 0.0
     scores = np.zeros_like(weights)
     uses = np.zeros_like(weights)
     _alns.seed_rng(seed)
