@@ -42,10 +42,10 @@ from rehabus.dispatch.model.rules import (
     make_request,
     planned_pickup_window,
 )
-from rehabus.dispatch.solve import Inserter, schedule_sequences, served_once
+from rehabus.dispatch.solve import Inserter, InsertionResult, schedule_sequences, served_once
 from rehabus.dispatch.travel.base import TravelTimeProvider
 from rehabus.dispatch.travel.locations import LocationTable
-from rehabus.dispatch.validate import PlanInvalidError, check
+from rehabus.dispatch.validate import PlanInvalidError, check, validate
 
 __all__ = [
     "BookingDecision",
@@ -104,8 +104,8 @@ class Trip:
 
 @dataclass(frozen=True, slots=True)
 class BookingDecision:
-    """What the day can do with a trip; ``buffers``: the slack it is planned with, once
-    accepted."""
+    """What the day can do with a trip; once accepted, ``buffers``: the slack it is planned
+    with, and ``yielded``: the trips on its bus that gave up buffer to make room for it."""
 
     trip_id: str
     accepted: bool
@@ -117,6 +117,7 @@ class BookingDecision:
     direct_s: int = 0
     direct_m: int = 0
     buffers: Buffers | None = None
+    yielded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,15 @@ class BreakdownOutcome:
     stranded: tuple[str, ...] = ()
     place: Point | None = None
     """Where the riders aboard wait: the breakdown place."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A trip inserted: where and when, its promise and the buffers it got."""
+
+    result: InsertionResult
+    promised: TimeWindow
+    buffers: Buffers
 
 
 def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
@@ -309,16 +319,53 @@ class ServiceDayPlan:
 
         ``promise`` turns an estimated pickup (s) into the window promised to the rider, fitted
         inside the window the rider's request allows; the plan keeps the pickup inside the part
-        of the promise the trip's buffers leave (`planned_pickup_window`). The buffers are the
-        day's slack as far as the trip still fits: the full ones (or the trip's recorded ones),
-        then less, down to none (`SlackRule.buffer_steps`); the decision and the trip kept
-        carry the buffers it got. A refusal gives the reason it fits nowhere even with the
-        least. With ``commit=False`` nothing changes (a quote).
+        of the promise the trip's buffers leave (`planned_pickup_window`). The day's slack is
+        applied as far as the trip still fits, so that it never costs a trip: the full buffers
+        (or the trip's recorded ones), then less, down to none (`SlackRule.buffer_steps`);
+        where it fits nowhere even with none, the trips already planned give up buffer, a step
+        at a time, on the one bus that then takes it (their promises unchanged; the decision
+        names them in ``yielded``). The decision and the trip kept carry the buffers it got.
+        A refusal gives the reason it fits nowhere with the day's trips at their buffers. With
+        ``commit=False`` nothing changes (a quote).
         """
         if trip.id in self._trips:
             raise InputError(f"trip {trip.id}: already booked")
         direct_s, direct_m = self.direct(trip.pickup, trip.dropoff)  # places added first
         self._sync_generation()
+        placed = self._place(self._inserter, trip, promise, commit=commit)
+        yielded: tuple[str, ...] = ()
+        if isinstance(placed, UnservedReason):
+            found = self._place_yielding(trip, promise, commit=commit)
+            if found is None:
+                return BookingDecision(
+                    trip.id, False, reason=placed, direct_s=direct_s, direct_m=direct_m
+                )
+            placed, yielded = found
+        if commit:
+            self._trips[trip.id] = replace(trip, promised=placed.promised, buffers=placed.buffers)
+        return BookingDecision(
+            trip.id,
+            True,
+            placed.result.vehicle_id,
+            placed.result.pickup_s,
+            placed.result.dropoff_s,
+            placed.promised,
+            direct_s=direct_s,
+            direct_m=direct_m,
+            buffers=placed.buffers,
+            yielded=yielded,
+        )
+
+    def _place(
+        self,
+        inserter: Inserter,
+        trip: Trip,
+        promise: Callable[[int], TimeWindow],
+        *,
+        commit: bool,
+    ) -> _Placed | UnservedReason:
+        """``trip`` inserted into ``inserter`` with the most of its buffers it fits with; the
+        reason it fits nowhere with none otherwise."""
         reason: UnservedReason | None = None
         error: InputError | None = None
         for buffers in self._slack.buffer_steps(trip.buffers):
@@ -331,37 +378,84 @@ class ServiceDayPlan:
                 continue
             allowed = rider.pickup_window
             request = replace(rider, pickup_window=planned_pickup_window(allowed, buffers))
-            quote = self._inserter.insert(request, commit=False)
+            quote = inserter.insert(request, commit=False)
             if not quote.accepted:
                 reason = quote.reason
                 continue
             assert quote.pickup_s is not None
             narrowed = fit_promise(promise(quote.pickup_s), allowed, quote.pickup_s)
-            final = self._inserter.insert(
+            final = inserter.insert(
                 replace(request, pickup_window=planned_pickup_window(narrowed, buffers)),
                 commit=commit,
             )
-            if not final.accepted:
-                # Only where the promise was cut short (at the end of the service hours) can
-                # the quote's pickup lie in the promise's buffer and no other place fit.
-                reason = final.reason
+            if final.accepted:
+                return _Placed(final, narrowed, buffers)
+            # Only where the promise was cut short (at the end of the service hours) can the
+            # quote's pickup lie in the promise's buffer and no other place fit.
+            reason = final.reason
+        if reason is None:
+            assert error is not None
+            raise error
+        return reason
+
+    def _place_yielding(
+        self,
+        trip: Trip,
+        promise: Callable[[int], TimeWindow],
+        *,
+        commit: bool,
+    ) -> tuple[_Placed, tuple[str, ...]] | None:
+        """``trip`` placed where it fits once the planned trips give up buffer: every trip at
+        most the next smaller step of the slack (`SlackRule.buffer_steps`), down to none, until
+        a bus takes it, the trip itself given no more than that step; then only the trips on
+        that bus keep the smaller buffers (their promises unchanged). ``None`` if it fits
+        nowhere even with no trip keeping any buffer."""
+        plan = self.plan()
+        sequences = self.sequences(plan)
+        ids = [r.id for r in self._inserter.problem().requests]
+        for step in self._slack.buffer_steps()[1:]:
+            relaxed = {
+                tid: replace(t, buffers=self.buffers(t).at_most(step))
+                for tid, t in self._trips.items()
+            }
+            if all(relaxed[tid].buffers == self.buffers(t) for tid, t in self._trips.items()):
+                continue  # nobody has more than this step to give
+            # Less buffer only widens windows (`SlackRule`): the plan as it stands stays valid.
+            problem = self._problem(tuple(self._request(relaxed[rid]) for rid in ids))
+            scratch = Inserter(problem, plan)
+            # The trip gets no more buffer than the trips that give some up for it.
+            limited = replace(trip, buffers=self.buffers(trip).at_most(step))
+            placed = self._place(scratch, limited, promise, commit=True)
+            if isinstance(placed, UnservedReason):
+                continue
+            vid = placed.result.vehicle_id
+            assert vid is not None
+            route = scratch.stop_refs([vid])[vid]
+            yielded = tuple(
+                dict.fromkeys(
+                    rid
+                    for rid, kind in route
+                    if rid in self._trips and relaxed[rid].buffers != self.buffers(self._trips[rid])
+                )
+            )
+            trips = {**self._trips, **{rid: relaxed[rid] for rid in yielded}}
+            trips[trip.id] = replace(trip, promised=placed.promised, buffers=placed.buffers)
+            trips = self._keep_most(vid, route, trips, yielded)
+            yielded = tuple(r for r in yielded if trips[r].buffers != self.buffers(self._trips[r]))
+            # The day as a rebuild from its trips would make it: the others' routes as they
+            # were, the bus that takes the trip with the buffers its riders now keep.
+            final = self._problem(tuple(self._request(trips[rid]) for rid in (*ids, trip.id)))
+            try:
+                inserter = Inserter(
+                    final, check(final, schedule_sequences(final, {**sequences, vid: route}))
+                )
+            except PlanInvalidError:
                 continue
             if commit:
-                self._trips[trip.id] = replace(trip, promised=narrowed, buffers=buffers)
-            return BookingDecision(
-                trip.id,
-                True,
-                final.vehicle_id,
-                final.pickup_s,
-                final.dropoff_s,
-                narrowed,
-                direct_s=direct_s,
-                direct_m=direct_m,
-                buffers=buffers,
-            )
-        if reason is None and error is not None:
-            raise error
-        return BookingDecision(trip.id, False, reason=reason, direct_s=direct_s, direct_m=direct_m)
+                self._inserter = inserter
+                self._trips.update((rid, trips[rid]) for rid in yielded)
+            return placed, yielded
+        return None
 
     def route_of_trip(self, trip_id: str) -> str | None:
         """The vehicle serving ``trip_id``, if any."""
@@ -662,7 +756,14 @@ class ServiceDayPlan:
             request = replace(request, pickup_window=TimeWindow(start, end))
         return request
 
-    def _problem(self, requests: tuple[Request, ...]) -> Problem:
+    def _problem(
+        self, requests: tuple[Request, ...], vehicle_ids: Sequence[str] | None = None
+    ) -> Problem:
+        """The day's problem for ``requests``, on the whole fleet or the buses of
+        ``vehicle_ids``."""
+        fleet = (
+            self.fleet if vehicle_ids is None else [v for v in self.fleet if v.id in vehicle_ids]
+        )
         vehicles = tuple(
             Vehicle(
                 v.id,
@@ -672,16 +773,46 @@ class ServiceDayPlan:
                 v.layout,
                 v.break_,
             )
-            for v in self.fleet
+            for v in fleet
         )
         return Problem(
             requests,
             vehicles,
             self.table.duration_s,
             self.table.distance_m,
-            locks=self._locks,
+            locks={vid: refs for vid, refs in self._locks.items() if vid in {v.id for v in fleet}},
             name=self._name,
         )
+
+    def _route_fits(
+        self, vehicle_id: str, route: Sequence[tuple[str, str]], trips: Mapping[str, Trip]
+    ) -> bool:
+        """Whether ``vehicle_id`` can drive ``route`` (stops in the stored form) with the trips
+        on it as ``trips`` has them."""
+        ids = dict.fromkeys(rid for rid, kind in route if kind != "break")
+        problem = self._problem(tuple(self._request(trips[rid]) for rid in ids), [vehicle_id])
+        return not validate(problem, schedule_sequences(problem, {vehicle_id: route}))
+
+    def _keep_most(
+        self,
+        vehicle_id: str,
+        route: Sequence[tuple[str, str]],
+        trips: dict[str, Trip],
+        gave: Sequence[str],
+    ) -> dict[str, Trip]:
+        """``trips`` with each trip of ``gave`` (on ``route``, which gave up buffer) given back
+        as much of its own buffers as the route still allows, one trip at a time in the
+        route's order."""
+        for rid in gave:
+            has = trips[rid].buffers
+            for buffers in self._slack.buffer_steps(self.buffers(self._trips[rid])):
+                if buffers == has:
+                    break
+                trial = {**trips, rid: replace(trips[rid], buffers=buffers)}
+                if self._route_fits(vehicle_id, route, trial):
+                    trips = trial
+                    break
+        return trips
 
     def _sync_generation(self) -> None:
         """Rebuild the inserter on the table's new buffers once they have been reallocated."""

@@ -81,19 +81,28 @@ def test_pickups_are_planned_the_buffer_before_the_promise_ends() -> None:
     assert again.plan().routes == day.plan().routes
 
 
-def test_an_appointment_is_reached_the_buffer_early() -> None:
+def test_an_appointment_is_planned_to_arrive_the_buffer_before_the_latest() -> None:
     appointment = Trip("a", P[1], P[3], appointment_s=at("10:00"), rider_id="a")
     plain = ServiceDayPlan(LINE, [bus("A")])
     buffered = ServiceDayPlan(LINE, [bus("A")], slack=SlackRule(appointment_buffer_s=600))
+    # Set down by 10:00 less a minute to alight, not more than 30 minutes before; the buffer
+    # takes ten minutes off the end. The validator still checks 10:00.
     assert plain.book(appointment, promise).dropoff_s == at("09:29")
-    assert buffered.book(appointment, promise).dropoff_s == at("09:19")
-    # Set down by 10:00 less a minute to alight, not more than 30 minutes before; with the
-    # buffer both ends move ten minutes earlier. The validator still checks 10:00.
+    assert buffered.book(appointment, promise).dropoff_s == at("09:29")
     assert plain.problem().requests[0].dropoff_window == TimeWindow(at("09:29"), at("09:59"))
     (request,) = buffered.problem().requests
-    assert request.dropoff_window == TimeWindow(at("09:19"), at("09:49"))
+    assert request.dropoff_window == TimeWindow(at("09:29"), at("09:49"))
     assert request.appointment_s == at("10:00")
     assert valid(buffered)
+    # A bus that starts at 09:20 sets the rider down at 09:51 at the earliest: past 09:49, so
+    # the trip gets 7.5 minutes (set down by 09:51:30), not the full ten.
+    late = ServiceDayPlan(
+        LINE, [bus("L", ("09:20", "15:00"))], slack=SlackRule(appointment_buffer_s=600)
+    )
+    decision = late.book(appointment, promise)
+    assert decision.accepted and decision.buffers == Buffers(450, 0)
+    assert decision.dropoff_s == at("09:51")
+    assert valid(late)
 
 
 def test_a_table_made_with_other_slack_is_refused() -> None:
@@ -204,3 +213,52 @@ def test_a_trip_placed_again_never_gets_more_than_its_buffers() -> None:
     assert decision.accepted and decision.buffers == Buffers(0, 0)
     assert decision.promised == early.promised and decision.pickup_s == at("06:31")
     assert valid(late)
+
+
+def test_planned_trips_give_up_buffer_rather_than_a_trip_be_refused() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    first = day.book(trip("first", 1, 2, "07:00"), promise)
+    # Picked up at P1 at 06:50, promised 06:50-07:00, planned by 06:52 (8 minutes short).
+    assert first.promised == TimeWindow(at("06:50"), at("07:00"))
+    assert first.buffers == Buffers(0, 480)
+    # x rides alone from P1 to P2 too, asked for 06:45 (06:35-07:05). After "first" the bus is
+    # back at P1 at 07:12, too late; before it, "first" is picked up at 06:57 at the earliest:
+    # inside its promise, but past 06:52. With "first" kept to 8 minutes, x fits nowhere,
+    # whatever buffer it is given itself; "first" gives up buffer (6, 4: still too early; 2
+    # minutes leave 06:58) and x is taken, with no more buffer than "first" kept.
+    x = replace(trip("x", 1, 2, "06:45"), shared_ok=False)
+    decision = day.book(x, promise)
+    assert decision.accepted and decision.yielded == ("first",)
+    assert decision.buffers == Buffers(0, 120)
+    assert stops_of(day, "A") == [
+        ("x", "pickup", "06:35"),
+        ("x", "dropoff", "06:46"),
+        ("first", "pickup", "06:57"),
+        ("first", "dropoff", "07:08"),
+    ]
+    kept = day.trips()["first"]
+    assert kept.buffers == Buffers(0, 120) and kept.promised == first.promised
+    assert valid(day)
+    # Rebuilt from what the service stores, the day is the same.
+    again = ServiceDayPlan(
+        LINE, day.fleet, list(day.trips().values()), day.sequences(), slack=PICKUP_8
+    )
+    assert again.plan().routes == day.plan().routes
+
+
+def test_buffers_yield_only_for_a_trip_that_fits_once_they_do() -> None:
+    day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
+    assert day.book(trip("first", 1, 2, "07:00"), promise).accepted
+    before = day.plan()
+    # Asked for 06:50 at P1 alone (06:40-07:10): after "first" the bus is back at 07:12;
+    # before it, "first" would be picked up at 07:02, past its promise. No buffer given up
+    # makes room, and nothing changes.
+    x = replace(trip("x", 1, 2, "06:50"), shared_ok=False)
+    decision = day.book(x, promise)
+    assert not decision.accepted and decision.yielded == ()
+    assert day.plan() == before
+    assert day.trips()["first"].buffers == Buffers(0, 480)
+    # A quote never changes the day either, even where buffers would yield.
+    quote = day.book(replace(trip("y", 1, 2, "06:45"), shared_ok=False), promise, commit=False)
+    assert quote.accepted and quote.yielded == ("first",)
+    assert day.plan() == before and day.trips()["first"].buffers == Buffers(0, 480)

@@ -48,18 +48,28 @@ def test_the_pickup_buffer_takes_the_end_off_the_promise_never_its_opening() -> 
     assert planned_pickup_window(short, buffers) == TimeWindow(8 * H, 8 * H)
 
 
-def test_an_appointment_is_planned_the_buffer_earlier() -> None:
+def test_an_appointment_is_planned_to_arrive_the_buffer_before_the_latest() -> None:
     # Appointment 10:00, direct 20 min, a walking rider (60 s to board, 60 s to alight).
     plain = make_request("a", 1, 2, 1200, appointment_s=10 * H)
     buffered = make_request("a", 1, 2, 1200, appointment_s=10 * H, buffers=Buffers(600, 0))
     # Without the buffer: set down by 09:59, not before 09:29; picked up by 09:38.
     assert plain.dropoff_window == TimeWindow(9 * H + 29 * 60, 9 * H + 59 * 60)
-    assert plain.pickup_window.end_s == 9 * H + 38 * 60
-    # With ten minutes: set down between 09:19 and 09:49, picked up by 09:28; the appointment
-    # the validator checks is still 10:00.
-    assert buffered.dropoff_window == TimeWindow(9 * H + 19 * 60, 9 * H + 49 * 60)
-    assert buffered.pickup_window.end_s == 9 * H + 28 * 60
+    assert plain.pickup_window == TimeWindow(8 * H + 48 * 60, 9 * H + 38 * 60)
+    # With ten minutes: set down by 09:49, still not before 09:29 (the buffer takes the end
+    # off the window of arrival, never more than 30 minutes early); picked up by 09:28. The
+    # appointment the validator checks is still 10:00.
+    assert buffered.dropoff_window == TimeWindow(9 * H + 29 * 60, 9 * H + 49 * 60)
+    assert buffered.pickup_window == TimeWindow(8 * H + 48 * 60, 9 * H + 28 * 60)
     assert buffered.appointment_s == 10 * H
+    # Less buffer only widens the windows: a plan made with more stays valid with less.
+    half = make_request("a", 1, 2, 1200, appointment_s=10 * H, buffers=Buffers(300, 0))
+    for smaller, larger in ((half, buffered), (plain, half)):
+        for kind in ("pickup_window", "dropoff_window"):
+            small, large = getattr(smaller, kind), getattr(larger, kind)
+            assert small.start_s <= large.start_s and large.end_s <= small.end_s
+    # A buffer longer than the 30 minutes allowed early leaves one moment to arrive.
+    long = make_request("a", 1, 2, 1200, appointment_s=10 * H, buffers=Buffers(2400, 0))
+    assert long.dropoff_window == TimeWindow(9 * H + 19 * 60, 9 * H + 19 * 60)
     # A requested pickup time is not an appointment: the buffer leaves it alone.
     asked = make_request("p", 1, 2, 1200, requested_pickup_s=9 * H, buffers=Buffers(600, 0))
     assert asked == make_request("p", 1, 2, 1200, requested_pickup_s=9 * H)

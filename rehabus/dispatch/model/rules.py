@@ -89,6 +89,12 @@ class Buffers:
                 f"buffers must not be negative, got {self.appointment_s} s and {self.pickup_s} s"
             )
 
+    def at_most(self, other: Buffers) -> Buffers:
+        """These buffers, each no larger than ``other``'s."""
+        return Buffers(
+            min(self.appointment_s, other.appointment_s), min(self.pickup_s, other.pickup_s)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SlackRule:
@@ -100,17 +106,20 @@ class SlackRule:
       the second (`planned_travel_s`): a bus that meets average traffic runs ahead of its
       schedule;
     - a rider with an appointment is planned to be set down ``appointment_buffer_s`` before
-      the latest moment the appointment allows (`make_request`), the window of arrival moved
-      earlier by as much;
+      the latest moment the appointment allows (`make_request`): the end of the window of
+      arrival is cut by as much, its opening (``WindowRule.early_arrival_s`` before the
+      appointment) stays;
     - a pickup is planned no later than ``pickup_buffer_s`` before the end of the window
       promised to the rider (`planned_pickup_window`): the promise reaches that far past the
       latest planned pickup, so a bus that far behind its schedule still keeps it.
 
-    The two buffers are applied as far as each trip still fits: a trip that no bus can take
-    with the full buffers is tried with less, in ``steps`` equal steps down to none
-    (`buffer_steps`), and keeps the buffers it was accepted with (`Buffers`), so that slack
-    never costs a trip. The travel factor is the whole day's (its travel matrix) and is not
-    relaxed.
+    Both buffers only take the end off a window the rider's rules allow, so less buffer only
+    ever widens a trip's windows. They are applied as far as each trip still fits, so that
+    slack never costs a trip: a trip that no bus can take with the full buffers is tried with
+    less, in ``steps`` equal steps down to none (`buffer_steps`); where it fits nowhere even
+    with none, the trips already planned give up buffer, a step at a time, on the one bus that
+    then takes it. Each trip keeps the buffers it was planned with (`Buffers`). The travel
+    factor is the whole day's (its travel matrix) and is not relaxed.
 
     The default is no slack (plans on free-flow times, pickups up to the promise's end); the
     cities' values are in ``data/cities/*.toml`` under ``[planning]``, chosen with
@@ -148,9 +157,11 @@ class SlackRule:
         start = first if first is not None else self.buffers
         tried = [start]
         for k in range(self.steps - 1, -1, -1):
-            step = Buffers(
-                min(start.appointment_s, self.appointment_buffer_s * k // self.steps),
-                min(start.pickup_s, self.pickup_buffer_s * k // self.steps),
+            step = start.at_most(
+                Buffers(
+                    self.appointment_buffer_s * k // self.steps,
+                    self.pickup_buffer_s * k // self.steps,
+                )
             )
             if step not in tried:
                 tried.append(step)
@@ -218,7 +229,9 @@ def make_request(
 
     ``direct_s`` is the planned direct travel time (`planned_travel_s`, the matrix the plan is
     made on); with an appointment, the drop-off is planned ``buffers.appointment_s`` before
-    the latest moment the appointment allows.
+    the latest moment the appointment allows, and still no earlier than
+    ``window_rule.early_arrival_s`` before that moment (the buffer narrows the window of
+    arrival from its end).
     """
     if (requested_pickup_s is None) == (appointment_s is None):
         raise InputError(f"request {id}: give exactly one of a pickup time or an appointment")
@@ -234,11 +247,13 @@ def make_request(
     else:
         assert appointment_s is not None
         buffer = buffers.appointment_s if buffers is not None else 0
-        latest_drop = appointment_s - alight - buffer
+        latest_allowed = appointment_s - alight
+        latest_drop = latest_allowed - buffer
         latest_pick = latest_drop - direct_s - board
         if latest_pick < 0:
             raise InputError(f"request {id}: appointment too early in the day to reach")
-        dropoff = TimeWindow(max(0, latest_drop - window_rule.early_arrival_s), latest_drop)
+        earliest_drop = min(latest_allowed - window_rule.early_arrival_s, latest_drop)
+        dropoff = TimeWindow(max(0, earliest_drop), latest_drop)
         earliest_pick = max(0, dropoff.start_s - ride - board)
         pickup = TimeWindow(min(earliest_pick, latest_pick), latest_pick)
     return Request(
