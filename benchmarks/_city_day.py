@@ -31,11 +31,12 @@ from typing import Any
 
 import rehabus
 from benchmarks._machine import machine_info
+from benchmarks._runs import plan_objective
 from rehabus.dispatch.city import CityConfig, load_city
 from rehabus.dispatch.day import ServiceDayPlan
 from rehabus.dispatch.demand import DemandModel, DemandParameters
 from rehabus.dispatch.figures import day_figures
-from rehabus.dispatch.model import Plan, Problem, TimeWindow
+from rehabus.dispatch.model import Problem, TimeWindow
 from rehabus.dispatch.sim import FleetSpec, build_fleet
 from rehabus.dispatch.solve import Progress, solve
 from rehabus.dispatch.travel import city_provider
@@ -165,29 +166,6 @@ def build_city_day(
     )
 
 
-def _objective(problem: Problem, plan: Plan) -> Record:
-    """The solver's objective, split: metres, route seconds and unserved penalty."""
-    obj = problem.objective
-    metres = seconds = 0
-    for route in plan.routes:
-        if not route.request_ids():
-            continue
-        vehicle = problem.vehicle(route.vehicle_id)
-        here = vehicle.start_location
-        for stop in route.stops:
-            metres += int(problem.distance_m[here, stop.location])
-            here = stop.location
-        metres += int(problem.distance_m[here, vehicle.end_location])
-        seconds += route.return_s - route.depart_s
-    penalty = sum(obj.penalty(problem.request(u.request_id).priority) for u in plan.unserved)
-    return {
-        "total": obj.distance_weight * metres + obj.time_weight * seconds + penalty,
-        "distance_part": obj.distance_weight * metres,
-        "time_part": obj.time_weight * seconds,
-        "unserved_penalty": penalty,
-    }
-
-
 def _warm_up(problem: Problem, workers: int) -> float:
     """A tiny part of the day solved first, so that loading the compiled kernels and starting
     the searches is not charged to the first measured limit (as in a running service): one
@@ -264,7 +242,7 @@ def solve_day(day: CityDay, limit_s: float, *, workers: int, seed: int, say: Say
         "valid": not violations,
         "figures": figures,
         "unserved_reasons": dict(Counter(str(u.reason) for u in plan.unserved)),
-        "objective": _objective(problem, plan),
+        "objective": plan_objective(problem, plan),
         "progress": curve,
     }
 

@@ -33,6 +33,7 @@ __all__ = [
     "instance_files",
     "mean",
     "ortools_plain",
+    "plan_objective",
     "run_one",
     "solver_by_name",
     "warm_up",
@@ -183,3 +184,34 @@ def write_json(path: Path, report: dict[str, Any]) -> None:
 def fmt(value: Any, spec: str = "") -> str:
     """``value`` formatted, or ``-`` when absent."""
     return "-" if value is None else format(value, spec)
+
+
+def plan_objective(problem: Problem, plan: Plan) -> dict[str, Any]:
+    """A plan's objective recomputed from its routes (`Objective`: a fixed cost per vehicle
+    used, metres driven, seconds of route duration, unserved penalties), split into its parts,
+    with the kilometres, route hours and vehicles behind them."""
+    obj = problem.objective
+    metres = seconds = used = 0
+    for route in plan.routes:
+        if not route.request_ids():
+            continue
+        vehicle = problem.vehicle(route.vehicle_id)
+        here = vehicle.start_location
+        for stop in route.stops:
+            metres += int(problem.distance_m[here, stop.location])
+            here = stop.location
+        metres += int(problem.distance_m[here, vehicle.end_location])
+        seconds += route.return_s - route.depart_s
+        used += 1
+    routing = obj.vehicle_cost * used + obj.distance_weight * metres + obj.time_weight * seconds
+    penalty = sum(obj.penalty(problem.request(u.request_id).priority) for u in plan.unserved)
+    return {
+        "total": routing + penalty,
+        "routing": routing,
+        "distance_part": obj.distance_weight * metres,
+        "time_part": obj.time_weight * seconds,
+        "unserved_penalty": penalty,
+        "km": round(metres / 1000),
+        "route_hours": round(seconds / 3600, 1),
+        "vehicles_used": used,
+    }

@@ -41,8 +41,9 @@ from matplotlib.figure import Figure
 
 from benchmarks import _city_day
 from benchmarks._machine import machine_info
+from benchmarks._runs import plan_objective
 from benchmarks._tainan_day import core_provider, generate_day
-from rehabus.dispatch.model import Plan, Problem
+from rehabus.dispatch.model import Plan
 from rehabus.dispatch.solve import MaxRuntime, OrToolsEvent, Progress, solve
 from rehabus.dispatch.validate import PlanInvalidError, validate
 
@@ -104,33 +105,6 @@ def _ortools_probe(clock: Callable[[], float], log: _Log) -> tuple[Record, OrToo
 
 def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
-
-
-def _plan_cost(problem: Problem, plan: Plan) -> Record:
-    """The objective of a plan, from its routes: routing cost and unserved penalty."""
-    obj = problem.objective
-    metres = seconds = used = 0
-    for route in plan.routes:
-        if not route.request_ids():
-            continue
-        vehicle = problem.vehicle(route.vehicle_id)
-        here = vehicle.start_location
-        for stop in route.stops:
-            metres += int(problem.distance_m[here, stop.location])
-            here = stop.location
-        metres += int(problem.distance_m[here, vehicle.end_location])
-        seconds += route.return_s - route.depart_s
-        used += 1
-    routing = obj.vehicle_cost * used + obj.distance_weight * metres + obj.time_weight * seconds
-    penalty = sum(obj.penalty(problem.request(u.request_id).priority) for u in plan.unserved)
-    return {
-        "total": routing + penalty,
-        "routing": routing,
-        "unserved_penalty": penalty,
-        "km": round(metres / 1000),
-        "route_hours": round(seconds / 3600, 1),
-        "vehicles_used": used,
-    }
 
 
 def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
@@ -219,7 +193,7 @@ def run_one(n: int, *, time_limit_s: float, seed: int, log: _Log) -> Record:
             "unserved_reasons": None
             if plan is None
             else dict(Counter(str(u.reason) for u in plan.unserved)),
-            "cost": None if plan is None else _plan_cost(problem, plan),
+            "cost": None if plan is None else plan_objective(problem, plan),
             "last_reported_cost": events[-1]["best_cost"] if events else None,
         }
     )
