@@ -13,8 +13,8 @@ The two buffers are applied as far as each trip still fits (`SlackRule.buffer_st
 that fits with the full buffers nowhere is tried with less, down to none); ``slack_reduced``
 counts the trips of a day's final plan that got less than the full buffers.
 
-Two stages, about 20 minutes on two cores (``--jobs 2``: days run side by side; the figures
-do not depend on it):
+Two stages, about 40 minutes on a shared two-core machine (``--jobs 2``: days run side by
+side; the figures do not depend on it):
 
 1. **Sweep**: every setting of ``GRID`` on the ``SWEEP_DAYS``. The setting chosen (``RULE``)
    is the one with the most trips served, on the mean over those days, among those that meet

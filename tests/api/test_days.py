@@ -16,6 +16,7 @@ from _api import KUO, NCKU, STATION, TAINAN_HOSPITAL, World, routes_of, service_
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from rehabus.dispatch.city import load_city
 from rehabus.dispatch.model.rules import Buffers
 from rehabus.dispatch.validate import validate
 from rehabus.service.db.models import Booking, Job
@@ -158,10 +159,12 @@ def _buffers(world: World, booking_id: str) -> tuple[int | None, int | None]:
 
 def test_each_bookings_buffers_are_stored_and_the_day_rebuilt_with_them(world: World) -> None:
     day = service_day(RESTART_DAY)
-    # Tainan plans appointments 10 minutes early and pickups 8 minutes before the promise
-    # ends. An appointment at 06:20 a few minutes from the station: with the full buffers the
-    # rider would have to be picked up before the buses leave their depot at 06:00; it is
-    # accepted with smaller ones. A trip at 10:00 gets the full buffers.
+    full = load_city("tainan").planning.slack.buffers
+    assert full.appointment_s >= 600 and full.pickup_s > 0
+    # Tainan plans appointments at least 10 minutes early and pickups some minutes before the
+    # promise ends. An appointment at 06:20 a few minutes from the station: with the full
+    # buffers the rider would have to be picked up before the buses leave their depot at
+    # 06:00; it is accepted with smaller ones. A trip at 10:00 gets the full buffers.
     _, early_rider = world.new_rider()
     body = trip(day, "06:20", STATION, KUO)
     body["appointment_at"] = body.pop("pickup_at")
@@ -170,8 +173,9 @@ def test_each_bookings_buffers_are_stored_and_the_day_rebuilt_with_them(world: W
     later = world.accepted(later_rider, trip(day, "10:00", KUO, NCKU))
     appointment_s, pickup_s = _buffers(world, early["id"])
     assert appointment_s is not None and pickup_s is not None
-    assert 0 <= appointment_s < 600 and 0 <= pickup_s < 480
-    assert _buffers(world, later["id"]) == (600, 480)
+    assert Buffers(appointment_s, pickup_s) != full
+    assert appointment_s <= full.appointment_s and pickup_s <= full.pickup_s
+    assert _buffers(world, later["id"]) == (full.appointment_s, full.pickup_s)
     before = world.day_plan(day)
     # Rebuilt from the database, the day plans each trip with the buffers it was given.
     registry = world.app.state.rehabus.days
