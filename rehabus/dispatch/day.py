@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.errors import InfeasibleError, InputError
 from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import (
     Break,
@@ -42,15 +42,24 @@ from rehabus.dispatch.model.rules import (
     make_request,
     planned_pickup_window,
 )
-from rehabus.dispatch.solve import Inserter, InsertionResult, schedule_sequences, served_once
+from rehabus.dispatch.solve import (
+    Inserter,
+    InsertionResult,
+    StoppingCriterion,
+    schedule_sequences,
+    served_once,
+    solve,
+)
 from rehabus.dispatch.travel.base import TravelTimeProvider
 from rehabus.dispatch.travel.locations import LocationTable
 from rehabus.dispatch.validate import PlanInvalidError, check, validate
 
 __all__ = [
+    "HOLD_AHEAD_S",
     "BookingDecision",
     "BreakdownOutcome",
     "FleetVehicle",
+    "Repair",
     "ServiceDayPlan",
     "Trip",
     "fit_promise",
@@ -61,6 +70,14 @@ Sequences = dict[str, list[tuple[str, str]]]
 break is stored where it is, as ``("", "break")``."""
 
 BREAK = ("", "break")
+
+HOLD_AHEAD_S = 900
+"""Stops that begin within this long of now keep their bus and place when routes are
+re-optimized: the bus is there or on its way (ASSUMED, 15 minutes)."""
+
+REPAIR_REQUESTS = 120
+"""About how many trips the routes re-optimized for a booking that insertion fits nowhere
+hold (`Repair`): the routes nearest the trip in place and time."""
 
 RESCUE_WITHIN_S = 1800
 """How soon after a breakdown another bus should reach the riders who were aboard (ASSUMED:
@@ -105,7 +122,9 @@ class Trip:
 @dataclass(frozen=True, slots=True)
 class BookingDecision:
     """What the day can do with a trip; once accepted, ``buffers``: the slack it is planned
-    with, and ``yielded``: the trips on its bus that gave up buffer to make room for it."""
+    with, ``yielded``: the trips on its bus that gave up buffer to make room for it, and
+    ``repaired``: whether it took a re-optimization of the day's routes (`Repair`) to fit it.
+    """
 
     trip_id: str
     accepted: bool
@@ -118,6 +137,10 @@ class BookingDecision:
     direct_m: int = 0
     buffers: Buffers | None = None
     yielded: tuple[str, ...] = ()
+    repaired: bool = False
+    changed: tuple[str, ...] = ()
+    """The buses whose routes the booking changed (its own; after a repair, every bus whose
+    stops moved), in the order of the fleet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +165,32 @@ class BreakdownOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Repair:
+    """A short re-optimization of the day's routes, tried for a booking that insertion fits
+    nowhere (`ServiceDayPlan.book`): the trips already planned may change buses and order
+    inside their promised windows, with their buffers, to make room.
+
+    ``stop`` bounds the search (`rehabus.dispatch.solve.stop`: e.g. ``FirstOf(MaxIterations(
+    200), MaxRuntime(2.0))``; with an iteration limit alone the decision is repeatable).
+    Stops that begin before ``frozen_before_s`` (s after the day's midnight: now plus the time
+    a bus needs to be told) keep their place; ``None``: the day has not begun. ``seed`` seeds
+    the search.
+    """
+
+    stop: StoppingCriterion
+    frozen_before_s: int | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class _Placed:
     """A trip inserted: where and when, its promise and the buffers it got."""
 
     result: InsertionResult
     promised: TimeWindow
     buffers: Buffers
+    changed: tuple[str, ...] = ()
+    """After a repair: the buses whose stops moved (otherwise only the trip's own)."""
 
 
 def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
@@ -313,6 +356,7 @@ class ServiceDayPlan:
         promise: Callable[[int], TimeWindow],
         *,
         commit: bool = True,
+        repair: Repair | None = None,
     ) -> BookingDecision:
         """Insert ``trip`` where it costs least and narrow its pickup window to the promise
         made from the estimated pickup; or say why it cannot go in.
@@ -324,9 +368,12 @@ class ServiceDayPlan:
         (or the trip's recorded ones), then less, down to none (`SlackRule.buffer_steps`);
         where it fits nowhere even with none, the trips already planned give up buffer, a step
         at a time, on the one bus that then takes it (their promises unchanged; the decision
-        names them in ``yielded``). The decision and the trip kept carry the buffers it got.
-        A refusal gives the reason it fits nowhere with the day's trips at their buffers. With
-        ``commit=False`` nothing changes (a quote).
+        names them in ``yielded``). Where even that fails and ``repair`` is given, the day's
+        routes are re-optimized with the trip among them (`Repair`; the trip with its full
+        buffers, every other trip keeping its promise and buffers); the trip is accepted if the
+        plan found serves every trip. The decision and the trip kept carry the buffers it got.
+        A refusal gives the reason it fits nowhere by insertion with the day's trips at their
+        buffers. With ``commit=False`` nothing changes (a quote).
         """
         if trip.id in self._trips:
             raise InputError(f"trip {trip.id}: already booked")
@@ -334,8 +381,12 @@ class ServiceDayPlan:
         self._sync_generation()
         placed = self._place(self._inserter, trip, promise, commit=commit)
         yielded: tuple[str, ...] = ()
+        repaired = False
         if isinstance(placed, UnservedReason):
             found = self._place_yielding(trip, promise, commit=commit)
+            if found is None and repair is not None:
+                found = self._place_repairing(trip, promise, repair, commit=commit)
+                repaired = found is not None
             if found is None:
                 return BookingDecision(
                     trip.id, False, reason=placed, direct_s=direct_s, direct_m=direct_m
@@ -343,6 +394,7 @@ class ServiceDayPlan:
             placed, yielded = found
         if commit:
             self._trips[trip.id] = replace(trip, promised=placed.promised, buffers=placed.buffers)
+        assert placed.result.vehicle_id is not None
         return BookingDecision(
             trip.id,
             True,
@@ -354,6 +406,8 @@ class ServiceDayPlan:
             direct_m=direct_m,
             buffers=placed.buffers,
             yielded=yielded,
+            repaired=repaired,
+            changed=placed.changed or (placed.result.vehicle_id,),
         )
 
     def _place(
@@ -456,6 +510,166 @@ class ServiceDayPlan:
                 self._trips.update((rid, trips[rid]) for rid in yielded)
             return placed, yielded
         return None
+
+    def _place_repairing(
+        self,
+        trip: Trip,
+        promise: Callable[[int], TimeWindow],
+        repair: Repair,
+        *,
+        commit: bool,
+    ) -> tuple[_Placed, tuple[str, ...]] | None:
+        """``trip`` placed by a re-optimization, with it among them, of the routes nearest it
+        in place and time and of the idle buses (`Repair`; the other routes stay as they are):
+        first with every trip at its buffers, then with the trips on those routes giving up
+        theirs, each given back as much as its new route allows (their promises unchanged).
+        The trips that keep less buffer come with it; ``None`` if no plan found serves every
+        trip."""
+        for buffers in self._slack.buffer_steps(trip.buffers):
+            try:
+                rider = self._rider_request(trip, buffers)
+            except InputError:
+                continue  # an appointment too early for this buffer: less may reach it
+            break
+        else:
+            return None
+        plan = self.plan()
+        chosen = self._routes_near(plan, rider)
+        frozen = self._frozen(plan, repair.frozen_before_s)
+        locks = {v: refs for v, refs in frozen.items() if v in chosen}
+        start = Plan(tuple(r for r in plan.routes if r.vehicle_id in chosen))
+        ids = [r.id for r in self._inserter.problem().requests]
+        held = [rid for r in start.routes for rid in r.request_ids()]
+        none = self._slack.buffer_steps()[-1]
+        for relax in (False, True):
+            trips = dict(self._trips)
+            mine = buffers
+            if relax:
+                trips.update((rid, replace(trips[rid], buffers=none)) for rid in held)
+                mine = none
+            asked = rider if mine == buffers else self._rider_request(trip, mine)
+            allowed = asked.pickup_window
+            request = replace(asked, pickup_window=planned_pickup_window(allowed, mine))
+            part = self._problem(
+                (*(self._request(trips[rid]) for rid in held), request), sorted(chosen)
+            )
+            try:
+                found = solve(
+                    replace(part, locks=locks),
+                    stop=repair.stop,
+                    seed=repair.seed,
+                    initial=start,
+                    ortools_share=0,
+                )
+            except (InfeasibleError, PlanInvalidError):
+                continue
+            if found.unserved:
+                continue
+            route = next(r for r in found.routes if trip.id in r.request_ids())
+            pickup_s = next(
+                s.start_s
+                for s in route.stops
+                if s.request_id == trip.id and s.kind is StopKind.PICKUP
+            )
+            narrowed = fit_promise(promise(pickup_s), allowed, pickup_s)
+            trips[trip.id] = replace(trip, promised=narrowed, buffers=mine)
+            sequences = {**self.sequences(plan), **self.sequences(found)}
+            yielded: tuple[str, ...] = ()
+            if relax:
+                wanted = {rid: self.buffers(self._trips[rid]) for rid in held}
+                wanted[trip.id] = buffers
+                for bus in found.routes:
+                    on = [rid for rid in bus.request_ids() if rid in wanted]
+                    if on:
+                        trips = self._keep_most(
+                            bus.vehicle_id, sequences[bus.vehicle_id], trips, on, wanted
+                        )
+                yielded = tuple(
+                    rid for rid in held if trips[rid].buffers != self.buffers(self._trips[rid])
+                )
+            final = self._problem(tuple(self._request(trips[rid]) for rid in (*ids, trip.id)))
+            try:
+                repaired = check(final, schedule_sequences(final, sequences))
+            except PlanInvalidError:
+                continue
+            if commit:
+                self._inserter = Inserter(final, repaired)
+                self._trips.update((rid, trips[rid]) for rid in yielded)
+            placed = next(r for r in repaired.routes if r.vehicle_id == route.vehicle_id)
+            pickup_s, dropoff_s = (
+                next(s.start_s for s in placed.stops if s.request_id == trip.id and s.kind is kind)
+                for kind in (StopKind.PICKUP, StopKind.DROPOFF)
+            )
+            result = InsertionResult(
+                trip.id,
+                True,
+                route.vehicle_id,
+                pickup_s=pickup_s,
+                dropoff_s=dropoff_s,
+                route=placed,
+            )
+            got = trips[trip.id].buffers
+            assert got is not None
+            before = self.sequences(plan)
+            after = self.sequences(repaired)
+            changed = tuple(v.id for v in self.fleet if after.get(v.id) != before.get(v.id))
+            return _Placed(result, narrowed, got, changed), yielded
+        return None
+
+    def _routes_near(self, plan: Plan, request: Request) -> set[str]:
+        """The buses whose routes come nearest ``request`` (travel to its pickup or drop-off
+        from one of their stops, plus how far apart in time), until they hold about
+        `REPAIR_REQUESTS` trips, and every idle bus whose shift overlaps the request's."""
+        pick, drop = request.pickup_location, request.dropoff_location
+        duration = self.table.duration_s
+        at_pick = request.pickup_window.start_s
+        at_drop = max(at_pick + int(duration[pick, drop]), request.dropoff_window.start_s)
+        near: list[tuple[float, int, str]] = []
+        working = set()
+        for route in plan.routes:
+            stops = [s for s in route.stops if s.kind is not StopKind.BREAK]
+            if not stops:
+                continue
+            working.add(route.vehicle_id)
+            gap = min(
+                min(
+                    int(duration[s.location, pick]) + abs(s.start_s - at_pick),
+                    int(duration[s.location, drop]) + abs(s.start_s - at_drop),
+                )
+                for s in stops
+            )
+            near.append((gap, len(stops) // 2, route.vehicle_id))
+        chosen = {
+            v.id
+            for v in self.fleet
+            if v.id not in working
+            and v.shift.start_s <= request.dropoff_window.end_s
+            and v.shift.end_s >= request.pickup_window.start_s
+        }
+        held = 0
+        for _, trips, vid in sorted(near):
+            chosen.add(vid)
+            held += trips
+            if held >= REPAIR_REQUESTS:
+                break
+        return chosen
+
+    def _frozen(self, plan: Plan, before_s: int | None) -> dict[str, tuple[StopRef, ...]]:
+        """The day's locks, each route's lock reaching on over the stops that begin before
+        ``before_s``."""
+        locks: dict[str, tuple[StopRef, ...]] = {}
+        for route in plan.routes:
+            held = len(self._locks.get(route.vehicle_id, ()))
+            refs: list[StopRef] = []
+            for stop in route.stops:
+                if stop.kind is StopKind.BREAK or stop.request_id is None:
+                    continue
+                if len(refs) >= held and (before_s is None or stop.start_s >= before_s):
+                    break
+                refs.append(StopRef(stop.request_id, stop.kind))
+            if refs:
+                locks[route.vehicle_id] = tuple(refs)
+        return locks
 
     def route_of_trip(self, trip_id: str) -> str | None:
         """The vehicle serving ``trip_id``, if any."""
@@ -799,13 +1013,15 @@ class ServiceDayPlan:
         route: Sequence[tuple[str, str]],
         trips: dict[str, Trip],
         gave: Sequence[str],
+        wanted: Mapping[str, Buffers] | None = None,
     ) -> dict[str, Trip]:
         """``trips`` with each trip of ``gave`` (on ``route``, which gave up buffer) given back
-        as much of its own buffers as the route still allows, one trip at a time in the
-        route's order."""
+        as much of its own buffers (or of those ``wanted`` names) as the route still allows,
+        one trip at a time in the route's order."""
         for rid in gave:
             has = trips[rid].buffers
-            for buffers in self._slack.buffer_steps(self.buffers(self._trips[rid])):
+            own = wanted[rid] if wanted is not None else self.buffers(self._trips[rid])
+            for buffers in self._slack.buffer_steps(own):
                 if buffers == has:
                     break
                 trial = {**trips, rid: replace(trips[rid], buffers=buffers)}

@@ -383,11 +383,17 @@ class Planning(_Model):
     pickup_buffer_minutes
         A pickup is planned at least this long before the end of the window promised to the
         rider. Less than ``booking.pickup_window_minutes``.
+    repair_iterations, repair_seconds
+        A booking that no bus takes by insertion is tried once more by a short re-optimization
+        of the routes near it (`rehabus.dispatch.day.Repair`) of at most this many iterations
+        and this long (0 iterations: never); the booking waits for it.
     """
 
     travel_time_factor: float = Field(default=1.0, ge=1.0, le=3.0)
     appointment_buffer_minutes: int = Field(default=0, ge=0, le=120)
     pickup_buffer_minutes: int = Field(default=0, ge=0, le=60)
+    repair_iterations: int = Field(default=0, ge=0, le=100_000)
+    repair_seconds: float = Field(default=2.0, gt=0.0, le=60.0)
 
     @property
     def slack(self) -> SlackRule:

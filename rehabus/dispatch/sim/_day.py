@@ -14,13 +14,13 @@ import numpy as np
 
 from rehabus.dispatch.booking import RiderProfile, SharedState, promised_window_s, quote_fare
 from rehabus.dispatch.city import CityConfig, load_city
-from rehabus.dispatch.day import FleetVehicle, ServiceDayPlan, Trip, fit_promise
+from rehabus.dispatch.day import FleetVehicle, Repair, ServiceDayPlan, Trip, fit_promise
 from rehabus.dispatch.demand import DemandDay, DemandTrip
 from rehabus.dispatch.errors import InfeasibleError, InputError
 from rehabus.dispatch.figures import day_figures
 from rehabus.dispatch.model import Plan, Priority, StopKind, StopRef, TimeWindow
 from rehabus.dispatch.sim._params import Policy, SimParameters
-from rehabus.dispatch.solve import solve
+from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
 from rehabus.dispatch.travel import city_provider
 from rehabus.dispatch.travel.base import TravelTimeProvider
 from rehabus.dispatch.validate import PlanInvalidError, validate
@@ -94,6 +94,13 @@ class _Day:
         self.cancel_failures = 0
         self.reoptimized = 0
         self.reoptimize_tries = 0
+        self.repaired = 0
+        self.book_s = 0.0
+        self.repair_iterations = (
+            city.planning.repair_iterations
+            if params.repair_iterations is None
+            else params.repair_iterations
+        )
 
     # -- events ----------------------------------------------------------------------------
 
@@ -108,7 +115,20 @@ class _Day:
         if self.params.policy is Policy.BATCH and now_s < self.params.cutoff_s:
             self.status[tid] = "pending"
             return
-        decision = self.day.book(demand.trip, self.promise)
+        repair = None
+        if self.repair_iterations:
+            repair = Repair(
+                FirstOf(
+                    MaxIterations(self.repair_iterations),
+                    MaxRuntime(self.params.repair_time_limit_s),
+                ),
+                frozen_before_s=now_s + self.params.lock_ahead_s,
+                seed=self.params.seed + now_s % 86_400,
+            )
+        started = time.perf_counter()
+        decision = self.day.book(demand.trip, self.promise, repair=repair)
+        self.book_s += time.perf_counter() - started
+        self.repaired += decision.repaired
         self.status[tid] = "accepted" if decision.accepted else f"refused:{decision.reason}"
 
     def cancel(self, tid: str, now_s: int) -> None:
@@ -480,6 +500,8 @@ def simulate_day(
         "cancel_failures": sim.cancel_failures,
         "reoptimizations": sim.reoptimize_tries,
         "reoptimizations_applied": sim.reoptimized,
+        "repaired": sim.repaired,
+        "booking_s": round(sim.book_s, 2),
         "solve_s": round(sim.solve_s, 2),
         "wall_s": round(time.perf_counter() - started, 2),
     }

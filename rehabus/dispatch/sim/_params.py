@@ -7,6 +7,7 @@ import enum
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rehabus.dispatch.day import HOLD_AHEAD_S
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.model.rules import SlackRule
 
@@ -49,6 +50,11 @@ class SimParameters:
         service (0: never). ASSUMED default every 3 hours.
     reoptimize_time_limit_s, reoptimize_iterations
         Each re-optimization's budget.
+    repair_iterations, repair_time_limit_s
+        A booking that insertion fits nowhere is tried once more by a short re-optimization of
+        the routes near it with it among them (`rehabus.dispatch.day.Repair`), of this many
+        iterations (0: never; ``None``: the city's, ``[planning]``) and at most this long (a
+        safety bound, longer than the city's so that the iteration budget decides).
     lock_ahead_s
         At a re-optimization, stops starting before now plus this are fixed (done, or the bus
         is on its way).
@@ -77,7 +83,9 @@ class SimParameters:
     reoptimize_every_s: int = 3 * H
     reoptimize_time_limit_s: float = 20.0
     reoptimize_iterations: int | None = 60
-    lock_ahead_s: int = 900
+    repair_iterations: int | None = None
+    repair_time_limit_s: float = 30.0
+    lock_ahead_s: int = HOLD_AHEAD_S
     travel_noise_sigma: float = 0.2
     travel_time_factor: float | None = None
     appointment_buffer_s: int | None = None
@@ -97,6 +105,8 @@ class SimParameters:
             ) from None
         if self.reoptimize_every_s < 0 or self.lock_ahead_s < 0 or self.no_show_wait_s < 0:
             raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
+        if (self.repair_iterations or 0) < 0 or self.repair_time_limit_s <= 0:
+            raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
         if self.travel_noise_sigma < 0:
             raise InputError("travel_noise_sigma must not be negative")
         self.slack(SlackRule())  # the slack's own checks

@@ -31,11 +31,12 @@ from rehabus.dispatch.booking import (
     quote_fare,
 )
 from rehabus.dispatch.city import CityConfig
-from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.day import HOLD_AHEAD_S, Repair, ServiceDayPlan
 from rehabus.dispatch.errors import OutsideServiceAreaError
 from rehabus.dispatch.geo import locate
 from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import Mobility, TimeWindow, UnservedReason
+from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime
 from rehabus.service.auth import rider_ids_for
 from rehabus.service.db.models import Booking, Rider, User
 from rehabus.service.errors import ApiError, not_found
@@ -326,7 +327,9 @@ def book(
         days.prepare(city.id, facts.service_date, (pickup, dropoff))
         with days.open(session, city.id, facts.service_date) as day:
             trip = trip_of(booking)
-            decision = day.plan.book(trip, _promise(city))
+            decision = day.plan.book(
+                trip, _promise(city), repair=_repair(city, facts.service_date, now)
+            )
             booking.direct_s, booking.direct_m = decision.direct_s, decision.direct_m
             _set_fare(booking, city, facts)
             if decision.accepted:
@@ -354,7 +357,7 @@ def book(
                 booking.est_pickup_s = decision.pickup_s
                 booking.est_dropoff_s = decision.dropoff_s
                 session.add(booking)
-                day.save({decision.vehicle_id})
+                day.save(set(decision.changed))
             else:
                 assert decision.reason is not None
                 busy = decision.reason is UnservedReason.FLEET_BUSY
@@ -368,6 +371,20 @@ def book(
         if not overlap.ok and not series_id:
             raise _fixable(overlap, time_field)  # nothing was stored
     return booking_public(booking, city, messages, alternatives)
+
+
+def _repair(city: CityConfig, service_date: dt.date, now: dt.datetime) -> Repair | None:
+    """The city's repair for a booking no bus takes by insertion (``[planning]``): stops
+    that begin within `HOLD_AHEAD_S` of now stay where they are."""
+    planning = city.planning
+    if not planning.repair_iterations:
+        return None
+    midnight = dt.datetime.combine(service_date, dt.time(), tzinfo=city.zone)
+    since_s = int((local(city, now, "now") - midnight).total_seconds())
+    return Repair(
+        FirstOf(MaxIterations(planning.repair_iterations), MaxRuntime(planning.repair_seconds)),
+        frozen_before_s=since_s + HOLD_AHEAD_S,
+    )
 
 
 def _promise(city: CityConfig) -> Callable[[int], TimeWindow]:
