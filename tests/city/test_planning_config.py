@@ -64,3 +64,11 @@ def test_the_section_is_read_into_the_rule(tmp_path: Path) -> None:
 )
 def test_bad_values_are_refused_by_name(tmp_path: Path, body: str, expected: str) -> None:
     assert expected in _error(_planning(tmp_path, body))
+
+
+def test_the_repair_is_read_and_bounded(tmp_path: Path) -> None:
+    planning = load_city(_planning(tmp_path, "repair_iterations = 50\nrepair_seconds = 0.5"))
+    assert (planning.planning.repair_iterations, planning.planning.repair_seconds) == (50, 0.5)
+    assert load_city(_planning(tmp_path, None)).planning.repair_iterations == 0
+    assert "planning.repair_iterations" in _error(_planning(tmp_path, "repair_iterations = -1"))
+    assert "planning.repair_seconds" in _error(_planning(tmp_path, "repair_seconds = 0"))

@@ -29,6 +29,8 @@ def test_a_policy_may_be_given_as_text() -> None:
         ("lock_ahead_s", -1, "reoptimize_every_s, lock_ahead_s, no_show_wait_s"),
         ("no_show_wait_s", -60, "reoptimize_every_s, lock_ahead_s, no_show_wait_s"),
         ("travel_noise_sigma", -0.1, "travel_noise_sigma must not be negative"),
+        ("repair_iterations", -1, "repair_iterations: not negative"),
+        ("repair_time_limit_s", 0.0, "repair_time_limit_s: positive"),
     ],
 )
 def test_negative_values_are_refused(field: str, value: float, message: str) -> None:
