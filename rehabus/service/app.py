@@ -72,11 +72,11 @@ def create_app(
         warm_up(providers[first], report, city=cities[first])
         days = DayRegistry(cities, providers)
         jobs = JobRunner(sessions, days, settings.job_workers, lease_s=settings.job_lease_s)
-        jobs.recover()
-        app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
-        if on_startup is not None:
-            on_startup(app.state.rehabus)
-        try:
+        try:  # from here on, a failed start stops the runner (and its worker processes) too
+            jobs.recover()
+            app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
+            if on_startup is not None:
+                on_startup(app.state.rehabus)
             yield
         finally:
             jobs.shutdown()

@@ -4,8 +4,11 @@ A solve or a simulation holds the interpreter lock for most of its time (its Pyt
 between compiled chunks); in the web process it would make every booking wait. So each job's
 computation runs in a worker process of its own kind: one for dispatchers' re-optimizations
 and one for planners' simulations, so that a dispatcher's job never waits behind a planner's.
-Each is started (``spawn``: a fresh interpreter) when its first job comes, and kept until
-the server process exits.
+Each is started (``spawn``: a fresh interpreter) when its first job comes, and kept while a
+job runner uses it (`WorkerProcesses.acquire`): the last runner to close stops them, and so does
+the server process exiting. A server process that dies without stopping them (SIGKILL, a crash)
+takes them with it: each worker watches its parent (`rehabus.service._lifeline`) and ends when
+it is gone, so none is left behind still solving.
 
 The job's thread in the web process keeps the job's state in the database as before; it hands
 the work over with a cancel flag and a progress queue (through a `multiprocessing.Manager`),
@@ -28,6 +31,7 @@ from typing import Any
 
 from rehabus.dispatch.model import Plan, Problem
 from rehabus.dispatch.solve import Cancelled, FirstOf, MaxRuntime, Progress, solve
+from rehabus.service._lifeline import exit_with_parent
 from rehabus.service.services.simulation import run_simulation
 
 __all__ = [
@@ -49,38 +53,73 @@ PLANNING = "planning"
 
 
 class WorkerProcesses:
-    """A worker process for each kind of job, started when first needed."""
+    """A worker process for each kind of job, started when first needed, and the manager
+    process of the flags and queues the jobs' threads share with them (`Handle`).
+
+    Every one of these processes ends when this process does, even killed (see the module).
+    """
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._context = multiprocessing.get_context("spawn")
         self._pools: dict[str, ProcessPoolExecutor] = {}
         self._manager: SyncManager | None = None
+        self._users = 0
+
+    def acquire(self) -> None:
+        """Count one more user (a job runner); each calls `release` when it closes."""
+        with self._guard:
+            self._users += 1
+
+    def release(self) -> None:
+        """Count one user less; the last one's release stops the processes (`shutdown`: the
+        next job starts them again)."""
+        with self._guard:
+            self._users = max(0, self._users - 1)
+            last = self._users == 0
+        if last:
+            self.shutdown()
 
     def manager(self) -> SyncManager:
         with self._guard:
             if self._manager is None:
-                self._manager = self._context.Manager()
+                manager = SyncManager(ctx=self._context)
+                manager.start(exit_with_parent)
+                self._manager = manager
             return self._manager
 
     def submit(self, kind: str, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         with self._guard:
             pool = self._pools.get(kind)
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=self._context)
+                pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=self._context, initializer=exit_with_parent
+                )
                 self._pools[kind] = pool
         return pool.submit(fn, *args)
 
+    def pids(self) -> list[int]:
+        """The process ids of the worker processes and of the manager, those started so far."""
+        with self._guard:
+            # The pools' and the manager's own records: neither says it any other way.
+            pids = [pid for pool in self._pools.values() for pid in list(pool._processes or ())]
+            if self._manager is not None:
+                process = self._manager._process  # type: ignore[attr-defined]
+                pids.append(process.pid)
+            return pids
+
     def shutdown(self) -> None:
-        """Stop the worker processes (running work is asked to stop by its cancel flag first,
-        by the jobs' threads)."""
+        """Stop the worker processes and the manager (running work is asked to stop by its
+        cancel flag first, by the jobs' threads)."""
         with self._guard:
             pools, self._pools = self._pools, {}
             manager, self._manager = self._manager, None
-        for pool in pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
-        if manager is not None:
-            manager.shutdown()
+        try:
+            for pool in pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if manager is not None:
+                manager.shutdown()
 
 
 _shared = WorkerProcesses()
@@ -89,7 +128,7 @@ atexit.register(_shared.shutdown)
 
 def shared_workers() -> WorkerProcesses:
     """The server process's worker processes: one set, shared by its job runners, stopped
-    when the process exits."""
+    when the last of them closes or the process exits."""
     return _shared
 
 

@@ -73,6 +73,9 @@ class JobRunner:
     heartbeat_s
         How often this runner renews its jobs' heartbeats and looks for abandoned jobs
         (default: a fifth of the lease, at most 5 s).
+    processes
+        The worker processes to compute in (default: the process's own, `shared_workers`);
+        the runner uses them until it shuts down.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class JobRunner:
         *,
         lease_s: float = LEASE_S,
         heartbeat_s: float | None = None,
+        processes: WorkerProcesses | None = None,
     ) -> None:
         self.sessions = sessions
         self.days = days
@@ -94,8 +98,11 @@ class JobRunner:
             DISPATCH: ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rehabus-job"),
             PLANNING: ThreadPoolExecutor(max_workers=1, thread_name_prefix="rehabus-sim"),
         }
-        self.processes: WorkerProcesses = shared_workers()
-        """Where the jobs' computations run."""
+        self.processes = processes if processes is not None else shared_workers()
+        """Where the jobs' computations run (this runner is one of their users until it
+        shuts down)."""
+        self.processes.acquire()
+        self._released = False
         self._stopping = threading.Event()
         self._mine: set[str] = set()
         """Ids of the jobs queued or running in this runner: the ones whose heartbeat it renews."""
@@ -155,10 +162,17 @@ class JobRunner:
                 log.warning("job heartbeat failed: %s", type(exc).__name__)
 
     def shutdown(self) -> None:
-        """Stop: running jobs end as interrupted, queued ones too; the heartbeat stops."""
+        """Stop: running jobs end as interrupted, queued ones too; the heartbeat stops, and
+        the worker processes too if no other runner of this process uses them."""
         self._stopping.set()
-        for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            for pool in self._pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
+        finally:  # the jobs' threads have let go of the workers (or are gone)
+            with self._mine_lock:
+                release, self._released = not self._released, True
+            if release:
+                self.processes.release()
         self._beating.set()
         self._heart.join()
         try:  # jobs whose turn never came (their futures were cancelled)
