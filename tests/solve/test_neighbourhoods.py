@@ -12,7 +12,7 @@ from rehabus.dispatch.solve._arrays import to_arrays
 from rehabus.dispatch.solve._neighbourhoods import (
     DECOMPOSE_FROM,
     NEIGHBOURHOOD_REQUESTS,
-    _middles,
+    middles,
     neighbourhood,
 )
 from rehabus.dispatch.solve._plan_build import sequences_of
@@ -39,7 +39,7 @@ def test_a_neighbourhood_is_the_routes_nearest_a_random_one() -> None:
     for v in range(pa.n_vehicles):
         assert kn.evaluate(kx, v, routes[v], lens[v], times[v], lb) >= 0
     classes = _vehicle_classes(DAY)
-    count, place, when = _middles(kx, routes, lens, times)
+    count, place, when = middles(kx, routes, lens, times)
     working = np.flatnonzero(count > 0)
     assert count.sum() > NEIGHBOURHOOD_REQUESTS and len(working) == pa.n_vehicles - 1
     for seed in range(5):

@@ -527,6 +527,7 @@ def run_chunk(
     penalty: np.ndarray,
     locked: np.ndarray,
     removable: np.ndarray,
+    hopeless: np.ndarray,
     v_class: np.ndarray,
     routes: np.ndarray,
     lens: np.ndarray,
@@ -549,8 +550,10 @@ def run_chunk(
 ) -> np.int64:
     """Run ``iterations`` ALNS iterations from the current solution (updated in place).
 
-    Temperature falls geometrically from ``t_from`` to ``t_to`` over the chunk. The best
-    solution seen is kept in ``best_*``; returns its total cost.
+    A request marked ``hopeless`` (no vehicle can serve it even alone) is never tried again:
+    on a whole city's day a dozen of them would otherwise be weighed against every route in
+    every iteration. Temperature falls geometrically from ``t_from`` to ``t_to`` over the
+    chunk. The best solution seen is kept in ``best_*``; returns its total cost.
     """
     n_req = assigned.shape[0]
     n_veh = routes.shape[0]
@@ -582,7 +585,7 @@ def run_chunk(
         q = q_min + np.random.randint(max(1, q_max - q_min + 1))
         n_pool = 0
         for r in range(n_req):
-            if assigned[r] < 0:
+            if assigned[r] < 0 and hopeless[r] == 0:
                 pool[n_pool] = r
                 n_pool += 1
         n_pool = _destroy(

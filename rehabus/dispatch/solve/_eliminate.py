@@ -97,6 +97,7 @@ def eliminate_routes(
                 penalty,
                 locked,
                 removable,
+                np.zeros(len(removable), dtype=np.int64),  # every request is served here
                 np.arange(n_veh, dtype=np.int64),  # no two alike: idle ones are closed
                 t_routes,
                 t_lens,

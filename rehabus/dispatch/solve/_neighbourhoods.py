@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DECOMPOSE_FROM", "NEIGHBOURHOOD_REQUESTS", "neighbourhood"]
+__all__ = ["DECOMPOSE_FROM", "NEIGHBOURHOOD_REQUESTS", "middles", "neighbourhood"]
 
 DECOMPOSE_FROM = 500
 """Days of at least this many movable requests are searched a neighbourhood at a time."""
@@ -28,7 +28,7 @@ NEIGHBOURHOOD_REQUESTS = 400
 and 12,859 vehicle-km; the whole day at once, 13,060."""
 
 
-def _middles(
+def middles(
     kx: Any, routes: np.ndarray, lens: np.ndarray, times: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each route's requests, and the place and time of its middle stop with a place."""
@@ -56,9 +56,10 @@ def neighbourhood(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """``v_class`` with every route outside a random neighbourhood marked -1 (see
-    `_alns.considered_vehicles`); idle vehicles keep their class."""
-    count, place, when = _middles(kx, routes, lens, times)
-    working = np.flatnonzero((count > 0) & (place >= 0))
+    `_alns.considered_vehicles`); idle vehicles keep their class. Routes already marked -1
+    stay outside (another search's part, `_split`)."""
+    count, place, when = middles(kx, routes, lens, times)
+    working = np.flatnonzero((count > 0) & (place >= 0) & (v_class >= 0))
     out = v_class.copy()
     if len(working) == 0:
         return out

@@ -6,6 +6,10 @@ its own scratch arrays (`kernel_args`); every `SHARE_EVERY_S` each offers its be
 `SharedBest` and carries on from the best of all when another has found better (the
 cooperative scheme of parallel metaheuristics for vehicle routing, e.g. Crainic's "central
 memory"). The routes returned are the best any search found.
+
+A large day (`_neighbourhoods.DECOMPOSE_FROM` requests and more, under a clock) is split
+instead: each search improves its own part of the plan and the parts are merged every
+`_split.MEET_EVERY_S`, so that no search's work replaces another's (`_split`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from rehabus.dispatch.model import Problem
 from rehabus.dispatch.solve import _kernels as kn
 from rehabus.dispatch.solve._arrays import ProblemArrays
 from rehabus.dispatch.solve._search import Progress, Seq, SharedBest, improve, total_cost
+from rehabus.dispatch.solve._split import SplitDay
 from rehabus.dispatch.solve.stop import StoppingCriterion
 
 __all__ = ["improve_side_by_side"]
@@ -35,8 +40,10 @@ def improve_side_by_side(
     progress: Callable[[Progress], None] | None = None,
 ) -> dict[int, Seq]:
     """`improve` with ``workers`` searches side by side (seeds ``seed``, ``seed + 1``, ...);
-    progress is reported by the first."""
+    progress is reported by the first. A large day is split among them (`_split`); otherwise
+    they share their best routes."""
     shared = SharedBest()
+    split = SplitDay(workers, seed)
     results: list[dict[int, Seq] | None] = [None] * workers
     errors: list[BaseException] = []
 
@@ -53,8 +60,11 @@ def improve_side_by_side(
                 started=started,
                 progress=progress if k == 0 else None,
                 shared=shared,
+                split=split,
+                worker=k,
             )
         except BaseException as exc:  # re-raised in the caller's thread
+            split.abort()  # no search waits at a meeting for this one
             errors.append(exc)
 
     threads = [

@@ -18,6 +18,7 @@ from rehabus.dispatch.solve._arrays import ProblemArrays
 from rehabus.dispatch.solve._eliminate import eliminate_routes
 from rehabus.dispatch.solve._neighbourhoods import DECOMPOSE_FROM, neighbourhood
 from rehabus.dispatch.solve._plan_build import place_break
+from rehabus.dispatch.solve._split import MEET_EVERY_S, SplitDay
 from rehabus.dispatch.solve.stop import SearchState, StoppingCriterion, max_iterations
 
 __all__ = [
@@ -100,6 +101,54 @@ def _vehicle_classes(problem: Problem) -> npt.NDArray[np.int64]:
             v.id if v.id in problem.locks else "",
         )
         out[k] = keys.setdefault(key, len(keys))
+    return out
+
+
+def _my_part(
+    v_class: npt.NDArray[np.int64],
+    hopeless: npt.NDArray[np.int64],
+    worker: int,
+    part: npt.NDArray[np.int64],
+    mine: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The vehicle classes with every vehicle of another search's part marked -1, and the
+    requests this search leaves alone: the hopeless and the unserved that are another's."""
+    return np.where(part == worker, v_class, -1), hopeless | (1 - mine)
+
+
+def _assignment(
+    pa: ProblemArrays, routes: npt.NDArray[np.int64], lens: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each request's vehicle in ``routes`` (-1: unserved)."""
+    assigned = np.full(pa.n_requests, -1, dtype=np.int64)
+    for v in range(routes.shape[0]):
+        row = routes[v, : lens[v]]
+        pickups = row[(row < 2 * pa.n_requests) & (row % 2 == 0)]
+        assigned[pickups // 2] = v
+    return assigned
+
+
+def _hopeless(
+    pa: ProblemArrays, kx: object, v_class: npt.NDArray[np.int64], assigned: np.ndarray
+) -> npt.NDArray[np.int64]:
+    """1 for each unserved request that no vehicle can serve even alone (its pickup and
+    drop-off as the whole route, the driver's break where it fits): a request like that stays
+    out of the search. One vehicle of each class is tried (a locked vehicle is a class of its
+    own, tried without its locked stops, which can only make a route later)."""
+    out = np.zeros(pa.n_requests, dtype=np.int64)
+    unserved = np.flatnonzero(assigned < 0)
+    if not len(unserved):
+        return out
+    _, first = np.unique(v_class, return_index=True)
+    scratch = np.zeros(4, dtype=np.int64)
+    for r in unserved:
+        alone = np.array([2 * r, 2 * r + 1], dtype=np.int64)
+        if not any(
+            kn.evaluate(kx, int(v), seq, len(seq), scratch, scratch.copy()) >= 0
+            for v in first
+            for seq in (place_break(kx, pa, int(v), alone),)
+        ):
+            out[r] = 1
     return out
 
 
@@ -209,13 +258,17 @@ def improve(
     started: float | None = None,
     progress: Callable[[Progress], None] | None = None,
     shared: SharedBest | None = None,
+    split: SplitDay | None = None,
+    worker: int = 0,
 ) -> dict[int, Seq]:
     """Improve feasible routes with ALNS until ``stop`` says so or ``time_limit_s`` (the
     search's own share of the clock, which the caller derives from ``stop``) has run out.
 
     With ``shared``, this search is one of several run side by side (`_parallel`): every
     `SHARE_EVERY_S` it offers its best routes there and, if another search has found better
-    ones, carries on from those.
+    ones, carries on from those. With ``split`` instead (a large day under a clock), it is
+    search number ``worker`` of several that each improve a part of the plan and merge their
+    parts at every meeting (`_split`).
 
     The annealing schedule follows ``stop``'s iteration budget if it has one (the result then
     depends on the seed alone), else ``time_limit_s``; iterations then run in chunks of about
@@ -233,6 +286,7 @@ def improve(
     locked = _locked_nodes(problem, pa)
     removable = np.array([0 if locked[2 * r] else 1 for r in range(n_req)], dtype=np.int64)
     v_class = _vehicle_classes(problem)
+    hopeless = _hopeless(pa, kx, v_class, assigned)
     lb = np.zeros(width, dtype=np.int64)
     for v in range(n_veh):
         costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
@@ -242,7 +296,7 @@ def improve(
     weights = np.ones(_alns.N_DESTROY + _alns.N_REPAIR)
     # The two ruins for what only some days have: requests left unserved (or a fleet to
     # shrink), and duties shorter than the shifts; elsewhere the search is as it was without.
-    if (assigned >= 0).all() and pa.vehicle_cost == 0:
+    if ((assigned >= 0) | (hopeless == 1)).all() and pa.vehicle_cost == 0:
         weights[_alns.NEAR_UNSERVED] = 0.0
     if (pa.v_max_duration >= pa.v_shift_end - pa.v_shift_start).all():
         weights[_alns.ROUTE_ENDS] = 0.0
@@ -280,11 +334,56 @@ def improve(
     best_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
     best_at = 0
     shared_at = started_search
+    my_class, my_hopeless = v_class, hopeless
+    meet_at = math.inf
+    if split is not None and (parts is None or not timed):
+        split = None  # only a large day under a clock is split
+    if split is not None:
+        eliminate_at = math.inf
+        try:
+            met = split.meet(worker, kx, best_routes, best_lens, v_class, n_req, False)
+        except threading.BrokenBarrierError:
+            split = None
+        else:
+            my_class, my_hopeless = _my_part(v_class, hopeless, worker, met[2], met[3])
+            meet_at = min(time.perf_counter() + MEET_EVERY_S, started_search + time_limit_s)
     while True:
         now = time.perf_counter()
         elapsed = now - started_search
         state = SearchState(done, now - started_solve, best_total, done - best_at)
-        if elapsed >= time_limit_s or stop(state):
+        if split is not None and now >= meet_at:
+            try:
+                met = split.meet(
+                    worker,
+                    kx,
+                    best_routes,
+                    best_lens,
+                    v_class,
+                    n_req,
+                    elapsed >= time_limit_s or stop(state),
+                )
+            except threading.BrokenBarrierError:
+                split = None  # another search failed: this one goes on alone
+            else:
+                merged_routes, merged_lens, part, mine, go_on = met
+                for target in (routes, best_routes):
+                    target[...] = merged_routes
+                for target in (lens, best_lens):
+                    target[...] = merged_lens
+                assigned[...] = _assignment(pa, routes, lens)
+                best_assigned[...] = assigned
+                for v in range(n_veh):
+                    costs[v] = kn.evaluate(kx, v, routes[v], lens[v], times[v], lb)
+                merged_total = int(costs.sum()) + int(pa.penalty[assigned < 0].sum())
+                if merged_total < best_total:
+                    best_at = done
+                best_total = merged_total
+                if not go_on:
+                    break
+                my_class, my_hopeless = _my_part(v_class, hopeless, worker, part, mine)
+                meet_at = min(time.perf_counter() + MEET_EVERY_S, started_search + time_limit_s)
+                continue
+        if split is None and (elapsed >= time_limit_s or stop(state)):
             break
         if iteration_limit is not None:
             frac = done / iteration_limit
@@ -300,7 +399,7 @@ def improve(
         temp_to = t0 * (t_end / t0) ** frac_next
         previous_best = best_total
         if parts is not None:
-            chunk_class = neighbourhood(kx, routes, lens, times, v_class, parts)
+            chunk_class = neighbourhood(kx, routes, lens, times, my_class, parts)
             inside = (assigned >= 0) & (chunk_class[np.maximum(assigned, 0)] >= 0)
             chunk_removable = removable * inside
         best_total = int(
@@ -309,6 +408,7 @@ def improve(
                 pa.penalty,
                 locked,
                 chunk_removable,
+                my_hopeless,
                 chunk_class,
                 routes,
                 lens,
@@ -360,7 +460,11 @@ def improve(
                 # The annealing runs its whole schedule again over what is left of the clock.
                 anneal_from = time.perf_counter()
                 anneal_s = max(1e-3, time_limit_s - (anneal_from - started_search))
-        if shared is not None and time.perf_counter() - shared_at >= SHARE_EVERY_S:
+        if (
+            shared is not None
+            and split is None
+            and time.perf_counter() - shared_at >= SHARE_EVERY_S
+        ):
             shared_at = time.perf_counter()
             shared.offer(best_total, best_routes, best_lens, best_assigned)
             better = shared.better_than(best_total)
@@ -378,6 +482,7 @@ def improve(
             per_it = (time.perf_counter() - started_search) / done
             chunk = max(1, min(500, int(0.25 / max(per_it, 1e-6))))
             remaining = time_limit_s - (time.perf_counter() - started_search)
+            remaining = min(remaining, meet_at - time.perf_counter())
             # Approach the deadline in halves: an iteration can take longer than the average.
             chunk = max(1, min(chunk, int(remaining / max(per_it, 1e-6) / 2)))
         if progress is not None:
