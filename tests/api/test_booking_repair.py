@@ -22,7 +22,7 @@ for pickups asked for at any time from 22:20 to 22:49, with B at 22:20).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,9 @@ import pytest
 from _api import World, assert_promises_kept, parse, routes_of, service_day, trip
 from sqlalchemy import select, update
 
-from rehabus.service.db.models import Booking, Vehicle, VehicleEvent
+from rehabus.dispatch.booking import RuleDecision
+from rehabus.service.db.models import Booking, ServiceDay, Vehicle, VehicleEvent
+from rehabus.service.services import bookings
 
 DAYS_AHEAD = 2
 Y = "TA-east-096"
@@ -244,3 +246,42 @@ def test_without_the_citys_repair_the_same_booking_is_waitlisted(
     again = world.accepted(evening.users["C"], evening.c_trip())
     assert again["vehicle_id"] == Y
     assert _seen(world, evening.users["A"], evening.answers["A"]["id"])["vehicle_id"] == X
+
+
+def test_a_repaired_booking_taken_out_again_leaves_memory_as_stored(
+    world: World, evening: Evening, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repair moved A to X before C's second one-trip-at-a-time check (on the times
+    decided) refused C: taking C out does not move A back, so the day in memory must not stay
+    as it is. On PostgreSQL a catch-up re-reads only the routes stored since it last looked,
+    and would have kept A on X in memory while the database has A on Y."""
+    state = world.app.state.rehabus
+    day = evening.day
+    # Another process moved the day on: the next decision catches up (and notes what it saw).
+    with state.sessions() as session:
+        session.execute(
+            update(ServiceDay)
+            .where(ServiceDay.city == "tainan", ServiceDay.service_date == day)
+            .values(version=ServiceDay.version + 1)
+        )
+        session.commit()
+    before = routes_of(world.day_plan(day))
+    real = bookings.check_no_overlap
+
+    def overlaps_once_decided(
+        others: Sequence[tuple[int, int]], span: tuple[int, int]
+    ) -> RuleDecision:
+        # The check before deciding looks at the asked-for moment (a point); the one after, at
+        # the decided pickup and drop-off: as if C had another trip then.
+        if span[0] != span[1]:
+            return RuleDecision.refuse("trip.overlaps", "與另一趟重疊", "overlaps another trip")
+        return real(others, span)
+
+    monkeypatch.setattr(bookings, "check_no_overlap", overlaps_once_decided)
+    response = world.book(evening.users["C"], evening.c_trip())
+    assert response.status_code == 422, response.text
+    monkeypatch.undo()
+    memory = routes_of(world.day_plan(day))
+    state.days.forget("tainan", day)
+    stored = routes_of(world.day_plan(day))
+    assert memory == stored == before

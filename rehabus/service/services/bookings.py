@@ -342,8 +342,11 @@ def book(
             if decision.accepted and not overlap.ok:
                 # Taken out again; the day stays in memory and catches up with what is stored
                 # before it is used again (raising here would drop it and rebuild it whole).
+                # A repair or trips yielding buffer changed other trips too, which taking
+                # this one out does not undo: that day is built again from the database.
                 day.plan.cancel(trip.id)
                 day.reload = True
+                day.drop = bool(decision.repaired or decision.yielded)
                 if series_id:
                     booking.status, booking.reason, *msgs = _refused(overlap)
                     messages = (msgs[0], msgs[1])

@@ -103,6 +103,10 @@ class OpenDay:
     session: Session
     reload: bool = False
     """Set when the change is not in ``plan`` (e.g. new locks): the day is rebuilt next time."""
+    drop: bool = False
+    """Set when ``plan`` holds changes that were not stored and that catching up with the
+    database would not see (a booking taken out again after a repair had moved other trips):
+    the day is dropped and built from the database next time."""
     written: set[str] | None = field(default_factory=set)
     """The buses whose stored routes `save` wrote (``None``: every bus's)."""
 
@@ -235,6 +239,9 @@ class DayRegistry:
                 self._drop(key)
                 raise
             session.commit()  # also ends the transaction that holds the day's row lock
+            if opened.drop:
+                self._drop(key)
+                return
             # A change not in the plan (new locks) is caught up with next time, like another
             # process's. Routes written here are compared again then.
             seen = {} if opened.plan is not entry.plan or opened.written is None else entry.seen
