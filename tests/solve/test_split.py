@@ -1,22 +1,27 @@
 """A large day split among searches side by side (`rehabus.dispatch.solve._split`), on a
 generated day of 600 requests: the parts are disjoint and about even, every merge is a plan
-with each request once, and two searches return a valid plan better than the first."""
+with each request once, and two searches return a valid plan better than the first. And the
+requests no bus can serve even alone, which the search leaves out (`_search._hopeless`)."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from rehabus.dispatch.instances import generate_darp, to_problem
+from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.solve import MaxIterations, solve
 from rehabus.dispatch.solve import _kernels as kn
-from rehabus.dispatch.solve import solve
 from rehabus.dispatch.solve._arrays import to_arrays
 from rehabus.dispatch.solve._neighbourhoods import DECOMPOSE_FROM, middles
 from rehabus.dispatch.solve._plan_build import sequences_of
 from rehabus.dispatch.solve._search import (
     _as_arrays,
     _assignment,
+    _hopeless,
     _vehicle_classes,
     construct,
     start_routes,
@@ -60,11 +65,11 @@ def test_a_meeting_merges_each_part_from_its_own_search() -> None:
     kx, routes, lens, _, classes = _start()
     n_req = len(DAY.requests)
     split = SplitDay(2, seed=3)
-    first: list[tuple[np.ndarray, ...]] = [(), ()]  # type: ignore[list-item]
-    second: list[tuple[np.ndarray, ...]] = [(), ()]  # type: ignore[list-item]
+    first: list[tuple[Any, ...]] = [(), ()]
+    second: list[tuple[Any, ...]] = [(), ()]
 
     def search(k: int) -> None:
-        merged, merged_lens, part, mine, go_on = split.meet(
+        merged, merged_lens, part, mine, _go_on = split.meet(
             k, kx, routes, lens, classes, n_req, False
         )
         first[k] = (merged, merged_lens, part, mine)
@@ -103,3 +108,24 @@ def test_two_searches_on_a_split_day_give_a_valid_better_plan() -> None:
     plan = solve(DAY, time_limit_s=6.0, seed=1, workers=2)
     assert validate(DAY, plan) == []
     assert total_cost(pa, kx, sequences_of(DAY, plan)) < first
+
+
+def test_a_request_no_bus_can_serve_alone_stays_out_of_the_search() -> None:
+    """A request whose drop-off window closes before it can be reached from its pickup is
+    hopeless on every vehicle: marked so, left unserved, and the others served as before."""
+    small = to_problem(generate_darp(20, 3, seed=2))
+    r = small.requests[5]
+    impossible = replace(
+        r,
+        dropoff_window=TimeWindow(r.pickup_window.start_s, r.pickup_window.start_s),
+    )
+    problem = replace(small, requests=(*small.requests[:5], impossible, *small.requests[6:]))
+    pa = to_arrays(problem)
+    kx = kn.kernel_args(pa)
+    assigned = np.full(pa.n_requests, -1, dtype=np.int64)
+    hopeless = _hopeless(pa, kx, _vehicle_classes(problem), assigned)
+    assert hopeless.tolist() == [1 if k == 5 else 0 for k in range(pa.n_requests)]
+    plan = solve(problem, stop=MaxIterations(300), seed=1)
+    assert validate(problem, plan) == []
+    assert [u.request_id for u in plan.unserved] == [r.id]
+    assert len(plan.served_ids()) == len(problem.requests) - 1
