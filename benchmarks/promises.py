@@ -331,6 +331,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--held-out-only", action="store_true", help="no sweep: the held-out check alone"
     )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="FACTOR/APPT/PICKUP",
+        help="another setting for the held-out check, e.g. 1/15/8 (minutes); repeatable",
+    )
     args = parser.parse_args(argv)
     held_out_only = args.held_out_only
     started = time.perf_counter()
@@ -381,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 chosen["pickup_buffer_min"],
             )
         )
+    for text in args.also:
+        factor, appointment, pickup = text.split("/")
+        held_settings.append(Setting(float(factor), int(appointment), int(pickup)))
     held_rows, held = _stage(pool, held_settings, held_days, **kwargs)
     pool.shutdown()
     today = {r["date"]: r["served"] for r in held_rows if r["setting"] == TODAY.label}
@@ -427,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "rows": sweep_rows + held_rows,
     }
     name = "promises" if args.city == CITY else f"promises_{args.city}"
+    if held_out_only:
+        name += "_held_out"
     write_json(results / f"{name}.json", report)
     if sweep:
         _plot(sweep, sweep[0]["served"], results / f"{name}.png", args.city, kwargs["buses"])
