@@ -26,6 +26,7 @@ from rehabus.dispatch.model import (
     Priority,
     Problem,
     Request,
+    Route,
     Stop,
     StopKind,
     StopRef,
@@ -191,6 +192,11 @@ class _Placed:
     buffers: Buffers
     changed: tuple[str, ...] = ()
     """After a repair: the buses whose stops moved (otherwise only the trip's own)."""
+
+
+def _start_of(route: Route, request_id: str, kind: StopKind) -> int:
+    """When service begins at ``request_id``'s pickup or drop-off on ``route``."""
+    return next(s.start_s for s in route.stops if s.request_id == request_id and s.kind is kind)
 
 
 def fit_promise(promised: TimeWindow, window: TimeWindow, estimate_s: int) -> TimeWindow:
@@ -369,9 +375,9 @@ class ServiceDayPlan:
         where it fits nowhere even with none, the trips already planned give up buffer, a step
         at a time, on the one bus that then takes it (their promises unchanged; the decision
         names them in ``yielded``). Where even that fails and ``repair`` is given, the day's
-        routes are re-optimized with the trip among them (`Repair`; the trip with its full
-        buffers, every other trip keeping its promise and buffers); the trip is accepted if the
-        plan found serves every trip. The decision and the trip kept carry the buffers it got.
+        routes near it are re-optimized with it among them (`Repair`; every other trip keeps its
+        promise, and gives up buffer only if it must); the trip is accepted if the plan found
+        serves every trip. The decision and the trip kept carry the buffers it got.
         A refusal gives the reason it fits nowhere by insertion with the day's trips at their
         buffers. With ``commit=False`` nothing changes (a quote).
         """
@@ -535,12 +541,13 @@ class ServiceDayPlan:
             return None
         plan = self.plan()
         chosen = self._routes_near(plan, rider)
-        frozen = self._frozen(plan, repair.frozen_before_s)
+        frozen = self.held_stops(repair.frozen_before_s, plan)
         locks = {v: refs for v, refs in frozen.items() if v in chosen}
         start = Plan(tuple(r for r in plan.routes if r.vehicle_id in chosen))
         ids = [r.id for r in self._inserter.problem().requests]
         held = [rid for r in start.routes for rid in r.request_ids()]
         none = self._slack.buffer_steps()[-1]
+        before = self.sequences(plan)
         for relax in (False, True):
             trips = dict(self._trips)
             mine = buffers
@@ -566,14 +573,10 @@ class ServiceDayPlan:
             if found.unserved:
                 continue
             route = next(r for r in found.routes if trip.id in r.request_ids())
-            pickup_s = next(
-                s.start_s
-                for s in route.stops
-                if s.request_id == trip.id and s.kind is StopKind.PICKUP
-            )
+            pickup_s = _start_of(route, trip.id, StopKind.PICKUP)
             narrowed = fit_promise(promise(pickup_s), allowed, pickup_s)
             trips[trip.id] = replace(trip, promised=narrowed, buffers=mine)
-            sequences = {**self.sequences(plan), **self.sequences(found)}
+            sequences = {**before, **self.sequences(found)}
             yielded: tuple[str, ...] = ()
             if relax:
                 wanted = {rid: self.buffers(self._trips[rid]) for rid in held}
@@ -596,21 +599,16 @@ class ServiceDayPlan:
                 self._inserter = Inserter(final, repaired)
                 self._trips.update((rid, trips[rid]) for rid in yielded)
             placed = next(r for r in repaired.routes if r.vehicle_id == route.vehicle_id)
-            pickup_s, dropoff_s = (
-                next(s.start_s for s in placed.stops if s.request_id == trip.id and s.kind is kind)
-                for kind in (StopKind.PICKUP, StopKind.DROPOFF)
-            )
             result = InsertionResult(
                 trip.id,
                 True,
                 route.vehicle_id,
-                pickup_s=pickup_s,
-                dropoff_s=dropoff_s,
+                pickup_s=_start_of(placed, trip.id, StopKind.PICKUP),
+                dropoff_s=_start_of(placed, trip.id, StopKind.DROPOFF),
                 route=placed,
             )
             got = trips[trip.id].buffers
             assert got is not None
-            before = self.sequences(plan)
             after = self.sequences(repaired)
             changed = tuple(v.id for v in self.fleet if after.get(v.id) != before.get(v.id))
             return _Placed(result, narrowed, got, changed), yielded
@@ -654,9 +652,13 @@ class ServiceDayPlan:
                 break
         return chosen
 
-    def _frozen(self, plan: Plan, before_s: int | None) -> dict[str, tuple[StopRef, ...]]:
-        """The day's locks, each route's lock reaching on over the stops that begin before
-        ``before_s``."""
+    def held_stops(
+        self, before_s: int | None, plan: Plan | None = None
+    ) -> dict[str, tuple[StopRef, ...]]:
+        """The stops a re-optimization must leave where they are: the day's locks, each
+        route's reaching on over the stops that begin before ``before_s`` (now plus the time a
+        bus needs to be told; ``None``: only the locks), in ``plan`` (the day's by default)."""
+        plan = plan or self.plan()
         locks: dict[str, tuple[StopRef, ...]] = {}
         for route in plan.routes:
             held = len(self._locks.get(route.vehicle_id, ()))

@@ -18,7 +18,7 @@ from rehabus.dispatch.day import FleetVehicle, Repair, ServiceDayPlan, Trip, fit
 from rehabus.dispatch.demand import DemandDay, DemandTrip
 from rehabus.dispatch.errors import InfeasibleError, InputError
 from rehabus.dispatch.figures import day_figures
-from rehabus.dispatch.model import Plan, Priority, StopKind, StopRef, TimeWindow
+from rehabus.dispatch.model import Plan, Priority, StopKind, TimeWindow
 from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
 from rehabus.dispatch.travel import city_provider
@@ -231,16 +231,7 @@ class _Day:
         plan = self.day.plan()
         if not plan.served_ids():
             return
-        locks: dict[str, tuple[StopRef, ...]] = {}
-        for route in plan.routes:
-            refs: list[StopRef] = []
-            for stop in route.stops:
-                if stop.start_s >= now_s + self.params.lock_ahead_s:
-                    break
-                if stop.kind is not StopKind.BREAK and stop.request_id is not None:
-                    refs.append(StopRef(stop.request_id, stop.kind))
-            if refs:
-                locks[route.vehicle_id] = tuple(refs)
+        locks = self.day.held_stops(now_s + self.params.lock_ahead_s, plan)
         problem = replace(self.day.problem(), locks=locks)
         self.reoptimize_tries += 1
         started = time.perf_counter()

@@ -195,16 +195,12 @@ def _as_arrays(pa: ProblemArrays, sequences: Mapping[int, Seq]) -> tuple[np.ndar
     width = min(2 * n_req + 1, MAX_ROUTE_STOPS) + 1
     routes = np.zeros((n_veh, width), dtype=np.int64)
     lens = np.zeros(n_veh, dtype=np.int64)
-    assigned = np.full(n_req, -1, dtype=np.int64)
     for v, seq in sequences.items():
         if len(seq) > width:
             raise ValueError(f"route of vehicle {v} has more than {width} stops")
         routes[v, : len(seq)] = seq
         lens[v] = len(seq)
-        for node in seq:
-            if node < 2 * n_req:
-                assigned[node // 2] = v
-    return routes, lens, assigned
+    return routes, lens, _assignment(pa, routes, lens)
 
 
 def total_cost(pa: ProblemArrays, kx: object, sequences: Mapping[int, Seq]) -> int:
