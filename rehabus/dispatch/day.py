@@ -328,6 +328,10 @@ class ServiceDayPlan:
         stores."""
         return _stored(self._inserter.route(vehicle_id).stops)
 
+    def route(self, vehicle_id: str) -> Route:
+        """One vehicle's route as it stands, with its times."""
+        return self._inserter.route(vehicle_id)
+
     def route_stops(self, vehicle_id: str) -> list[tuple[str, str, int]]:
         """One vehicle's stops as (trip id, "pickup" | "dropoff", start of service s)."""
         route = self._inserter.route(vehicle_id)
