@@ -21,8 +21,12 @@ def _password(from_stdin: bool) -> str:
 def create(
     username: Annotated[str, typer.Argument(help="the sign-in name")],
     role: Annotated[
-        str, typer.Option("--role", help="admin, dispatcher or planner (riders: the API)")
+        str,
+        typer.Option("--role", help="admin, dispatcher, planner or driver (riders: the API)"),
     ] = "admin",
+    vehicle: Annotated[
+        str | None, typer.Option("--vehicle", help="a driver's bus (drivers only)")
+    ] = None,
     display_name: Annotated[str, typer.Option("--name", help="the name shown")] = "",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="read the password from standard input")
@@ -47,7 +51,13 @@ def create(
     password = _password(password_stdin)
     try:
         body = UserCreate.model_validate(
-            {"username": username, "password": password, "role": role, "display_name": display_name}
+            {
+                "username": username,
+                "password": password,
+                "role": role,
+                "display_name": display_name,
+                "vehicle_id": vehicle,
+            }
         )
     except ValidationError as exc:
         error = exc.errors()[0]

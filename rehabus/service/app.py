@@ -21,6 +21,7 @@ from rehabus.service.routers import (
     auth,
     bookings,
     dispatch,
+    driver,
     geo,
     places,
     planner,
@@ -99,7 +100,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(InFlightLimit, max_in_flight=settings.max_in_flight)
     app.add_middleware(SecurityHeaders)
-    for module in (auth, users, riders, bookings, dispatch):
+    for module in (auth, users, riders, bookings, dispatch, driver):
         app.include_router(module.router)
     app.include_router(planner.router)
     app.include_router(places.router)

@@ -39,6 +39,8 @@ class Role(enum.StrEnum):
     DISPATCHER = "dispatcher"
     PLANNER = "planner"
     ADMIN = "admin"
+    DRIVER = "driver"
+    """Drives one bus (`User.vehicle_id`): sees that bus's day and reports from it."""
 
 
 STAFF = frozenset({Role.DISPATCHER, Role.ADMIN})
@@ -136,4 +138,4 @@ def rider_ids_for(session: Session, user: User) -> set[str] | None:
             select(CaregiverLink.rider_id).where(CaregiverLink.user_id == user.id)
         )
         return set(links)
-    return set()  # planners see no rider's bookings
+    return set()  # planners and drivers see no rider's bookings (a driver: the manifest only)

@@ -92,7 +92,8 @@ class World:
     """One running app on one database, with a user of every role.
 
     ``rider`` and ``caregiver`` (linked to ``rider``) belong together; ``other_rider`` and
-    ``other_caregiver`` (linked to ``other_rider``) are the strangers who must learn nothing.
+    ``other_caregiver`` (linked to ``other_rider``) are the strangers who must learn nothing;
+    ``driver`` drives one bus (``conftest.WORLD_DRIVERS_BUS``).
     """
 
     backend: str

@@ -27,6 +27,8 @@ from rehabus.service.db.models import User
 from rehabus.service.settings import ApiSettings
 
 BACKENDS = ("sqlite", "postgresql")
+WORLD_DRIVERS_BUS = "TA-east-107"
+"""The bus the world's ``driver`` drives."""
 POSTGRES_URL = os.environ.get(
     "REHABUS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -116,12 +118,13 @@ def world(database_url: str) -> Iterator[World]:
         tokens = {"admin": sign_in(client, "admin", "admin-pass-1")}
         admin = {"Authorization": f"Bearer {tokens['admin']}"}
         user_ids: dict[str, int] = {}
-        for role in ("dispatcher", "planner", "caregiver", "other_caregiver"):
+        for role in ("dispatcher", "planner", "caregiver", "other_caregiver", "driver"):
             body = {
                 "username": role,
                 "password": f"{role}-pass-1",
                 "role": "caregiver" if role.endswith("caregiver") else role,
                 "display_name": role,
+                "vehicle_id": WORLD_DRIVERS_BUS if role == "driver" else None,
             }
             response = client.post("/v1/users", json=body, headers=admin)
             assert response.status_code == 201, response.text

@@ -22,7 +22,16 @@ from fastapi import FastAPI
 
 from rehabus.service.db.models import Job
 
-ROLES = ("rider", "caregiver", "other_rider", "other_caregiver", "dispatcher", "planner", "admin")
+ROLES = (
+    "rider",
+    "caregiver",
+    "other_rider",
+    "other_caregiver",
+    "dispatcher",
+    "planner",
+    "admin",
+    "driver",
+)
 Denied = dict[str | None, int]
 SIGNED_IN: Denied = {None: 401, "bad_token": 401}
 STAFF_ONLY: Denied = {
@@ -32,6 +41,7 @@ STAFF_ONLY: Denied = {
     "other_rider": 403,
     "other_caregiver": 403,
     "planner": 403,
+    "driver": 403,
 }
 ADMIN_ONLY: Denied = {**STAFF_ONLY, "dispatcher": 403}
 PLANNER_ONLY: Denied = {
@@ -39,11 +49,31 @@ PLANNER_ONLY: Denied = {
     **{who: 403 for who in ("rider", "caregiver", "other_rider", "other_caregiver")},
     "dispatcher": 403,
     "admin": 403,
+    "driver": 403,
 }
-OWN_READ: Denied = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 404}
+DRIVER_ONLY: Denied = {
+    **SIGNED_IN,
+    **{who: 403 for who in ROLES if who != "driver"},
+}
+"""A driver's tablet: drivers only (each for their own bus: tests/api/routers/
+test_driver_router.py)."""
+OWN_READ: Denied = {
+    **SIGNED_IN,
+    "other_rider": 404,
+    "other_caregiver": 404,
+    "planner": 404,
+    "driver": 404,
+}
 """Reading a rider's things: strangers learn nothing (404)."""
-OWN_WRITE: Denied = {**SIGNED_IN, "other_rider": 404, "other_caregiver": 404, "planner": 403}
-"""Booking or cancelling for a rider: strangers get 404; planners never book (403)."""
+OWN_WRITE: Denied = {
+    **SIGNED_IN,
+    "other_rider": 404,
+    "other_caregiver": 404,
+    "planner": 403,
+    "driver": 403,
+}
+"""Booking or cancelling for a rider: strangers get 404; planners and drivers never book
+(403)."""
 ROLE_DAY = 7
 """The role tests book on their own day, a week ahead."""
 SPARE_VEHICLE = "TA-east-108"
@@ -101,6 +131,14 @@ def _breakdown(t: dict[str, Any]) -> dict[str, Any]:
 
 def _delay(t: dict[str, Any]) -> dict[str, Any]:
     return {"at": at(t["day"], "07:00"), "minutes": 10}
+
+
+def _departed(t: dict[str, Any]) -> dict[str, Any]:
+    return {"id": uuid.uuid4().hex, "kind": "departed_depot", "at": at(t["day"], "06:05")}
+
+
+def _position(t: dict[str, Any]) -> dict[str, Any]:
+    return {"at": at(t["day"], "06:06"), "lat": 22.9937, "lon": 120.209}
 
 
 STAFF = ("dispatcher", "admin")
@@ -180,6 +218,10 @@ CASES = [
     ),
     Case("POST", VEHICLE + "/delay", STAFF_ONLY, STAFF, body=_delay),
     Case("GET", VEHICLE + "/manifest", STAFF_ONLY, STAFF),
+    Case("GET", DAY + "/live", STAFF_ONLY, STAFF),
+    Case("GET", "/v1/driver/day", DRIVER_ONLY, ("driver",)),
+    Case("POST", "/v1/driver/events", DRIVER_ONLY, ("driver",), body=_departed),
+    Case("POST", "/v1/driver/positions", DRIVER_ONLY, ("driver",), body=_position),
     Case("GET", VEHICLE + "/manifest.html", STAFF_ONLY, STAFF),
     # Starting a simulation is left to the planner tests: it keeps the job worker busy.
     Case("POST", "/v1/planner/simulations", PLANNER_ONLY, (), body=lambda _: {"days": 1}),
@@ -201,6 +243,7 @@ CASES = [
     Case("GET", "/", {}, (None,)),
     Case("GET", "/rider", {}, (None,)),
     Case("GET", "/console", {}, (None,)),
+    Case("GET", "/driver", {}, (None,)),
     Case("GET", "/web/{name}", {}, (None,), ids={"name": "web_file"}),
     Case("GET", "/web/vendor/{package}/{name}", {}, (None,), ids={"name": "vendor_file"}),
     Case("GET", "/v1/geo/{city}/districts", {}, (None,)),
@@ -335,6 +378,7 @@ def test_strangers_learn_nothing_from_lists(world: World, targets: dict[str, Any
         ("other_rider", False),
         ("other_caregiver", False),
         ("planner", False),
+        ("driver", False),
         ("dispatcher", True),
     ):
         bookings = world.client.get("/v1/bookings?limit=2000", headers=world.headers(who)).json()

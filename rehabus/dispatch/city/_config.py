@@ -362,11 +362,15 @@ class CancellationPolicy(_Model):
         Points for a late cancellation.
     no_show_points
         Points for not being there when the bus comes.
+    no_show_wait_minutes
+        How long the driver waits for a rider (from arriving, or from the start of the promised
+        window if the bus came earlier) before the rider may be recorded as not there.
     """
 
     late_within_hours: int = Field(ge=0, le=168)
     late_points: int = Field(ge=0, le=100)
     no_show_points: int = Field(ge=0, le=100)
+    no_show_wait_minutes: int = Field(ge=0, le=60)
 
 
 class Planning(_Model):

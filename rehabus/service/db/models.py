@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -89,6 +90,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(128), default="")
     rider_id: Mapped[str | None] = mapped_column(ForeignKey("riders.id"), default=None)
+    vehicle_id: Mapped[str | None] = mapped_column(ForeignKey("vehicles.id"), default=None)
+    """A driver's bus: the only one whose day the driver sees and reports on."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
@@ -295,9 +298,15 @@ class DayRoute(Base):
 
 
 class VehicleEvent(Base):
-    """What happened to a vehicle on a day: a breakdown or a delay."""
+    """What happened to a vehicle on a day: a breakdown or a delay a dispatcher recorded, or
+    what its driver reported from the bus (`rehabus.service.schemas.driver.EventKind`: a stop
+    reached or served, a rider not there, a break, a breakdown)."""
 
     __tablename__ = "vehicle_events"
+    __table_args__ = (
+        Index("ix_vehicle_events_day", "city", "service_date", "vehicle_id"),
+        UniqueConstraint("vehicle_id", "client_id", name="uq_vehicle_events_client"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     city: Mapped[str] = mapped_column(String(32))
@@ -307,6 +316,35 @@ class VehicleEvent(Base):
     at_s: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    booking_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The trip a stop event is about."""
+    stop: Mapped[str | None] = mapped_column(String(8), default=None)
+    """Which of the trip's stops: "pickup" or "dropoff"."""
+    lat: Mapped[float | None] = mapped_column(Float, default=None)
+    lon: Mapped[float | None] = mapped_column(Float, default=None)
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The driver's tablet's id for the event: one sent twice (a retry after a dropped
+    connection) is recorded once."""
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class VehiclePosition(Base):
+    """Where a bus was, as its driver's tablet reported it."""
+
+    __tablename__ = "vehicle_positions"
+    __table_args__ = (
+        Index("ix_vehicle_positions_day", "city", "service_date", "vehicle_id", "at_s"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(32))
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    vehicle_id: Mapped[str] = mapped_column(String(32))
+    at_s: Mapped[int] = mapped_column(Integer)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, default=None)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 

@@ -27,7 +27,8 @@ from rehabus.service.schemas.dispatch import (
     ManifestPublic,
     ReoptimizeRequest,
 )
-from rehabus.service.services import dispatching
+from rehabus.service.schemas.driver import LiveDayPublic
+from rehabus.service.services import dispatching, live
 
 router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
 
@@ -180,6 +181,17 @@ def delay(
     return dispatching.delay(
         session, state.days, config, city, service_date, vehicle_id, body, user
     )
+
+
+@router.get("/days/{city}/{service_date}/live", response_model=LiveDayPublic)
+def live_day(
+    city: CityName, service_date: Day, session: SessionDep, state: StateDep, _: StaffUser
+) -> LiveDayPublic:
+    """Every bus of the day as it runs: its last position, how late it runs, the promises its
+    estimates break (a pickup past its window, an appointment missed) and its driver's
+    reports."""
+    config = _city(state, city)
+    return live.live_day(session, state.days, config, service_date)
 
 
 @router.get(

@@ -1,7 +1,7 @@
-"""The web pages: a landing page at ``/``, the rider's booking page at ``/rider`` and the
-dispatcher's console at ``/console``, with their scripts, styles and vendored libraries under
-``/web/``. Static files only: every page signs in and talks to the ``/v1`` API itself. Nothing
-is fetched from another host (no CDN, no map tiles)."""
+"""The web pages: a landing page at ``/``, the rider's booking page at ``/rider``, the
+dispatcher's console at ``/console`` and the driver's page at ``/driver``, with their scripts,
+styles and vendored libraries under ``/web/``. Static files only: every page signs in and talks
+to the ``/v1`` API itself. Nothing is fetched from another host (no CDN, no map tiles)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,12 @@ def rider_page() -> FileResponse:
 def console_page() -> FileResponse:
     """The dispatcher's console."""
     return _file("console.html", 0)
+
+
+@router.get("/driver")
+def driver_page() -> FileResponse:
+    """The driver's page: the bus's stops, one tap per event, the position sent on its own."""
+    return _file("driver.html", 0)
 
 
 @router.get("/web/{name}")

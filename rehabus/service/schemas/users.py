@@ -37,6 +37,8 @@ class UserCreate(InputModel):
     role: Role
     display_name: Annotated[str, StringConstraints(max_length=128), Text] = ""
     rider_id: Identifier | None = None
+    vehicle_id: Identifier | None = None
+    """A driver's bus (drivers only)."""
 
     @model_validator(mode="after")
     def _rider_role(self) -> Self:
@@ -44,6 +46,11 @@ class UserCreate(InputModel):
             raise bilingual(
                 "乘客帳號必須且只有乘客帳號要填 rider_id",
                 "rider_id is required for the rider role and only for it",
+            )
+        if (self.role is Role.DRIVER) != (self.vehicle_id is not None):
+            raise bilingual(
+                "司機帳號必須且只有司機帳號要填 vehicle_id（所駕駛的車輛）",
+                "vehicle_id (the bus driven) is required for the driver role and only for it",
             )
         return self
 
@@ -54,3 +61,4 @@ class UserPublic(BaseModel):
     role: Role
     display_name: str
     rider_id: str | None
+    vehicle_id: str | None = None

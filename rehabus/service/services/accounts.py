@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rehabus.service.auth import hash_password, revoke_user_tokens
-from rehabus.service.db.models import Rider, User
+from rehabus.service.db.models import Rider, User, Vehicle
 from rehabus.service.errors import ApiError, not_found
 from rehabus.service.schemas import UserCreate, UserPublic
 
@@ -26,6 +26,12 @@ def create_account(session: Session, body: UserCreate) -> User:
     rider."""
     if body.rider_id is not None and session.get(Rider, body.rider_id) is None:
         raise ApiError(422, "unknown_rider", "找不到此乘客", "no such rider", field="rider_id")
+    if body.vehicle_id is not None:
+        bus = session.get(Vehicle, body.vehicle_id)
+        if bus is None or not bus.active:
+            raise ApiError(
+                422, "unknown_vehicle", "找不到此車輛", "no such bus", field="vehicle_id"
+            )
     if session.scalar(select(User.id).where(User.username == body.username)) is not None:
         raise username_taken()
     user = User(
@@ -34,6 +40,7 @@ def create_account(session: Session, body: UserCreate) -> User:
         role=body.role.value,
         display_name=body.display_name,
         rider_id=body.rider_id,
+        vehicle_id=body.vehicle_id,
     )
     session.add(user)
     try:
@@ -71,4 +78,5 @@ def user_public(user: User) -> UserPublic:
         role=user.role,  # type: ignore[arg-type]
         display_name=user.display_name,
         rider_id=user.rider_id,
+        vehicle_id=user.vehicle_id,
     )

@@ -11,7 +11,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
@@ -20,7 +20,7 @@ from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.geo.point import Point, haversine_m
 from rehabus.dispatch.model import Mobility
 from rehabus.service.auth import Role, hash_password
-from rehabus.service.db.models import CaregiverLink, Rider, SavedPlace, User
+from rehabus.service.db.models import Booking, CaregiverLink, Rider, SavedPlace, User
 from rehabus.service.errors import ApiError
 from rehabus.service.schemas import BookingCreate, PlaceIn
 from rehabus.service.services.bookings import book
@@ -34,7 +34,9 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
     ("planner", "planner-demo", Role.PLANNER),
     ("caregiver", "caregiver-demo", Role.CAREGIVER),
     ("rider", "rider-demo", Role.RIDER),
+    ("driver", "driver-demo", Role.DRIVER),
 )
+"""The driver drives the demo day's busiest bus."""
 
 HOSPITALS: tuple[tuple[str, float, float], ...] = (
     # Coordinates read off OpenStreetMap by hand (all inside the shipped core road graph).
@@ -174,4 +176,20 @@ def seed_demo(
             counts[status] = counts.get(status, 0) + 1
             bar.update()
     bar.close()
+    with sessions() as session:
+        busiest = session.scalar(
+            select(Booking.vehicle_id)
+            .where(
+                Booking.city == city,
+                Booking.service_date == day,
+                Booking.status == "accepted",
+                Booking.vehicle_id.is_not(None),
+            )
+            .group_by(Booking.vehicle_id)
+            .order_by(func.count().desc(), Booking.vehicle_id)
+            .limit(1)
+        )
+        if busiest is not None:
+            _account(session, "driver", "driver-demo", Role.DRIVER, vehicle_id=busiest)
+            session.commit()
     return DemoSummary(day, 2 * pairs, counts["accepted"], counts["waitlisted"], counts["refused"])

@@ -190,10 +190,12 @@ def break_down(
     vehicle_id: str,
     body: BreakdownRequest,
     user: User,
+    client_id: str | None = None,
 ) -> BreakdownPublic:
     """Take a broken-down bus out of the day: its trips not yet begun go to other buses inside
     their promised windows; those that fit nowhere are waitlisted; riders aboard are rescued
-    from the breakdown place or, failing that, stranded."""
+    from the breakdown place or, failing that, stranded. ``client_id``: the driver's tablet's
+    id for the report (`live.record_event`)."""
     at_s = seconds_on_day(config, service_date, body.at)
     with days.open(session, city, service_date) as opened:
         if vehicle_id not in {v.id for v in opened.plan.fleet}:
@@ -210,6 +212,9 @@ def break_down(
                 kind="breakdown",
                 at_s=at_s,
                 note=body.note,
+                lat=body.lat,
+                lon=body.lon,
+                client_id=client_id,
                 created_by=user.id,
             )
         )

@@ -1,0 +1,474 @@
+"""The day as it runs: what drivers report from their buses, and the day re-timed from it.
+
+A driver's tablet sends each stop event (arrived, boarded, a rider not there, dropped off, a
+break, a breakdown) and the bus's position. An event about a stop fixes the bus's route up to
+that stop (the day's locks: no booking or re-optimization moves what has happened); a rider not
+there leaves the plan at once, freeing the place (`bookings.record_no_show`), and only once the
+city's waiting time has passed; a breakdown takes the bus out of the day and rescues its riders
+(`dispatching.break_down`). The estimates drivers and dispatchers see are
+`rehabus.dispatch.live.retime` over the stored events and the last position.
+
+"Now" on a service day is the later of the clock (on the day itself) and the latest report: a
+day replayed in accelerated time (`rehabus simulate live`) moves on with its reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.live import (
+    Position,
+    Reached,
+    StopEstimate,
+    StopState,
+    Timeline,
+    no_show_from,
+    retime,
+)
+from rehabus.service.db.models import Booking, Rider, User, Vehicle, VehicleEvent, VehiclePosition
+from rehabus.service.errors import ApiError, not_found
+from rehabus.service.schemas.dispatch import BreakdownRequest
+from rehabus.service.schemas.driver import (
+    DriverDayPublic,
+    DriverEvent,
+    DriverStopPublic,
+    EventKind,
+    EventPublic,
+    LiveDayPublic,
+    LiveVehiclePublic,
+    PositionIn,
+    PositionPublic,
+    StopAtRisk,
+)
+from rehabus.service.services.bookings import at_seconds, check_place, record_no_show, request_time
+from rehabus.service.services.days import DayRegistry, pickup_of
+from rehabus.service.services.dispatching import break_down, seconds_on_day
+
+__all__ = [
+    "driver_day",
+    "drivers_bus",
+    "live_day",
+    "record_event",
+    "record_position",
+    "service_day_of",
+]
+
+STOP_OF = {
+    EventKind.BOARDED: "pickup",
+    EventKind.NO_SHOW: "pickup",
+    EventKind.DROPPED_OFF: "dropoff",
+}
+"""The stop an event about a trip happens at (arrived names its own)."""
+
+
+def drivers_bus(session: Session, user: User) -> Vehicle:
+    """The bus a driver drives; 404 if the account has none (or it left the fleet)."""
+    bus = session.get(Vehicle, user.vehicle_id) if user.vehicle_id else None
+    if bus is None or not bus.active:
+        raise not_found("您駕駛的車輛", "your bus")
+    return bus
+
+
+def service_day_of(config: CityConfig, moment: dt.datetime, name: str = "at") -> dt.date:
+    """The service day a moment falls on, in the city's time."""
+    return request_time(config, moment, name).date()
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a bus has reported on a day."""
+
+    reached: dict[tuple[str, str], Reached]
+    position: Position | None
+    events: list[VehicleEvent]
+    latest_s: int
+
+
+def _facts(session: Session, city: str, day: dt.date, vehicle_id: str) -> _Facts:
+    events = list(
+        session.scalars(
+            select(VehicleEvent)
+            .where(
+                VehicleEvent.city == city,
+                VehicleEvent.service_date == day,
+                VehicleEvent.vehicle_id == vehicle_id,
+            )
+            .order_by(VehicleEvent.at_s, VehicleEvent.id)
+        )
+    )
+    arrived: dict[tuple[str, str], int] = {}
+    done: dict[tuple[str, str], int] = {}
+    for event in events:
+        if event.booking_id is None:
+            continue
+        key = (event.booking_id, event.stop or "")
+        arrived.setdefault(key, event.at_s)
+        if event.kind != EventKind.ARRIVED:
+            done[key] = event.at_s
+    reached = {key: Reached(when, done.get(key)) for key, when in arrived.items()}
+    last = session.scalar(
+        select(VehiclePosition)
+        .where(
+            VehiclePosition.city == city,
+            VehiclePosition.service_date == day,
+            VehiclePosition.vehicle_id == vehicle_id,
+        )
+        .order_by(VehiclePosition.at_s.desc(), VehiclePosition.id.desc())
+        .limit(1)
+    )
+    position = Position(Point(last.lat, last.lon), last.at_s) if last is not None else None
+    latest = max([e.at_s for e in events] + ([position.at_s] if position else []), default=0)
+    return _Facts(reached, position, events, latest)
+
+
+def _now_s(config: CityConfig, day: dt.date, latest_s: int) -> int:
+    now = dt.datetime.now(config.zone)
+    if now.date() == day:
+        return max(latest_s, now.hour * 3600 + now.minute * 60 + now.second)
+    return latest_s
+
+
+def _event_public(config: CityConfig, event: VehicleEvent, duplicate: bool) -> EventPublic:
+    moment = at_seconds(config, event.service_date, event.at_s)
+    assert moment is not None
+    return EventPublic(
+        id=event.client_id or str(event.id),
+        kind=event.kind,
+        at=moment,
+        vehicle_id=event.vehicle_id,
+        booking_id=event.booking_id,
+        duplicate=duplicate,
+    )
+
+
+def _not_on_bus() -> ApiError:
+    return ApiError(
+        404,
+        "not_on_your_bus",
+        "這趟行程不在您今天的車上",
+        "this trip is not on your bus that day",
+        field="booking_id",
+    )
+
+
+def _fix_through(
+    plan: ServiceDayPlan, locks: dict[str, list[list[str]]], vehicle_id: str, stop: tuple[str, str]
+) -> bool:
+    """Extend the bus's locked stops through ``stop``: what has happened stays. Whether the
+    locks changed."""
+    stored = [list(s) for s in plan.stored_stops(vehicle_id)]
+    if list(stop) not in stored:
+        return False
+    through = stored[: stored.index(list(stop)) + 1]
+    if len(locks.get(vehicle_id, [])) >= len(through):
+        return False
+    locks[vehicle_id] = through
+    return True
+
+
+def record_event(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    user: User,
+    body: DriverEvent,
+) -> EventPublic:
+    """Record one event from a driver's bus and let it act on the day."""
+    bus = drivers_bus(session, user)
+    config = cities[bus.city]
+    day = service_day_of(config, body.at)
+    at_s = seconds_on_day(config, day, body.at)
+    seen = session.scalar(
+        select(VehicleEvent).where(
+            VehicleEvent.vehicle_id == bus.id, VehicleEvent.client_id == body.id
+        )
+    )
+    if seen is not None:
+        if seen.kind != body.kind or seen.booking_id != body.booking_id:
+            raise ApiError(
+                409,
+                "event_id_reused",
+                "此事件編號已用於另一個事件",
+                "this event id was used for another event",
+                field="id",
+            )
+        return _event_public(config, seen, duplicate=True)
+    if body.lat is not None and body.lon is not None:
+        check_place(config, Point(body.lat, body.lon), "the event's place", "lat")
+    if body.kind is EventKind.BREAKDOWN:
+        break_down(
+            session,
+            days,
+            config,
+            bus.city,
+            day,
+            bus.id,
+            BreakdownRequest(at=body.at, lat=body.lat, lon=body.lon, note=body.note),
+            user,
+            client_id=body.id,
+        )
+        event = session.scalar(
+            select(VehicleEvent).where(
+                VehicleEvent.vehicle_id == bus.id, VehicleEvent.client_id == body.id
+            )
+        )
+        assert event is not None
+        return _event_public(config, event, duplicate=False)
+    event = VehicleEvent(
+        city=bus.city,
+        service_date=day,
+        vehicle_id=bus.id,
+        kind=body.kind.value,
+        at_s=at_s,
+        booking_id=body.booking_id,
+        lat=body.lat,
+        lon=body.lon,
+        client_id=body.id,
+        note=body.note,
+        created_by=user.id,
+    )
+    if body.booking_id is None:
+        session.add(event)
+        session.commit()
+        return _event_public(config, event, duplicate=False)
+    stop = body.stop if body.kind is EventKind.ARRIVED else STOP_OF[body.kind]
+    assert stop is not None
+    event.stop = stop
+    booking = session.get(Booking, body.booking_id)
+    with days.open(session, bus.city, day) as opened:
+        if booking is None or opened.plan.route_of_trip(booking.id) != bus.id:
+            raise _not_on_bus()
+        facts = _facts(session, bus.city, day, bus.id)
+        _check_order(config, booking, body.kind, at_s, facts)
+        locks = {vid: [list(s) for s in refs] for vid, refs in opened.row.locks.items()}
+        if body.kind is not EventKind.NO_SHOW and _fix_through(
+            opened.plan, locks, bus.id, (booking.id, stop)
+        ):
+            opened.row.locks = locks
+            opened.row.version += 1
+            opened.reload = True
+        session.add(event)
+    if body.kind is EventKind.NO_SHOW:
+        session.refresh(booking)
+        _, (zh, en) = record_no_show(session, days, cities, booking)
+        session.commit()
+        public = _event_public(config, event, duplicate=False)
+        return public.model_copy(update={"message_zh": zh, "message_en": en})
+    return _event_public(config, event, duplicate=False)
+
+
+def _check_order(
+    config: CityConfig, booking: Booking, kind: EventKind, at_s: int, facts: _Facts
+) -> None:
+    """A rider boards after the bus has come, is a no-show only after the waiting time, and
+    is dropped off after boarding; 409 naming what is missing."""
+    if booking.status != "accepted":
+        raise ApiError(
+            409,
+            "not_accepted",
+            "這趟行程已不在計畫中（已取消或已記錄未搭乘）",
+            "this trip is no longer planned (cancelled, or recorded as a no-show)",
+            field="booking_id",
+        )
+    pickup = facts.reached.get((booking.id, "pickup"))
+    if kind is EventKind.NO_SHOW:
+        if pickup is None:
+            raise ApiError(
+                409,
+                "not_arrived",
+                "請先回報抵達上車地點，才能記錄未搭乘",
+                "report arriving at the pickup before recording a no-show",
+                field="kind",
+            )
+        if pickup.done_s is not None:
+            raise ApiError(
+                409, "already_boarded", "乘客已上車", "the rider has boarded", field="kind"
+            )
+        wait_s = 60 * config.cancellation.no_show_wait_minutes
+        allowed = no_show_from(pickup.arrived_s, booking.window_start_s, wait_s)
+        if at_s < allowed:
+            moment = at_seconds(config, booking.service_date, allowed)
+            assert moment is not None
+            clock = moment.strftime("%H:%M:%S")
+            raise ApiError(
+                409,
+                "still_waiting",
+                f"請等候乘客至 {clock} 才能記錄未搭乘",
+                f"wait for the rider until {clock} before recording a no-show",
+                field="at",
+            )
+    if kind is EventKind.DROPPED_OFF and (pickup is None or pickup.done_s is None):
+        raise ApiError(
+            409,
+            "not_boarded",
+            "乘客尚未上車，不能記錄下車",
+            "the rider has not boarded: no drop-off to record",
+            field="kind",
+        )
+
+
+def record_position(
+    session: Session, cities: dict[str, CityConfig], user: User, body: PositionIn
+) -> None:
+    """Store where the driver's bus is."""
+    bus = drivers_bus(session, user)
+    config = cities[bus.city]
+    day = service_day_of(config, body.at)
+    check_place(config, Point(body.lat, body.lon), "the bus's position", "lat")
+    session.add(
+        VehiclePosition(
+            city=bus.city,
+            service_date=day,
+            vehicle_id=bus.id,
+            at_s=seconds_on_day(config, day, body.at),
+            lat=body.lat,
+            lon=body.lon,
+            accuracy_m=body.accuracy_m,
+            created_by=user.id,
+        )
+    )
+    session.commit()
+
+
+def _timeline(
+    session: Session, plan: ServiceDayPlan, config: CityConfig, day: dt.date, vehicle_id: str
+) -> tuple[Timeline, _Facts]:
+    facts = _facts(session, config.id, day, vehicle_id)
+    now_s = _now_s(config, day, facts.latest_s)
+    return retime(plan, vehicle_id, facts.reached, facts.position, now_s), facts
+
+
+def _moment(config: CityConfig, day: dt.date, seconds: int) -> dt.datetime:
+    moment = at_seconds(config, day, seconds)
+    assert moment is not None
+    return moment
+
+
+def _position(config: CityConfig, day: dt.date, position: Position | None) -> PositionPublic | None:
+    if position is None:
+        return None
+    return PositionPublic(
+        at=_moment(config, day, position.at_s), lat=position.point.lat, lon=position.point.lon
+    )
+
+
+def _map_url(lat: float, lon: float) -> str:
+    """A link the phone opens in its map app (the geo: scheme's https counterpart, which every
+    phone hands to its maps)."""
+    query = urllib.parse.urlencode({"api": 1, "destination": f"{lat:.6f},{lon:.6f}"})
+    return f"https://www.google.com/maps/dir/?{query}"
+
+
+def driver_day(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    user: User,
+    day: dt.date,
+) -> DriverDayPublic:
+    """The driver's bus's day: its stops in order, re-timed, with what the driver needs."""
+    bus = drivers_bus(session, user)
+    config = cities[bus.city]
+    with days.open(session, bus.city, day) as opened:
+        timeline, facts = _timeline(session, opened.plan, config, day, bus.id)
+    wait_s = 60 * config.cancellation.no_show_wait_minutes
+    rows = []
+    for stop in timeline.stops:
+        b = session.get(Booking, stop.trip_id)
+        if b is None:  # pragma: no cover - every planned trip is a stored booking
+            raise ApiError(500, "inconsistent", "資料不一致", "inconsistent day")
+        rider = session.get(Rider, b.rider_id)
+        pickup = stop.kind == "pickup"
+        place = pickup_of(b) if pickup else Point(b.dropoff_lat, b.dropoff_lon)
+        window = (
+            (_moment(config, day, b.window_start_s), _moment(config, day, b.window_end_s))
+            if pickup and b.window_start_s is not None and b.window_end_s is not None
+            else None
+        )
+        seen = facts.reached.get((b.id, "pickup"))
+        no_show = (
+            _moment(config, day, no_show_from(seen.arrived_s, b.window_start_s, wait_s))
+            if pickup and seen is not None and stop.state is StopState.ARRIVED
+            else None
+        )
+        rows.append(
+            DriverStopPublic(
+                booking_id=b.id,
+                kind=stop.kind,
+                state=str(stop.state),
+                planned=_moment(config, day, stop.planned_s),
+                estimate=_moment(config, day, stop.estimate_s),
+                risk=str(stop.risk) if stop.risk else None,
+                rider=rider.name if rider else "",
+                phone=rider.phone if rider else "",
+                mobility=b.mobility,
+                companions=b.companions,
+                address=b.pickup_address if pickup else b.dropoff_address,
+                lat=place.lat,
+                lon=place.lon,
+                map_url=_map_url(place.lat, place.lon),
+                promised_window=window,
+                no_show_from=no_show,
+            )
+        )
+    return DriverDayPublic(
+        vehicle_id=bus.id,
+        service_date=day,
+        now=_moment(config, day, timeline.now_s),
+        late_minutes=round(timeline.late_s / 60),
+        no_show_wait_minutes=config.cancellation.no_show_wait_minutes,
+        position=_position(config, day, facts.position),
+        stops=rows,
+    )
+
+
+def _promised_s(stop: StopEstimate) -> int:
+    """The line a stop at risk crosses: its promised window's end, or the appointment."""
+    if stop.promised_end_s is not None:
+        return stop.promised_end_s
+    assert stop.appointment_s is not None
+    return stop.appointment_s
+
+
+def live_day(
+    session: Session, days: DayRegistry, config: CityConfig, day: dt.date
+) -> LiveDayPublic:
+    """Every bus of the day as it runs: where it is, how late, the promises it puts at risk
+    and what its driver reported."""
+    vehicles = []
+    now_s = 0
+    with days.open(session, config.id, day) as opened:
+        for bus in opened.plan.fleet:
+            timeline, facts = _timeline(session, opened.plan, config, day, bus.id)
+            now_s = max(now_s, timeline.now_s)
+            upcoming = timeline.next_stop
+            vehicles.append(
+                LiveVehiclePublic(
+                    vehicle_id=bus.id,
+                    position=_position(config, day, facts.position),
+                    late_minutes=round(timeline.late_s / 60),
+                    next_booking_id=upcoming.trip_id if upcoming else None,
+                    at_risk=[
+                        StopAtRisk(
+                            booking_id=s.trip_id,
+                            kind=s.kind,
+                            risk=str(s.risk),
+                            estimate=_moment(config, day, s.estimate_s),
+                            promised=_moment(config, day, _promised_s(s)),
+                        )
+                        for s in timeline.at_risk
+                    ],
+                    events=[_event_public(config, e, duplicate=False) for e in facts.events],
+                )
+            )
+    return LiveDayPublic(
+        city=config.id, service_date=day, now=_moment(config, day, now_s), vehicles=vehicles
+    )

@@ -1,0 +1,280 @@
+"""The driver's tablet (rehabus/service/routers/driver.py) and the dispatcher's live view: a
+driver sees their own bus's day, reports its stops and position, and the day follows: what has
+happened is locked, a rider not there leaves the plan once the waiting time has passed, and an
+estimate past a promise is flagged to the dispatcher.
+
+Each test books its own riders early on day 2 (before the other tests' trips there), so that
+the stops its driver reports are the first of their bus's day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from _api import KUO, NCKU, STATION, World, assert_error, at, parse, service_day, sign_in, trip
+
+from rehabus.dispatch.validate import validate
+
+LIVE_DAY = 2
+
+
+def _driver_of(world: World, vehicle_id: str) -> str:
+    """A new driver account for ``vehicle_id``; its name in ``world.tokens``."""
+    username = f"d{uuid.uuid4().hex[:12]}"
+    response = world.client.post(
+        "/v1/users",
+        json={
+            "username": username,
+            "password": "driver-pass-1",
+            "role": "driver",
+            "vehicle_id": vehicle_id,
+        },
+        headers=world.headers("admin"),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["vehicle_id"] == vehicle_id
+    world.tokens[username] = sign_in(world.client, username, "driver-pass-1")
+    return username
+
+
+def _trip_and_driver(world: World, hhmm: str, **more: Any) -> tuple[dict[str, Any], str]:
+    rider, _ = world.new_rider("司機測試乘客")
+    booking = world.accepted(
+        "dispatcher", trip(service_day(LIVE_DAY), hhmm, rider_id=rider, **more)
+    )
+    return booking, _driver_of(world, booking["vehicle_id"])
+
+
+def _event(world: World, who: str, kind: str, moment: str, **more: Any) -> Any:
+    body = {"id": more.pop("id", uuid.uuid4().hex), "kind": kind, "at": moment, **more}
+    return world.client.post("/v1/driver/events", json=body, headers=world.headers(who))
+
+
+def _my_day(world: World, who: str) -> dict[str, Any]:
+    response = world.client.get(
+        f"/v1/driver/day?service_date={service_day(LIVE_DAY)}", headers=world.headers(who)
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _stops_of(day: dict[str, Any], booking_id: str) -> dict[str, dict[str, Any]]:
+    return {s["kind"]: s for s in day["stops"] if s["booking_id"] == booking_id}
+
+
+def _valid(world: World) -> None:
+    plan = world.app.state.rehabus.days.cached("tainan", service_day(LIVE_DAY))
+    assert plan is not None
+    assert validate(plan.problem(), plan.plan()) == []
+
+
+def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> None:
+    booking, driver = _trip_and_driver(world, "06:30")
+    day = service_day(LIVE_DAY)
+    mine = _my_day(world, driver)
+    assert mine["vehicle_id"] == booking["vehicle_id"]
+    assert mine["no_show_wait_minutes"] == 5
+    stops = _stops_of(mine, booking["id"])
+    pickup, dropoff = stops["pickup"], stops["dropoff"]
+    # What the driver needs: the rider, the place (and a link for the phone's map), the promise.
+    assert pickup["rider"] == "司機測試乘客" and pickup["mobility"] == "wheelchair"
+    assert pickup["address"] == STATION["address"] and dropoff["address"] == NCKU["address"]
+    assert "destination=22.997170%2C120.212640" in pickup["map_url"]
+    window = booking["promised_window"]
+    assert pickup["promised_window"] == [window["start"], window["end"]]
+    # Nothing reported yet: the plan's times stand.
+    assert pickup["state"] == "planned" and pickup["estimate"] == pickup["planned"]
+    start = parse(window["start"])
+    moments = {
+        "departed_depot": start - dt.timedelta(minutes=20),
+        "arrived": start,
+        "boarded": start + dt.timedelta(minutes=2),
+        "dropped_off": parse(dropoff["planned"]),
+    }
+    departed = _event(world, driver, "departed_depot", moments["departed_depot"].isoformat())
+    assert departed.status_code == 201, departed.text
+    arrived_id = uuid.uuid4().hex
+    arrived = _event(
+        world,
+        driver,
+        "arrived",
+        moments["arrived"].isoformat(),
+        id=arrived_id,
+        booking_id=booking["id"],
+        stop="pickup",
+    )
+    assert arrived.status_code == 201, arrived.text
+    # The tablet lost the answer and sends it again: recorded once.
+    again = _event(
+        world,
+        driver,
+        "arrived",
+        moments["arrived"].isoformat(),
+        id=arrived_id,
+        booking_id=booking["id"],
+        stop="pickup",
+    )
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    # The same id for another event is a mistake, not a retry.
+    reused = _event(world, driver, "break_started", moments["arrived"].isoformat(), id=arrived_id)
+    assert_error(reused, 409, "id")
+    # Dropped off before boarding: refused, naming what is missing.
+    assert_error(
+        _event(
+            world, driver, "dropped_off", moments["boarded"].isoformat(), booking_id=booking["id"]
+        ),
+        409,
+        "kind",
+    )
+    for kind in ("boarded", "dropped_off"):
+        answer = _event(world, driver, kind, moments[kind].isoformat(), booking_id=booking["id"])
+        assert answer.status_code == 201, answer.text
+    after = _stops_of(_my_day(world, driver), booking["id"])
+    assert after["pickup"]["state"] == "done" and after["dropoff"]["state"] == "done"
+    assert parse(after["pickup"]["estimate"]) == start
+    # The bus's route is locked through the drop-off: no booking or re-optimization moves it.
+    route = next(
+        r for r in world.day_plan(day)["routes"] if r["vehicle_id"] == booking["vehicle_id"]
+    )
+    booked = [s["booking_id"] for s in route["stops"]]
+    assert route["locked_stops"] >= booked.index(booking["id"]) + 2
+    _valid(world)
+    # The dispatcher sees the bus's reports in its timeline.
+    live = world.client.get(
+        f"/v1/dispatch/days/tainan/{day}/live", headers=world.headers("dispatcher")
+    )
+    assert live.status_code == 200, live.text
+    bus = next(v for v in live.json()["vehicles"] if v["vehicle_id"] == booking["vehicle_id"])
+    assert [e["kind"] for e in bus["events"] if e["booking_id"] == booking["id"]] == [
+        "arrived",
+        "boarded",
+        "dropped_off",
+    ]
+
+
+def test_a_rider_is_a_no_show_only_after_the_wait_and_then_leaves_the_plan(world: World) -> None:
+    booking, driver = _trip_and_driver(world, "06:40", pickup=KUO, dropoff=STATION)
+    start = parse(booking["promised_window"]["start"])
+    # Came early: the wait counts from the start of the promised window.
+    arrived = _event(
+        world,
+        driver,
+        "arrived",
+        (start - dt.timedelta(minutes=3)).isoformat(),
+        booking_id=booking["id"],
+        stop="pickup",
+    )
+    assert arrived.status_code == 201, arrived.text
+    waiting = _my_day(world, driver)
+    assert parse(
+        _stops_of(waiting, booking["id"])["pickup"]["no_show_from"]
+    ) == start + dt.timedelta(minutes=5)
+    too_soon = _event(
+        world,
+        driver,
+        "no_show",
+        (start + dt.timedelta(minutes=4)).isoformat(),
+        booking_id=booking["id"],
+    )
+    error = assert_error(too_soon, 409, "at")
+    assert "wait for the rider until" in error["message_en"]
+    gone = _event(
+        world,
+        driver,
+        "no_show",
+        (start + dt.timedelta(minutes=5)).isoformat(),
+        booking_id=booking["id"],
+    )
+    assert gone.status_code == 201, gone.text
+    assert gone.json()["message_zh"] and gone.json()["message_en"]
+    status = world.client.get(f"/v1/bookings/{booking['id']}", headers=world.headers("dispatcher"))
+    assert status.json()["status"] == "no_show"
+    # Its place is free at once: the trip is on no bus any more.
+    assert _stops_of(_my_day(world, driver), booking["id"]) == {}
+    assert booking["id"] not in {
+        s["booking_id"] for r in world.day_plan(service_day(LIVE_DAY))["routes"] for s in r["stops"]
+    }
+    _valid(world)
+    # Nothing more can be reported on it.
+    late = _event(
+        world,
+        driver,
+        "boarded",
+        (start + dt.timedelta(minutes=6)).isoformat(),
+        booking_id=booking["id"],
+    )
+    assert late.status_code in (404, 409), late.text
+
+
+def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(world: World) -> None:
+    booking, driver = _trip_and_driver(world, "06:50", pickup=NCKU, dropoff=KUO)
+    end = parse(booking["promised_window"]["end"])
+    # One minute before the promised window ends the bus is still at Kuo hospital, minutes
+    # of driving from the pickup at NCKU.
+    position = world.client.post(
+        "/v1/driver/positions",
+        json={
+            "at": (end - dt.timedelta(minutes=1)).isoformat(),
+            "lat": KUO["lat"],
+            "lon": KUO["lon"],
+        },
+        headers=world.headers(driver),
+    )
+    assert position.status_code == 204, position.text
+    pickup = _stops_of(_my_day(world, driver), booking["id"])["pickup"]
+    assert parse(pickup["estimate"]) > end and pickup["risk"] == "pickup_late"
+    live = world.client.get(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/live",
+        headers=world.headers("dispatcher"),
+    ).json()
+    bus = next(v for v in live["vehicles"] if v["vehicle_id"] == booking["vehicle_id"])
+    assert bus["position"]["lat"] == KUO["lat"] and bus["late_minutes"] > 0
+    flagged = {(r["booking_id"], r["kind"]): r for r in bus["at_risk"]}
+    assert flagged[(booking["id"], "pickup")]["risk"] == "pickup_late"
+    assert parse(flagged[(booking["id"], "pickup")]["promised"]) == end
+
+
+def test_a_driver_sees_and_reports_only_their_own_bus(world: World) -> None:
+    mine, driver = _trip_and_driver(world, "07:00")
+    other_bus = next(b for b in ("TA-east-106", "TA-east-105") if b != mine["vehicle_id"])
+    stranger = _driver_of(world, other_bus)
+    assert mine["id"] in {s["booking_id"] for s in _my_day(world, driver)["stops"]}
+    assert mine["id"] not in {s["booking_id"] for s in _my_day(world, stranger)["stops"]}
+    moment = parse(mine["promised_window"]["start"]).isoformat()
+    response = _event(world, stranger, "arrived", moment, booking_id=mine["id"], stop="pickup")
+    assert_error(response, 404, "booking_id")
+    # A booking that does not exist gets the same answer: nothing to learn.
+    missing = _event(
+        world, stranger, "arrived", moment, booking_id=str(uuid.uuid4()), stop="pickup"
+    )
+    assert missing.json() == response.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "departed_depot", "booking_id": "x"}, "booking_id"),
+        ({"kind": "boarded"}, "booking_id"),
+        ({"kind": "arrived", "booking_id": "x"}, "stop"),
+        ({"kind": "flew_away"}, "kind"),
+        ({"kind": "break_started", "lat": 22.99}, "lon"),
+        ({"kind": "departed_depot", "id": "short"}, "id"),
+    ],
+)
+def test_a_malformed_event_names_its_field(world: World, body: dict[str, Any], field: str) -> None:
+    event = {"id": uuid.uuid4().hex, "at": at(service_day(LIVE_DAY), "06:00"), **body}
+    response = world.client.post("/v1/driver/events", json=event, headers=world.headers("driver"))
+    assert_error(response, 422, field)
+
+
+def test_a_position_outside_the_city_is_refused(world: World) -> None:
+    response = world.client.post(
+        "/v1/driver/positions",
+        json={"at": at(service_day(LIVE_DAY), "06:00"), "lat": 25.0339, "lon": 121.5645},
+        headers=world.headers("driver"),
+    )
+    assert_error(response, 422, "lat")
