@@ -15,7 +15,10 @@ from rehabus.service.db.engine import hold_database
 from rehabus.service.deps import AppState
 from rehabus.service.errors import install_error_handlers
 from rehabus.service.jobs import JobRunner
+from rehabus.service.live_feed import LiveFeed
 from rehabus.service.load_shedding import InFlightLimit
+from rehabus.service.notify import Channel, LineChannel, MitakeSms, Notifier
+from rehabus.service.notify.news import remind
 from rehabus.service.openapi_docs import install_api_docs
 from rehabus.service.routers import (
     auth,
@@ -23,6 +26,7 @@ from rehabus.service.routers import (
     dispatch,
     driver,
     geo,
+    notifications,
     places,
     planner,
     riders,
@@ -45,6 +49,18 @@ lock stops, handle breakdowns and print manifests. Sign in with `POST /v1/auth/t
 `Authorization: Bearer <token>`. Every error names the field at fault in Traditional Chinese and
 English.
 """
+
+
+def notification_channels(settings: ApiSettings) -> dict[str, Channel]:
+    """The channels riders are told on besides their page: those with an account set."""
+    channels: dict[str, Channel] = {}
+    if settings.line_channel_access_token:
+        channels["line"] = LineChannel(settings.line_channel_access_token, settings.line_api_url)
+    if settings.mitake_username and settings.mitake_password:
+        channels["sms"] = MitakeSms(
+            settings.mitake_username, settings.mitake_password, settings.mitake_api_url
+        )
+    return channels
 
 
 def create_app(
@@ -73,13 +89,26 @@ def create_app(
         warm_up(providers[first], report, city=cities[first])
         days = DayRegistry(cities, providers)
         jobs = JobRunner(sessions, days, settings.job_workers, lease_s=settings.job_lease_s)
+        feed = LiveFeed(settings.database_url)
+        notifier = Notifier(
+            sessions,
+            notification_channels(settings),
+            interval_s=settings.notify_interval_s,
+            every_round=lambda session, outbox: remind(outbox, session, cities),
+        )
         try:  # from here on, a failed start stops the runner (and its worker processes) too
             jobs.recover()
-            app.state.rehabus = AppState(settings, engine, sessions, cities, days, jobs)
+            feed.start()
+            notifier.start()
+            app.state.rehabus = AppState(
+                settings, engine, sessions, cities, days, jobs, feed, notifier
+            )
             if on_startup is not None:
                 on_startup(app.state.rehabus)
             yield
         finally:
+            notifier.stop()
+            feed.stop()
             jobs.shutdown()
             engine.dispose()
 
@@ -100,7 +129,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(InFlightLimit, max_in_flight=settings.max_in_flight)
     app.add_middleware(SecurityHeaders)
-    for module in (auth, users, riders, bookings, dispatch, driver):
+    for module in (auth, users, riders, bookings, dispatch, driver, notifications):
         app.include_router(module.router)
     app.include_router(planner.router)
     app.include_router(places.router)

@@ -16,6 +16,8 @@ from rehabus.service.auth import Role, user_for_token
 from rehabus.service.db.models import User
 from rehabus.service.errors import ApiError
 from rehabus.service.jobs import JobRunner
+from rehabus.service.live_feed import LiveFeed
+from rehabus.service.notify import Notifier
 from rehabus.service.services.days import DayRegistry
 from rehabus.service.settings import ApiSettings
 
@@ -39,6 +41,8 @@ class AppState:
     cities: dict[str, CityConfig]
     days: DayRegistry
     jobs: JobRunner
+    feed: LiveFeed
+    notifier: Notifier
 
 
 def get_state(request: Request) -> AppState:

@@ -4,7 +4,9 @@ answered 503 ``overloaded`` with ``Retry-After`` at once instead of queueing.
 Without a bound, a burst queues behind the thread pool and the database's one writer: every
 request then waits for all those before it, clients time out and retry, the queue keeps
 growing, and even ``/healthz`` and a stop signal wait behind it. The liveness probe and the
-web pages' static files are never shed: they touch no database and cost next to nothing.
+web pages' static files are never shed: they touch no database and cost next to nothing. Nor
+are the consoles' live streams counted while they are open (they hold a connection, not a worker;
+`rehabus.service.live_feed.LiveFeed` bounds how many there are).
 """
 
 from __future__ import annotations
@@ -18,14 +20,26 @@ from rehabus.service.errors import overloaded
 __all__ = ["InFlightLimit", "is_exempt"]
 
 EXEMPT_PATHS = frozenset(
-    {"/healthz", "/", "/rider", "/console", "/favicon.ico", "/docs", "/redoc", "/openapi.json"}
+    {
+        "/healthz",
+        "/",
+        "/rider",
+        "/console",
+        "/driver",
+        "/favicon.ico",
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+    }
 )
 EXEMPT_PREFIXES = ("/web/", "/docs/")
+STREAM_SUFFIX = "/live/stream"
 
 
 def is_exempt(path: str) -> bool:
-    """Whether a request for ``path`` is served whatever the load (probe, static files)."""
-    return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
+    """Whether a request for ``path`` is served whatever the load (probe, static files, live
+    streams)."""
+    return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES) or path.endswith(STREAM_SUFFIX)
 
 
 class InFlightLimit:

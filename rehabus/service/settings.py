@@ -48,6 +48,14 @@ class ApiSettings(BaseSettings):
         503 ``overloaded`` with ``Retry-After`` at once (``/healthz`` and the pages' static
         files excepted). 8 keeps a 2-core machine's one SQLite writer busy: more only make
         each request wait longer (``benchmarks/README.md``, overload).
+    line_channel_access_token, line_api_url
+        The LINE Official Account's channel access token: with it, riders who linked LINE are
+        told there (`rehabus.service.notify`). The API's address is changed only by tests.
+    mitake_username, mitake_password, mitake_api_url
+        The Mitake SMS gateway account: with it, riders with a mobile number and no LINE are
+        told by SMS.
+    notify_interval_s
+        How often the outbox looks for messages to send.
     """
 
     model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
@@ -65,6 +73,12 @@ class ApiSettings(BaseSettings):
     job_lease_s: float = Field(default=30.0, gt=0)
     idempotency_lease_s: float = Field(default=60.0, gt=0)
     max_in_flight: int = Field(default=8, ge=1)
+    line_channel_access_token: str | None = None
+    line_api_url: str = "https://api.line.me"
+    mitake_username: str | None = None
+    mitake_password: str | None = None
+    mitake_api_url: str = "https://smsapi.mitake.com.tw"
+    notify_interval_s: float = Field(default=2.0, gt=0)
 
 
 @lru_cache

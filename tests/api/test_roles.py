@@ -219,6 +219,8 @@ CASES = [
     Case("POST", VEHICLE + "/delay", STAFF_ONLY, STAFF, body=_delay),
     Case("GET", VEHICLE + "/manifest", STAFF_ONLY, STAFF),
     Case("GET", DAY + "/live", STAFF_ONLY, STAFF),
+    # Staff reading the stream (it never ends): tests/api/test_live_stream.py.
+    Case("GET", DAY + "/live/stream", STAFF_ONLY, ()),
     Case("GET", "/v1/driver/day", DRIVER_ONLY, ("driver",)),
     Case("POST", "/v1/driver/events", DRIVER_ONLY, ("driver",), body=_departed),
     Case("POST", "/v1/driver/positions", DRIVER_ONLY, ("driver",), body=_position),
@@ -256,6 +258,7 @@ CASES = [
         body=lambda _: {"legs": [[22.99717, 120.21264, 23.00182, 120.2192]]},
     ),
     Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
+    Case("GET", "/v1/notifications", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/riders/{rider_id}/places", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(
         "POST",

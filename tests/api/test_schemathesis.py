@@ -35,9 +35,16 @@ def api_schema(world: World) -> Any:
 
 # Signing out and deactivating accounts would revoke the session's own tokens and accounts
 # (the admin may deactivate any other id): tests/api/test_tokens.py tries them instead.
+# The dispatchers' live stream never ends (tests/api/test_live_stream.py reads it from a real
+# server).
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(
-    path=["/v1/auth/logout", "/v1/users/{user_id}/deactivate"]
+    path=[
+        "/v1/auth/logout",
+        "/v1/users/{user_id}/deactivate",
+        "/v1/dispatch/days/{city}/{service_date}/live/stream",
+    ]
 )
+driver_schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/v1/driver/")
 
 
 def _check(world: World, case: Any, who: str) -> None:
@@ -76,3 +83,11 @@ def test_no_server_errors_for_staff(case: Any, world: World) -> None:
 def test_no_server_errors_for_a_rider(case: Any, world: World) -> None:
     """As a rider, the checks of what is the rider's own are reached."""
     _check(world, case, "rider")
+
+
+@driver_schema.parametrize()
+@settings(max_examples=10, phases=[Phase.explicit, Phase.generate], **COMMON)
+def test_no_server_errors_for_a_driver(case: Any, world: World) -> None:
+    """As a driver, the tablet's routes are reached: their checks of the bus, the day and the
+    order of events."""
+    _check(world, case, "driver")

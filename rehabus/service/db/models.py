@@ -139,6 +139,9 @@ class Rider(Base):
     low_income: Mapped[bool] = mapped_column(Boolean, default=False)
     medical_wheelchair_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     cancellation_points: Mapped[int] = mapped_column(Integer, default=0)
+    line_user_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The rider's LINE user id (``U`` and 32 hex digits), once they have linked LINE: their
+    notifications go there; otherwise by SMS to ``phone``."""
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
 
@@ -347,6 +350,40 @@ class VehiclePosition(Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float, default=None)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Notification(Base):
+    """A message to a rider about a trip, on one channel, kept until it is delivered
+    (the outbox: `rehabus.service.notify`). ``key`` makes each message once: the same news
+    about the same trip on the same channel is never stored, or sent, twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    rider_id: Mapped[str] = mapped_column(ForeignKey("riders.id"), index=True)
+    booking_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    kind: Mapped[str] = mapped_column(String(24))
+    """reminder, bus_near, bus_late, trip_moved, trip_waitlisted."""
+    channel: Mapped[str] = mapped_column(String(8))
+    """page, line or sms."""
+    address: Mapped[str] = mapped_column(String(64), default="")
+    """Where it goes: a LINE user id, a phone number ("" for the page)."""
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    """pending, sending (claimed by a process until ``due_at``), sent, failed."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    """When it is next tried (while sending: when its claim lapses)."""
+    retry_key: Mapped[str] = mapped_column(String(36), default=_uid)
+    """Sent with every attempt (LINE's ``X-Line-Retry-Key``, the SMS gateway's ``clientid``):
+    the provider takes it once, however often it is retried."""
+    provider_id: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Job(Base):

@@ -4,10 +4,12 @@ delays and drivers' manifests. Dispatchers and admins only."""
 from __future__ import annotations
 
 import html
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from rehabus.dispatch.city import CityConfig
 from rehabus.service.db.models import Job
@@ -157,7 +159,7 @@ def breakdown(
     their promised windows; those that fit nowhere are waitlisted; riders aboard are listed."""
     config = _city(state, city)
     return dispatching.break_down(
-        session, state.days, config, city, service_date, vehicle_id, body, user
+        session, state.days, config, city, service_date, vehicle_id, body, user, state.notifier
     )
 
 
@@ -192,6 +194,63 @@ def live_day(
     reports."""
     config = _city(state, city)
     return live.live_day(session, state.days, config, service_date)
+
+
+@router.get(
+    "/days/{city}/{service_date}/live/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "server-sent events: `snapshot` (LiveDayPublic) first, then "
+            "`vehicle` (LiveVehiclePublic) whenever a bus reports; a comment line every 15 s",
+        },
+        503: {},
+    },
+)
+async def live_stream(
+    city: CityName, service_date: Day, request: Request, state: StateDep, _: StaffUser
+) -> StreamingResponse:
+    """The day as it runs, pushed as it changes (server-sent events): the whole day first,
+    then each bus again whenever its driver reports a stop or a position, from whichever
+    server process took the report. Read it with ``fetch`` (the stream needs the
+    ``Authorization`` header); a ``resync`` event means: read the whole day again."""
+    config = _city(state, city)
+    stream = state.feed.open(city, service_date.isoformat())
+
+    def snapshot() -> str:
+        with state.sessions() as session:
+            return live.live_day(session, state.days, config, service_date).model_dump_json()
+
+    def vehicle(vehicle_id: str) -> str | None:
+        with state.sessions() as session:
+            public = live.live_vehicle(session, state.days, config, service_date, vehicle_id)
+            return public.model_dump_json() if public is not None else None
+
+    async def events() -> AsyncIterator[str]:
+        yield _sse("snapshot", await run_in_threadpool(snapshot))
+        async for news in stream.news():
+            if await request.is_disconnected():
+                break
+            if news is None:
+                yield ": alive\n\n"
+            elif news.get("kind") == "resync":
+                yield _sse("snapshot", await run_in_threadpool(snapshot))
+            else:
+                data = await run_in_threadpool(vehicle, str(news.get("vehicle_id", "")))
+                if data is not None:
+                    yield _sse("vehicle", data)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _sse(event: str, data: str) -> str:
+    """One server-sent event (the data is one line of JSON)."""
+    return f"event: {event}\ndata: {data}\n\n"
 
 
 @router.get(

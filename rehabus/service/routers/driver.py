@@ -50,7 +50,9 @@ def report_event(
     there (only once the city's waiting time has passed), dropped off, break started or ended,
     breakdown. The tablet's ``id`` makes a retry safe: an event sent twice is recorded once
     (the second answer is 200 with ``duplicate``)."""
-    recorded = live.record_event(session, state.days, state.cities, user, body)
+    recorded = live.record_event(
+        session, state.days, state.cities, state.feed, state.notifier, user, body
+    )
     if recorded.duplicate:
         response.status_code = 200
     return recorded
@@ -61,5 +63,5 @@ def report_position(
     body: PositionIn, session: SessionDep, state: StateDep, user: DriverUser
 ) -> Response:
     """Where the bus is (every 15-30 s while the driver is signed in)."""
-    live.record_position(session, state.cities, user, body)
+    live.record_position(session, state.days, state.cities, state.feed, state.notifier, user, body)
     return Response(status_code=204)

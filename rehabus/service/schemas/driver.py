@@ -173,6 +173,9 @@ class StopAtRisk(BaseModel):
     estimate: dt.datetime
     promised: dt.datetime
     """The end of the promised pickup window, or the appointment."""
+    rider: str = ""
+    phone: str = ""
+    """The rider's, to call them."""
 
 
 class LiveVehiclePublic(BaseModel):

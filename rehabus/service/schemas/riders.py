@@ -32,6 +32,9 @@ class RiderCreate(InputModel):
     certificate_type: Annotated[str, StringConstraints(max_length=64), Text] | None = None
     low_income: bool = False
     medical_wheelchair_certificate: bool = False
+    line_user_id: Annotated[str, StringConstraints(pattern=r"^U[0-9a-f]{32}$")] | None = Field(
+        default=None, description="the rider's LINE user id, once they linked LINE"
+    )
     username: Username | None = None
     password: Password | None = None
 

@@ -15,6 +15,8 @@ from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import StopKind
 from rehabus.service.db.models import Booking, Rider, User, VehicleEvent
 from rehabus.service.errors import ApiError, not_found
+from rehabus.service.notify import Notifier
+from rehabus.service.notify.news import after_breakdown
 from rehabus.service.schemas.dispatch import (
     BreakdownPublic,
     BreakdownRequest,
@@ -190,6 +192,7 @@ def break_down(
     vehicle_id: str,
     body: BreakdownRequest,
     user: User,
+    notifier: Notifier,
     client_id: str | None = None,
 ) -> BreakdownPublic:
     """Take a broken-down bus out of the day: its trips not yet begun go to other buses inside
@@ -243,6 +246,7 @@ def break_down(
         opened.row.locks = locks
         opened.plan = new_day
         opened.save(None)
+        after_breakdown(notifier, session, vehicle_id, outcome.moved, outcome.unplaced)
     return BreakdownPublic(
         vehicle_id=vehicle_id,
         at=_at(config, service_date, at_s),

@@ -35,6 +35,9 @@ from rehabus.dispatch.live import (
 )
 from rehabus.service.db.models import Booking, Rider, User, Vehicle, VehicleEvent, VehiclePosition
 from rehabus.service.errors import ApiError, not_found
+from rehabus.service.live_feed import LiveFeed, News
+from rehabus.service.notify import Notifier
+from rehabus.service.notify.news import about_the_bus
 from rehabus.service.schemas.dispatch import BreakdownRequest
 from rehabus.service.schemas.driver import (
     DriverDayPublic,
@@ -56,6 +59,8 @@ __all__ = [
     "driver_day",
     "drivers_bus",
     "live_day",
+    "live_vehicle",
+    "news",
     "record_event",
     "record_position",
     "service_day_of",
@@ -178,10 +183,50 @@ def record_event(
     session: Session,
     days: DayRegistry,
     cities: dict[str, CityConfig],
+    feed: LiveFeed,
+    notifier: Notifier,
     user: User,
     body: DriverEvent,
 ) -> EventPublic:
-    """Record one event from a driver's bus and let it act on the day."""
+    """Record one event from a driver's bus, let it act on the day, tell its riders what
+    the new estimates mean for them, and tell the consoles."""
+    city = drivers_bus(session, user).city
+    recorded = _record_event(session, days, cities, notifier, user, body)
+    if not recorded.duplicate:
+        day = recorded.at.date()
+        _tell_riders(session, days, cities[city], notifier, day, recorded.vehicle_id)
+        feed.publish(session, news(city, day, recorded.vehicle_id, recorded.kind))
+    return recorded
+
+
+def _tell_riders(
+    session: Session,
+    days: DayRegistry,
+    config: CityConfig,
+    notifier: Notifier,
+    day: dt.date,
+    vehicle_id: str,
+) -> None:
+    """The bus's riders told what its new estimates mean for them (stored in the outbox)."""
+    with days.open(session, config.id, day) as opened:
+        if vehicle_id in {v.id for v in opened.plan.fleet}:
+            timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
+            about_the_bus(notifier, session, timeline)
+
+
+def news(city: str, day: dt.date, vehicle_id: str, kind: str) -> News:
+    """What the consoles of ``city``'s ``day`` are told of a change to one bus."""
+    return {"city": city, "date": day.isoformat(), "vehicle_id": vehicle_id, "kind": kind}
+
+
+def _record_event(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    notifier: Notifier,
+    user: User,
+    body: DriverEvent,
+) -> EventPublic:
     bus = drivers_bus(session, user)
     config = cities[bus.city]
     day = service_day_of(config, body.at)
@@ -213,6 +258,7 @@ def record_event(
             bus.id,
             BreakdownRequest(at=body.at, lat=body.lat, lon=body.lon, note=body.note),
             user,
+            notifier,
             client_id=body.id,
         )
         event = session.scalar(
@@ -316,9 +362,16 @@ def _check_order(
 
 
 def record_position(
-    session: Session, cities: dict[str, CityConfig], user: User, body: PositionIn
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    feed: LiveFeed,
+    notifier: Notifier,
+    user: User,
+    body: PositionIn,
 ) -> None:
-    """Store where the driver's bus is."""
+    """Store where the driver's bus is, tell its riders what the new estimates mean for them,
+    and tell the consoles."""
     bus = drivers_bus(session, user)
     config = cities[bus.city]
     day = service_day_of(config, body.at)
@@ -336,6 +389,8 @@ def record_position(
         )
     )
     session.commit()
+    _tell_riders(session, days, config, notifier, day, bus.id)
+    feed.publish(session, news(bus.city, day, bus.id, "position"))
 
 
 def _timeline(
@@ -438,6 +493,46 @@ def _promised_s(stop: StopEstimate) -> int:
     return stop.appointment_s
 
 
+def _at_risk(session: Session, config: CityConfig, day: dt.date, stop: StopEstimate) -> StopAtRisk:
+    booking = session.get(Booking, stop.trip_id)
+    rider = session.get(Rider, booking.rider_id) if booking is not None else None
+    return StopAtRisk(
+        booking_id=stop.trip_id,
+        kind=stop.kind,
+        risk=str(stop.risk),
+        estimate=_moment(config, day, stop.estimate_s),
+        promised=_moment(config, day, _promised_s(stop)),
+        rider=rider.name if rider else "",
+        phone=rider.phone if rider else "",
+    )
+
+
+def _live_vehicle(
+    session: Session, plan: ServiceDayPlan, config: CityConfig, day: dt.date, vehicle_id: str
+) -> tuple[LiveVehiclePublic, int]:
+    timeline, facts = _timeline(session, plan, config, day, vehicle_id)
+    upcoming = timeline.next_stop
+    public = LiveVehiclePublic(
+        vehicle_id=vehicle_id,
+        position=_position(config, day, facts.position),
+        late_minutes=round(timeline.late_s / 60),
+        next_booking_id=upcoming.trip_id if upcoming else None,
+        at_risk=[_at_risk(session, config, day, s) for s in timeline.at_risk],
+        events=[_event_public(config, e, duplicate=False) for e in facts.events],
+    )
+    return public, timeline.now_s
+
+
+def live_vehicle(
+    session: Session, days: DayRegistry, config: CityConfig, day: dt.date, vehicle_id: str
+) -> LiveVehiclePublic | None:
+    """One bus of the day as it runs (``None`` if the day has no such bus)."""
+    with days.open(session, config.id, day) as opened:
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            return None
+        return _live_vehicle(session, opened.plan, config, day, vehicle_id)[0]
+
+
 def live_day(
     session: Session, days: DayRegistry, config: CityConfig, day: dt.date
 ) -> LiveDayPublic:
@@ -447,28 +542,9 @@ def live_day(
     now_s = 0
     with days.open(session, config.id, day) as opened:
         for bus in opened.plan.fleet:
-            timeline, facts = _timeline(session, opened.plan, config, day, bus.id)
-            now_s = max(now_s, timeline.now_s)
-            upcoming = timeline.next_stop
-            vehicles.append(
-                LiveVehiclePublic(
-                    vehicle_id=bus.id,
-                    position=_position(config, day, facts.position),
-                    late_minutes=round(timeline.late_s / 60),
-                    next_booking_id=upcoming.trip_id if upcoming else None,
-                    at_risk=[
-                        StopAtRisk(
-                            booking_id=s.trip_id,
-                            kind=s.kind,
-                            risk=str(s.risk),
-                            estimate=_moment(config, day, s.estimate_s),
-                            promised=_moment(config, day, _promised_s(s)),
-                        )
-                        for s in timeline.at_risk
-                    ],
-                    events=[_event_public(config, e, duplicate=False) for e in facts.events],
-                )
-            )
+            public, bus_now_s = _live_vehicle(session, opened.plan, config, day, bus.id)
+            vehicles.append(public)
+            now_s = max(now_s, bus_now_s)
     return LiveDayPublic(
         city=config.id, service_date=day, now=_moment(config, day, now_s), vehicles=vehicles
     )

@@ -315,6 +315,7 @@ const Rehabus = (() => {
     onLanguage: (fn) => listeners.push(fn),
     lang: () => lang,
     api,
+    token,
     ApiError,
     signIn,
     signOut,

@@ -85,6 +85,34 @@
       reason_infeasible_alone: "任何班表都無法完成",
       reason_vehicle_breakdown: "車輛 {v} 故障",
       popup_blocked: "瀏覽器擋住了新視窗，請允許此網站開啟彈出視窗。",
+      live_heading: "即時動態",
+      live_hint: "司機回報與車輛位置即時推送（不需重新整理）；預計時間超過承諾即列於下方。",
+      live_connecting: "連線中…",
+      live_connected: "即時連線中，最近更新 {t}。",
+      live_lost: "即時連線中斷，{s} 秒後重新連線。",
+      at_risk_heading: "可能失約的承諾",
+      no_risk: "目前沒有預計會失約的承諾。",
+      risk_pickup_late: "接送將晚於承諾時段",
+      risk_appointment_late: "將趕不上就醫時間",
+      at_risk_item: "{v}｜{kind} {id}（{rider}）：預計 {e}，承諾 {p} 前。{why}",
+      show_on_map: "在地圖上顯示",
+      call_rider: "致電乘客",
+      buses_heading: "行駛中的車輛",
+      no_buses: "尚無車輛回報位置或停靠。",
+      bus: "車輛",
+      late: "延誤（分）",
+      last_seen: "最後位置",
+      next_stop: "下一站訂單",
+      last_report: "最近回報",
+      ev_departed_depot: "離開車庫",
+      ev_arrived: "抵達",
+      ev_boarded: "上車",
+      ev_no_show: "未搭乘",
+      ev_dropped_off: "下車",
+      ev_break_started: "開始休息",
+      ev_break_ended: "結束休息",
+      ev_breakdown: "故障",
+      ev_delay: "延誤",
       home: "首頁",
       data_note: "資料：道路 © OpenStreetMap 貢獻者；行政區界 內政部。",
     },
@@ -164,12 +192,40 @@
       reason_infeasible_alone: "no bus's hours allow it",
       reason_vehicle_breakdown: "bus {v} broke down",
       popup_blocked: "The browser blocked the new window; allow pop-ups for this site.",
+      live_heading: "Live",
+      live_hint: "Drivers' reports and the buses' positions arrive as they happen (no reloading); an estimate past a promise is listed below.",
+      live_connecting: "Connecting…",
+      live_connected: "Live; last update {t}.",
+      live_lost: "Live connection lost; connecting again in {s} s.",
+      at_risk_heading: "Promises at risk",
+      no_risk: "No promise is estimated to be broken.",
+      risk_pickup_late: "pickup after the promised window",
+      risk_appointment_late: "will miss the appointment",
+      at_risk_item: "{v} | {kind} {id} ({rider}): estimated {e}, promised by {p}. {why}",
+      show_on_map: "Show on the map",
+      call_rider: "Call the rider",
+      buses_heading: "Buses on the road",
+      no_buses: "No bus has reported a position or a stop yet.",
+      bus: "Bus",
+      late: "Late (min)",
+      last_seen: "Last position",
+      next_stop: "Next booking",
+      last_report: "Last report",
+      ev_departed_depot: "left the depot",
+      ev_arrived: "arrived",
+      ev_boarded: "boarded",
+      ev_no_show: "no-show",
+      ev_dropped_off: "dropped off",
+      ev_break_started: "break started",
+      ev_break_ended: "break ended",
+      ev_breakdown: "breakdown",
+      ev_delay: "delay",
       home: "Home",
       data_note: "Data: roads © OpenStreetMap contributors; districts: Ministry of the Interior.",
     },
   };
 
-  const state = { user: null, day: null, map: null, routeLayer: null, selected: null, highlight: null, job: null, jobResult: null, found: null };
+  const state = { user: null, day: null, map: null, routeLayer: null, selected: null, highlight: null, job: null, jobResult: null, found: null, live: new Map(), liveAt: null, liveStream: null, liveRetry: 0, busLayer: null };
   const city = () => $("city").value;
   const date = () => $("date").value;
   const color = (k) => COLORS[k % COLORS.length];
@@ -180,6 +236,7 @@
     R.onLanguage(() => {
       showWho();
       render();
+      renderLive();
       renderJob();
       showNotice();
     });
@@ -269,6 +326,141 @@
     if (state.found) locate(state.found);
     else render();
     loadPaths(state.day);
+    connectLive();
+  }
+
+  // ---- live: the day as it runs, pushed by the service (server-sent events) ----
+  // Read with fetch rather than EventSource: the stream needs the Authorization header. A
+  // dropped stream is opened again after 5 s, then 10, up to 30.
+  function connectLive() {
+    state.liveStream?.abort();
+    const controller = new AbortController();
+    state.liveStream = controller;
+    state.live = new Map();
+    liveStatus("live_connecting");
+    readLive(`/v1/dispatch/days/${city()}/${date()}/live/stream`, controller.signal).then(
+      () => {},
+      () => {},
+    ).finally(() => {
+      if (controller.signal.aborted || state.liveStream !== controller) return;
+      const wait = Math.min(30, 5 * 2 ** state.liveRetry++);
+      liveStatus("live_lost", { s: wait });
+      setTimeout(() => state.liveStream === controller && connectLive(), wait * 1000);
+    });
+  }
+
+  async function readLive(path, signal) {
+    const response = await fetch(path, {
+      headers: { Accept: "text/event-stream", Authorization: `Bearer ${R.token()}` },
+      signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`live stream: ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = (block.match(/^event: (.*)$/m) || [])[1];
+        const data = (block.match(/^data: (.*)$/m) || [])[1];
+        if (kind && data) liveNews(kind, JSON.parse(data));
+      }
+    }
+  }
+
+  function liveNews(kind, data) {
+    state.liveRetry = 0;
+    if (kind === "snapshot") {
+      state.live = new Map(data.vehicles.map((v) => [v.vehicle_id, v]));
+      state.liveAt = data.now;
+    } else if (kind === "vehicle") {
+      state.live.set(data.vehicle_id, data);
+    }
+    const clock = new Date(Date.now() + 8 * 3600e3).toISOString().slice(11, 19);
+    liveStatus("live_connected", { t: clock });
+    renderLive();
+  }
+
+  function liveStatus(key, vars) {
+    state.liveStatus = { key, vars };
+    $("live-status").textContent = R.t(key, vars);
+  }
+
+  const active = (v) => v.position || v.events.length || v.at_risk.length;
+
+  function renderLive() {
+    if (state.liveStatus) $("live-status").textContent = R.t(state.liveStatus.key, state.liveStatus.vars);
+    const buses = [...state.live.values()].filter(active).sort((a, b) => b.late_minutes - a.late_minutes);
+    const risks = buses.flatMap((v) => v.at_risk.map((r) => ({ ...r, vehicle_id: v.vehicle_id })));
+    $("at-risk").innerHTML = risks.length
+      ? "<ul class=\"at-risk\">" +
+        risks
+          .map(
+            (r) =>
+              `<li data-risk="${R.esc(r.booking_id)}">${R.esc(
+                R.t("at_risk_item", {
+                  v: r.vehicle_id,
+                  kind: R.t(r.kind),
+                  id: shortId(r.booking_id),
+                  rider: r.rider || "–",
+                  e: R.hm(r.estimate),
+                  p: R.hm(r.promised),
+                  why: R.t(`risk_${r.risk}`),
+                }),
+              )} <button type="button" class="secondary" data-show="${R.esc(r.booking_id)}">${R.esc(R.t("show_on_map"))}</button>` +
+              (r.phone ? ` <a class="button secondary" href="tel:${R.esc(r.phone)}">${R.esc(R.t("call_rider"))} ${R.esc(r.phone)}</a>` : "") +
+              "</li>",
+          )
+          .join("") +
+        "</ul>"
+      : `<p>${R.esc(R.t("no_risk"))}</p>`;
+    for (const button of $("at-risk").querySelectorAll("[data-show]")) {
+      button.addEventListener("click", () => locate(button.dataset.show));
+    }
+    const rows = buses
+      .map((v) => {
+        const last = v.events[v.events.length - 1];
+        return (
+          `<tr data-live="${R.esc(v.vehicle_id)}"><th scope="row">${R.esc(v.vehicle_id)}</th>` +
+          `<td data-late>${v.late_minutes}</td><td>${v.position ? R.hm(v.position.at) : "–"}</td>` +
+          `<td><code>${R.esc(shortId(v.next_booking_id))}</code></td>` +
+          `<td>${last ? `${R.hm(last.at)} ${R.esc(R.t(`ev_${last.kind}`))} <code>${R.esc(shortId(last.booking_id))}</code>` : "–"}</td></tr>`
+        );
+      })
+      .join("");
+    $("live-table").innerHTML = buses.length
+      ? `<caption class="visually-hidden">${R.esc(R.t("buses_heading"))}</caption>` +
+        `<thead><tr><th scope="col">${R.esc(R.t("bus"))}</th><th scope="col">${R.esc(R.t("late"))}</th>` +
+        `<th scope="col">${R.esc(R.t("last_seen"))}</th><th scope="col">${R.esc(R.t("next_stop"))}</th>` +
+        `<th scope="col">${R.esc(R.t("last_report"))}</th></tr></thead><tbody>${rows}</tbody>`
+      : `<tbody><tr><td>${R.esc(R.t("no_buses"))}</td></tr></tbody>`;
+    renderBuses(buses);
+  }
+
+  // The buses' last positions on the map: a dark ring, yellow inside when late.
+  function renderBuses(buses) {
+    if (!state.map) return;
+    state.busLayer?.remove();
+    const layer = L.featureGroup();
+    for (const v of buses) {
+      if (!v.position) continue;
+      layer.addLayer(
+        L.circleMarker([v.position.lat, v.position.lon], {
+          radius: 11,
+          color: "#111",
+          weight: 3,
+          fillColor: v.late_minutes > 0 ? "#ffd60a" : "#ffffff",
+          fillOpacity: 1,
+          className: `bus-${v.vehicle_id}`,
+        }).bindTooltip(`${v.vehicle_id} · ${R.t("late")} ${v.late_minutes}`, { permanent: false }),
+      );
+    }
+    layer.addTo(state.map);
+    state.busLayer = layer;
   }
 
   // Each bus's legs along the fastest roads of the road graph, drawn once they all come. The

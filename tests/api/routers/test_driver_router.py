@@ -14,7 +14,19 @@ import uuid
 from typing import Any
 
 import pytest
-from _api import KUO, NCKU, STATION, World, assert_error, at, parse, service_day, sign_in, trip
+from _api import (
+    KUO,
+    NCKU,
+    STATION,
+    TAINAN_HOSPITAL,
+    World,
+    assert_error,
+    at,
+    parse,
+    service_day,
+    sign_in,
+    trip,
+)
 
 from rehabus.dispatch.validate import validate
 
@@ -40,10 +52,12 @@ def _driver_of(world: World, vehicle_id: str) -> str:
     return username
 
 
-def _trip_and_driver(world: World, hhmm: str, **more: Any) -> tuple[dict[str, Any], str]:
+def _trip_and_driver(
+    world: World, hhmm: str, days_ahead: int = LIVE_DAY, **more: Any
+) -> tuple[dict[str, Any], str]:
     rider, _ = world.new_rider("司機測試乘客")
     booking = world.accepted(
-        "dispatcher", trip(service_day(LIVE_DAY), hhmm, rider_id=rider, **more)
+        "dispatcher", trip(service_day(days_ahead), hhmm, rider_id=rider, **more)
     )
     return booking, _driver_of(world, booking["vehicle_id"])
 
@@ -236,6 +250,40 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     flagged = {(r["booking_id"], r["kind"]): r for r in bus["at_risk"]}
     assert flagged[(booking["id"], "pickup")]["risk"] == "pickup_late"
     assert parse(flagged[(booking["id"], "pickup")]["promised"]) == end
+    assert flagged[(booking["id"], "pickup")]["rider"] == "司機測試乘客"  # to call them
+    # The rider is told, on their page (no LINE or SMS account is set up here), once.
+    told = world.client.get(
+        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
+    ).json()
+    late = [n for n in told if n["kind"] == "bus_late" and n["booking_id"] == booking["id"]]
+    assert [(n["channel"], n["status"]) for n in late] == [("page", "sent")]
+    assert "抱歉" in late[0]["text_zh"] and "late" in late[0]["text_en"]
+
+
+def test_a_bus_minutes_away_tells_the_rider_to_be_ready(world: World) -> None:
+    # The first trip of the day on its bus (day 1, where no bus has reported anything): the
+    # bus waits at the pickup for the window to open.
+    booking, driver = _trip_and_driver(
+        world, "06:15", pickup=TAINAN_HOSPITAL, dropoff=KUO, days_ahead=1
+    )
+    start = parse(booking["promised_window"]["start"])
+    for minutes in (8, 6):  # two positions, one message
+        answer = world.client.post(
+            "/v1/driver/positions",
+            json={
+                "at": (start - dt.timedelta(minutes=minutes)).isoformat(),
+                "lat": TAINAN_HOSPITAL["lat"],
+                "lon": TAINAN_HOSPITAL["lon"],
+            },
+            headers=world.headers(driver),
+        )
+        assert answer.status_code == 204, answer.text
+    told = world.client.get(
+        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
+    ).json()
+    near = [n for n in told if n["kind"] == "bus_near"]
+    assert len(near) == 1 and near[0]["booking_id"] == booking["id"]
+    assert "請準備上車" in near[0]["text_zh"]
 
 
 def test_a_driver_sees_and_reports_only_their_own_bus(world: World) -> None:
