@@ -184,6 +184,7 @@ CASES = [
     Case("POST", "/v1/bookings", OWN_WRITE, BOOKERS, body=_booking),
     Case("GET", "/v1/bookings", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/bookings/{booking_id}", OWN_READ, ("rider", "caregiver", *STAFF)),
+    Case("GET", "/v1/bookings/{booking_id}/live", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(
         "POST",
         "/v1/bookings/{booking_id}/cancel",

@@ -20,6 +20,8 @@ from rehabus.service.schemas import (
     SeriesPublic,
     ServiceDate,
 )
+from rehabus.service.schemas.driver import TripLivePublic
+from rehabus.service.services import live
 from rehabus.service.services.bookings import (
     book,
     booking_public,
@@ -116,6 +118,17 @@ def get_booking(
     """One booking (404 if it is not the signed-in user's to see)."""
     booking = visible_booking(session, user, booking_id)
     return booking_public(booking, state.cities[booking.city])
+
+
+@router.get("/bookings/{booking_id}/live", response_model=TripLivePublic, responses={404: {}})
+def trip_live(
+    booking_id: BookingId, session: SessionDep, state: StateDep, user: CurrentUser
+) -> TripLivePublic:
+    """The trip as it runs: whether the bus is on its way, arriving, carrying the rider or
+    there; the estimates (re-timed from what the bus reports) and, while the bus comes for the
+    rider or carries them, where it is (404 if it is not the signed-in user's to see)."""
+    booking = visible_booking(session, user, booking_id)
+    return live.trip_live(session, state.days, state.cities, booking)
 
 
 @router.post(

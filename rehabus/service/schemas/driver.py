@@ -25,6 +25,7 @@ __all__ = [
     "PositionIn",
     "PositionPublic",
     "StopAtRisk",
+    "TripLivePublic",
 ]
 
 
@@ -185,6 +186,26 @@ class LiveVehiclePublic(BaseModel):
     next_booking_id: str | None
     at_risk: list[StopAtRisk]
     events: list[EventPublic]
+
+
+class TripLivePublic(BaseModel):
+    """One trip as its rider follows it.
+
+    ``state``: ``scheduled`` (the bus is not on its way yet), ``on_the_way`` (the bus is on the
+    road and this pickup is its next stop), ``arriving`` (minutes away, or at the pickup),
+    ``on_board``, ``arrived``; or the booking's own end (``no_show``, ``cancelled``,
+    ``not_planned``). The bus's position is shown only while it comes for the rider or
+    carries them: never where it is with other riders.
+    """
+
+    booking_id: str
+    state: str
+    vehicle_id: str | None
+    estimate_pickup: dt.datetime | None
+    estimate_dropoff: dt.datetime | None
+    promised_window: tuple[dt.datetime, dt.datetime] | None
+    late: bool
+    position: PositionPublic | None
 
 
 class LiveDayPublic(BaseModel):

@@ -50,6 +50,7 @@ from rehabus.service.schemas.driver import (
     PositionIn,
     PositionPublic,
     StopAtRisk,
+    TripLivePublic,
 )
 from rehabus.service.services.bookings import at_seconds, check_place, record_no_show, request_time
 from rehabus.service.services.days import DayRegistry, pickup_of
@@ -64,6 +65,7 @@ __all__ = [
     "record_event",
     "record_position",
     "service_day_of",
+    "trip_live",
 ]
 
 STOP_OF = {
@@ -547,4 +549,69 @@ def live_day(
             now_s = max(now_s, bus_now_s)
     return LiveDayPublic(
         city=config.id, service_date=day, now=_moment(config, day, now_s), vehicles=vehicles
+    )
+
+
+ARRIVING_S = 3 * 60
+"""A bus this close to the pickup it is heading to is "arriving"."""
+
+
+def trip_live(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    booking: Booking,
+) -> TripLivePublic:
+    """``booking`` as its rider follows it (the caller has checked they may see it)."""
+    config = cities[booking.city]
+    day = booking.service_date
+    window = (
+        (_moment(config, day, booking.window_start_s), _moment(config, day, booking.window_end_s))
+        if booking.window_start_s is not None and booking.window_end_s is not None
+        else None
+    )
+    blank = TripLivePublic(
+        booking_id=booking.id,
+        state={"no_show": "no_show", "cancelled": "cancelled"}.get(booking.status, "not_planned"),
+        vehicle_id=None,
+        estimate_pickup=None,
+        estimate_dropoff=None,
+        promised_window=window,
+        late=False,
+        position=None,
+    )
+    if booking.status != "accepted":
+        return blank
+    with days.open(session, booking.city, day) as opened:
+        bus = opened.plan.route_of_trip(booking.id)
+        if bus is None:
+            return blank
+        timeline, facts = _timeline(session, opened.plan, config, day, bus)
+    mine = {s.kind: s for s in timeline.stops if s.trip_id == booking.id}
+    pickup, dropoff = mine["pickup"], mine["dropoff"]
+    on_road = facts.position is not None or bool(facts.reached)
+    if dropoff.state is StopState.DONE:
+        state = "arrived"
+    elif pickup.state is StopState.DONE:
+        state = "on_board"
+    elif pickup.state is StopState.ARRIVED or (
+        on_road
+        and timeline.next_stop is pickup
+        and pickup.estimate_s - timeline.now_s <= ARRIVING_S
+    ):
+        state = "arriving"
+    elif on_road and timeline.next_stop is pickup:
+        state = "on_the_way"
+    else:
+        state = "scheduled"
+    shown = state in ("on_the_way", "arriving", "on_board")
+    return TripLivePublic(
+        booking_id=booking.id,
+        state=state,
+        vehicle_id=bus,
+        estimate_pickup=_moment(config, day, pickup.estimate_s),
+        estimate_dropoff=_moment(config, day, dropoff.estimate_s),
+        promised_window=window,
+        late=pickup.risk is not None or dropoff.risk is not None,
+        position=_position(config, day, facts.position) if shown else None,
     )

@@ -1,5 +1,7 @@
 // The rider's booking page: sign in, book (places from saved places, hospitals and clinics, or
-// the map), see the answer, see and cancel upcoming trips; caregivers book for their riders.
+// the map), see the answer, see and cancel upcoming trips, follow today's and tomorrow's as they
+// run (the bus on its way, arriving, on board) with the messages sent; caregivers book for their
+// riders.
 "use strict";
 
 (() => {
@@ -45,6 +47,18 @@
       trips_heading: "即將出發的行程",
       no_trips: "目前沒有即將出發的行程。",
       trips_count: "共 {n} 筆即將出發的行程。",
+      live_scheduled: "車輛尚未出發前來。",
+      live_on_the_way: "車輛 {v} 正前往接您，預計 {t} 到達。",
+      live_arriving: "車輛 {v} 即將到達（預計 {t}），請準備上車。",
+      live_on_board: "您已上車，預計 {t} 抵達目的地。",
+      live_arrived: "已抵達目的地。",
+      live_no_show: "司機未接到您，已記錄為未搭乘。",
+      live_cancelled: "此行程已取消。",
+      live_not_planned: "此行程目前未排入車輛。",
+      live_late: "車輛延誤，時間已更新。",
+      bus_here: "車輛 {v} 目前位置",
+      notices_heading: "通知",
+      no_notices: "目前沒有通知。",
       window: "上車時間窗",
       est_pickup: "預計上車",
       est_arrival: "預計到達",
@@ -108,6 +122,18 @@
       trips_heading: "Upcoming trips",
       no_trips: "No upcoming trips.",
       trips_count: "{n} upcoming trips.",
+      live_scheduled: "The bus has not set out for you yet.",
+      live_on_the_way: "Bus {v} is on its way to you, expected at {t}.",
+      live_arriving: "Bus {v} is arriving (expected {t}): please be ready.",
+      live_on_board: "You are on board; expected at your destination at {t}.",
+      live_arrived: "Arrived at your destination.",
+      live_no_show: "The driver did not find you: recorded as a no-show.",
+      live_cancelled: "This trip was cancelled.",
+      live_not_planned: "This trip is not on a bus at the moment.",
+      live_late: "The bus is late; the times are updated.",
+      bus_here: "Where bus {v} is now",
+      notices_heading: "Messages",
+      no_notices: "No messages.",
       window: "Pickup window",
       est_pickup: "Estimated pickup",
       est_arrival: "Estimated arrival",
@@ -147,6 +173,9 @@
     trips: [],
     confirming: null,
     idempotencyKey: null,
+    live: new Map(),
+    busMarker: null,
+    notices: [],
   };
 
   function newKey() {
@@ -161,6 +190,7 @@
       fillPlaces();
       renderAnswer(false);
       renderTrips();
+      if (state.user) renderNotices();
       showWho();
     });
     R.setSignOutHook(() => location.reload());
@@ -235,7 +265,62 @@
     await riderChanged();
     setupMap();
     await loadTrips();
+    follow();
     $("main").focus();
+  }
+
+  // ---- the trips of today and tomorrow as they run, and the messages sent ----
+  // Asked again every FOLLOW_S while the page is open.
+  const FOLLOW_S = 20;
+  async function follow() {
+    const days = [R.cityToday(0), R.cityToday(1)];
+    const followed = state.trips.filter((b) => b.status === "accepted" && days.includes(b.service_date)).slice(0, 10);
+    try {
+      const [lives, notices] = await Promise.all([
+        Promise.all(followed.map((b) => R.api(`/v1/bookings/${b.id}/live`))),
+        R.api(`/v1/notifications?limit=20${state.user.role === "rider" ? "" : `&rider_id=${encodeURIComponent($("rider").value)}`}`),
+      ]);
+      state.live = new Map(lives.map((l) => [l.booking_id, l]));
+      state.notices = notices.filter((n) => n.channel === "page");
+      renderTrips();
+      renderNotices();
+      showBus();
+    } catch {
+      // the next round tries again
+    }
+    setTimeout(follow, FOLLOW_S * 1000);
+  }
+
+  function liveText(l) {
+    const t = R.hm(l.state === "on_board" ? l.estimate_dropoff : l.estimate_pickup);
+    return R.t(`live_${l.state}`, { v: l.vehicle_id, t }) + (l.late ? ` ${R.t("live_late")}` : "");
+  }
+
+  function renderNotices() {
+    $("notices").innerHTML = state.notices.length
+      ? state.notices
+          .map((n) => `<li data-notice="${R.esc(n.kind)}"><time>${R.esc(R.hm(n.created_at))}</time> ${R.esc(R.lang() === "en" ? n.text_en : n.text_zh)}</li>`)
+          .join("")
+      : `<li>${R.esc(R.t("no_notices"))}</li>`;
+  }
+
+  // The bus, on the map, while it comes for the rider or carries them.
+  function showBus() {
+    if (!state.map) return;
+    state.busMarker?.remove();
+    state.busMarker = null;
+    const shown = [...state.live.values()].find((l) => l.position);
+    if (!shown) return;
+    state.busMarker = L.circleMarker([shown.position.lat, shown.position.lon], {
+      radius: 12,
+      color: "#111",
+      weight: 3,
+      fillColor: "#ffd60a",
+      fillOpacity: 1,
+      className: "rider-bus",
+    })
+      .bindTooltip(R.t("bus_here", { v: shown.vehicle_id }))
+      .addTo(state.map);
   }
 
   async function riderChanged() {
@@ -517,9 +602,11 @@
             `<div class="actions"><button type="button" class="danger" data-confirm="${R.esc(b.id)}" aria-describedby="confirm-${R.esc(b.id)}">${R.esc(R.t("yes_cancel"))}</button>` +
             `<button type="button" class="secondary" data-keep="${R.esc(b.id)}">${R.esc(R.t("keep_trip"))}</button></div>`
           : `<div class="actions"><button type="button" class="secondary" data-cancel="${R.esc(b.id)}">${R.esc(R.t("cancel_trip"))}</button></div>`;
+        const live = state.live.get(b.id);
+        const follow = live ? `<p class="live" role="status" data-live-state="${R.esc(live.state)}">${R.esc(liveText(live))}</p>` : "";
         return (
           `<li data-booking="${R.esc(b.id)}"><h3>${R.esc(b.service_date)} · ${R.esc(R.t(b.purpose))} · ${R.esc(when)} · ` +
-          `<span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></h3>${dl(rows)}${actions}</li>`
+          `<span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></h3>${follow}${dl(rows)}${actions}</li>`
         );
       })
       .join("");

@@ -80,6 +80,16 @@ def _stops_of(day: dict[str, Any], booking_id: str) -> dict[str, dict[str, Any]]
     return {s["kind"]: s for s in day["stops"] if s["booking_id"] == booking_id}
 
 
+def _trip_state(world: World, booking_id: str) -> str:
+    """The trip as its rider follows it (GET /v1/bookings/{id}/live)."""
+    response = world.client.get(
+        f"/v1/bookings/{booking_id}/live", headers=world.headers("dispatcher")
+    )
+    assert response.status_code == 200, response.text
+    state: str = response.json()["state"]
+    return state
+
+
 def _valid(world: World) -> None:
     plan = world.app.state.rehabus.days.cached("tainan", service_day(LIVE_DAY))
     assert plan is not None
@@ -100,8 +110,9 @@ def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> Non
     assert "destination=22.997170%2C120.212640" in pickup["map_url"]
     window = booking["promised_window"]
     assert pickup["promised_window"] == [window["start"], window["end"]]
-    # Nothing reported yet: the plan's times stand.
+    # Nothing reported yet: the plan's times stand, and the rider sees no bus.
     assert pickup["state"] == "planned" and pickup["estimate"] == pickup["planned"]
+    assert _trip_state(world, booking["id"]) == "scheduled"
     start = parse(window["start"])
     moments = {
         "departed_depot": start - dt.timedelta(minutes=20),
@@ -144,9 +155,11 @@ def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> Non
         409,
         "kind",
     )
-    for kind in ("boarded", "dropped_off"):
+    assert _trip_state(world, booking["id"]) == "arriving"
+    for kind, seen in (("boarded", "on_board"), ("dropped_off", "arrived")):
         answer = _event(world, driver, kind, moments[kind].isoformat(), booking_id=booking["id"])
         assert answer.status_code == 201, answer.text
+        assert _trip_state(world, booking["id"]) == seen
     after = _stops_of(_my_day(world, driver), booking["id"])
     assert after["pickup"]["state"] == "done" and after["dropoff"]["state"] == "done"
     assert parse(after["pickup"]["estimate"]) == start
@@ -284,6 +297,13 @@ def test_a_bus_minutes_away_tells_the_rider_to_be_ready(world: World) -> None:
     near = [n for n in told if n["kind"] == "bus_near"]
     assert len(near) == 1 and near[0]["booking_id"] == booking["id"]
     assert "請準備上車" in near[0]["text_zh"]
+    # On the rider's page: the bus on its way, where it is, and when it comes.
+    follow = world.client.get(
+        f"/v1/bookings/{booking['id']}/live", headers=world.headers("dispatcher")
+    ).json()
+    assert follow["state"] == "on_the_way" and follow["vehicle_id"] == booking["vehicle_id"]
+    assert follow["position"]["lat"] == TAINAN_HOSPITAL["lat"]
+    assert parse(follow["estimate_pickup"]) == start and follow["late"] is False
 
 
 def test_a_driver_sees_and_reports_only_their_own_bus(world: World) -> None:
