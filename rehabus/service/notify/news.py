@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rehabus.dispatch.city import CityConfig
-from rehabus.dispatch.live import Risk, StopState, Timeline
+from rehabus.dispatch.live import Risk, StopEstimate, StopState, Timeline
 from rehabus.service.db.models import Booking
 from rehabus.service.notify.outbox import Message, Notifier
 
@@ -74,36 +74,38 @@ def about_the_bus(notifier: Notifier, session: Session, timeline: Timeline) -> i
                     f"{minutes} min; please be ready.",
                 ),
             )
-        if stop.risk is Risk.PICKUP_LATE:
-            new += notifier.enqueue(
-                session,
-                Message(
-                    f"{booking.id}:bus_late:{stop.estimate_s // 600}",
-                    booking.rider_id,
-                    booking.id,
-                    "bus_late",
-                    f"【復康巴士】抱歉，車輛延誤，預計 {_clock(stop.estimate_s)} 到達接您"
-                    f"（原承諾 {_window(booking)}）。",
-                    f"Rehab bus: sorry, your bus is late; it now expects to pick you up at "
-                    f"{_clock(stop.estimate_s)} (promised {_window(booking)}).",
-                ),
-            )
-        elif stop.risk is Risk.APPOINTMENT_LATE:
-            new += notifier.enqueue(
-                session,
-                Message(
-                    f"{booking.id}:appointment_late:{stop.estimate_s // 600}",
-                    booking.rider_id,
-                    booking.id,
-                    "bus_late",
-                    f"【復康巴士】抱歉，車輛延誤，預計 {_clock(stop.estimate_s)} 抵達，"
-                    f"晚於您的約診時間 {_clock(booking.appointment_s)}；調度員將與您聯繫。",
-                    f"Rehab bus: sorry, the bus is late and expects to arrive at "
-                    f"{_clock(stop.estimate_s)}, after your {_clock(booking.appointment_s)} "
-                    "appointment; a dispatcher will contact you.",
-                ),
-            )
+        late = _late(booking, stop)
+        if late is not None:
+            new += notifier.enqueue(session, late)
     return new
+
+
+def _late(booking: Booking, stop: StopEstimate) -> Message | None:
+    """The apology for a pickup past its promise or an appointment the bus will miss, with
+    the new estimate (a new message each time it moves into another ten minutes)."""
+    at = _clock(stop.estimate_s)
+    if stop.risk is Risk.PICKUP_LATE:
+        kind = "bus_late"
+        zh = f"【復康巴士】抱歉，車輛延誤，預計 {at} 到達接您（原承諾 {_window(booking)}）。"
+        en = (
+            f"Rehab bus: sorry, your bus is late; it now expects to pick you up at {at} "
+            f"(promised {_window(booking)})."
+        )
+    elif stop.risk is Risk.APPOINTMENT_LATE:
+        kind = "appointment_late"
+        appointment = _clock(booking.appointment_s)
+        zh = (
+            f"【復康巴士】抱歉，車輛延誤，預計 {at} 抵達，晚於您的約診時間 {appointment}；"
+            "調度員將與您聯繫。"
+        )
+        en = (
+            f"Rehab bus: sorry, the bus is late and expects to arrive at {at}, after your "
+            f"{appointment} appointment; a dispatcher will contact you."
+        )
+    else:
+        return None
+    key = f"{booking.id}:{kind}:{stop.estimate_s // 600}"
+    return Message(key, booking.rider_id, booking.id, "bus_late", zh, en)
 
 
 def after_breakdown(
