@@ -889,6 +889,40 @@ class ServiceDayPlan:
             done, aboard, moved, tuple(unplaced), rescued, tuple(stranded), place
         )
 
+    def move(self, trip_id: str) -> ServiceDayPlan | None:
+        """The day with ``trip_id`` on another bus, its promise kept (its pickup inside the
+        promised window, its buffers as far as they fit), or ``None`` if no other bus can take
+        it so (this day is left as it was). For a bus that runs late: its endangered pickups
+        go to a bus that can keep the promise. A trip among its bus's locked stops (the bus is
+        already there, or the rider aboard) stays."""
+        vehicle_id = self.route_of_trip(trip_id)
+        if vehicle_id is None:
+            raise InputError(f"trip {trip_id}: not on any bus")
+        if any(ref.request_id == trip_id for ref in self._locks.get(vehicle_id, ())):
+            return None
+        trip = self._trips[trip_id]
+        sequences = self.sequences()
+        locks = {
+            vid: [(ref.request_id, str(ref.kind)) for ref in refs]
+            for vid, refs in self._locks.items()
+        }
+        # Placed on a day without its bus, then that bus's route is given back without it.
+        on_bus = set(self.route(vehicle_id).request_ids())
+        others = self._sibling(
+            [v for v in self.fleet if v.id != vehicle_id],
+            [t for tid, t in self._trips.items() if tid not in on_bus],
+            {vid: stops for vid, stops in sequences.items() if vid != vehicle_id},
+            {vid: refs for vid, refs in locks.items() if vid != vehicle_id},
+        )
+        decision = others.book(trip, _keep_promise(trip.promised))
+        if not decision.accepted or decision.vehicle_id is None:
+            return None
+        sequences[decision.vehicle_id] = others.stored_stops(decision.vehicle_id)
+        sequences[vehicle_id] = [stop for stop in sequences[vehicle_id] if stop[0] != trip_id]
+        moved = others.trips()[trip_id]
+        trips = [moved if tid == trip_id else t for tid, t in self._trips.items()]
+        return self._sibling(self.fleet, trips, sequences, locks)
+
     def _last_place(self, vehicle_id: str, at_s: int) -> Point:
         """Where ``vehicle_id`` last stopped at or before ``at_s`` (its depot if nowhere)."""
         bus = next(v for v in self.fleet if v.id == vehicle_id)

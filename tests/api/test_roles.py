@@ -220,6 +220,8 @@ CASES = [
     Case("POST", VEHICLE + "/delay", STAFF_ONLY, STAFF, body=_delay),
     Case("GET", VEHICLE + "/manifest", STAFF_ONLY, STAFF),
     Case("GET", DAY + "/live", STAFF_ONLY, STAFF),
+    # Moving for real: tests/api/routers/test_driver_router.py.
+    Case("POST", DAY + "/bookings/{booking_id}/move", STAFF_ONLY, ()),
     # Staff reading the stream (it never ends): tests/api/test_live_stream.py.
     Case("GET", DAY + "/live/stream", STAFF_ONLY, ()),
     Case("GET", "/v1/driver/day", DRIVER_ONLY, ("driver",)),

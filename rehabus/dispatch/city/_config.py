@@ -373,6 +373,20 @@ class CancellationPolicy(_Model):
     no_show_wait_minutes: int = Field(ge=0, le=60)
 
 
+class LiveRules(_Model):
+    """How the day follows the road.
+
+    Attributes
+    ----------
+    auto_move_late_pickups
+        When a bus's estimate breaks a pickup's promise, move that pickup to another bus that
+        keeps the promise at once (``True``), or list it for a dispatcher to approve
+        (``False``).
+    """
+
+    auto_move_late_pickups: bool = False
+
+
 class Planning(_Model):
     """The slack plans keep for real traffic (`rehabus.dispatch.model.rules.SlackRule`).
 
@@ -477,6 +491,7 @@ class CityConfig(_Model):
     fare: FareConfig
     cancellation: CancellationPolicy
     planning: Planning = Field(default_factory=Planning)
+    live: LiveRules = Field(default_factory=LiveRules)
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
     depots: tuple[Depot, ...] = Field(min_length=1)

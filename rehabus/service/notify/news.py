@@ -6,7 +6,8 @@
   ready;
 - a pickup estimated after its promised window, or a drop-off after the appointment: sorry,
   the new estimate (told again when the estimate moves into another ten minutes);
-- a trip moved to another bus (a breakdown), with its window unchanged; or waitlisted.
+- a trip moved to another bus (a breakdown, or a bus that runs late), with its window
+  unchanged; or waitlisted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from rehabus.dispatch.live import Risk, StopEstimate, StopState, Timeline
 from rehabus.service.db.models import Booking
 from rehabus.service.notify.outbox import Message, Notifier
 
-__all__ = ["NEAR_S", "REMINDER_HOUR", "about_the_bus", "after_breakdown", "remind"]
+__all__ = [
+    "NEAR_S",
+    "REMINDER_HOUR",
+    "about_the_bus",
+    "after_breakdown",
+    "moved_for_lateness",
+    "remind",
+]
 
 NEAR_S = 10 * 60
 """A bus this close to a pickup it is heading to is announced."""
@@ -152,6 +160,25 @@ def after_breakdown(
             ),
         )
     return new
+
+
+def moved_for_lateness(
+    notifier: Notifier, session: Session, booking: Booking, late_bus: str, bus: str
+) -> int:
+    """Tell a rider their pickup went from a late bus to one that keeps the promise."""
+    return notifier.enqueue(
+        session,
+        Message(
+            f"{booking.id}:moved:{bus}",
+            booking.rider_id,
+            booking.id,
+            "trip_moved",
+            f"【復康巴士】原車 {late_bus} 延誤，改由車輛 {bus} 準時接您，"
+            f"時段不變：{_window(booking)}。",
+            f"Rehab bus: bus {late_bus} runs late; bus {bus} picks you up instead, in the same "
+            f"window {_window(booking)}.",
+        ),
+    )
 
 
 def remind(

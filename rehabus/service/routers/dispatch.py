@@ -27,6 +27,7 @@ from rehabus.service.schemas.dispatch import (
     LockPublic,
     LockRequest,
     ManifestPublic,
+    MovePublic,
     ReoptimizeRequest,
 )
 from rehabus.service.schemas.driver import LiveDayPublic
@@ -37,6 +38,7 @@ router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
 CityName = Annotated[CityId, Path()]
 VehicleId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
 JobId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
+BookingId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Day = Annotated[ServiceDate, Path()]
 
 
@@ -183,6 +185,30 @@ def delay(
     return dispatching.delay(
         session, state.days, config, city, service_date, vehicle_id, body, user
     )
+
+
+@router.post(
+    "/days/{city}/{service_date}/bookings/{booking_id}/move",
+    response_model=MovePublic,
+    responses={404: {}, 409: {}},
+)
+def move(
+    city: CityName,
+    service_date: Day,
+    booking_id: BookingId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> MovePublic:
+    """Move a pickup off a bus that runs late to another bus that keeps its promised window
+    (the one-click action on a promise at risk); the rider is told. 409 when no bus can."""
+    _city(state, city)
+    moved = dispatching.move_trip(
+        session, state.days, city, service_date, booking_id, state.notifier
+    )
+    for bus in (moved.from_vehicle, moved.to_vehicle):
+        state.feed.publish(session, live.news(city, service_date, bus, "moved"))
+    return moved
 
 
 @router.get("/days/{city}/{service_date}/live", response_model=LiveDayPublic)

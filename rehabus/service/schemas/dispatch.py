@@ -25,6 +25,7 @@ __all__ = [
     "LockRequest",
     "ManifestPublic",
     "ManifestStopPublic",
+    "MovePublic",
     "NotPlannedPublic",
     "PromiseAtRisk",
     "ReoptimizeRequest",
@@ -173,6 +174,14 @@ class DelayPublic(BaseModel):
     vehicle_id: str
     minutes: int
     promises_at_risk: list[PromiseAtRisk]
+
+
+class MovePublic(BaseModel):
+    """A pickup moved off a bus that runs late to one that keeps its promise."""
+
+    booking_id: str
+    from_vehicle: str
+    to_vehicle: str
 
 
 class ManifestStopPublic(BaseModel):

@@ -16,7 +16,7 @@ from rehabus.dispatch.model import StopKind
 from rehabus.service.db.models import Booking, Rider, User, VehicleEvent
 from rehabus.service.errors import ApiError, not_found
 from rehabus.service.notify import Notifier
-from rehabus.service.notify.news import after_breakdown
+from rehabus.service.notify.news import after_breakdown, moved_for_lateness
 from rehabus.service.schemas.dispatch import (
     BreakdownPublic,
     BreakdownRequest,
@@ -29,11 +29,12 @@ from rehabus.service.schemas.dispatch import (
     LockPublic,
     ManifestPublic,
     ManifestStopPublic,
+    MovePublic,
     NotPlannedPublic,
     PromiseAtRisk,
 )
 from rehabus.service.services.bookings import at_seconds, check_place, request_time
-from rehabus.service.services.days import DayRegistry, pickup_of
+from rehabus.service.services.days import DayRegistry, OpenDay, pickup_of
 
 __all__ = [
     "break_down",
@@ -41,6 +42,8 @@ __all__ = [
     "delay",
     "lock",
     "manifest",
+    "move_in",
+    "move_trip",
     "seconds_on_day",
     "unlock",
 ]
@@ -359,3 +362,48 @@ def manifest(
             )
         )
     return ManifestPublic(vehicle_id=vehicle_id, service_date=service_date, stops=rows)
+
+
+def move_trip(
+    session: Session,
+    days: DayRegistry,
+    city: str,
+    service_date: dt.date,
+    booking_id: str,
+    notifier: Notifier,
+) -> MovePublic:
+    """Move a pickup off its bus (one running late) to another bus that keeps its promise;
+    409 if none can, or if the bus is already there or the rider aboard (its stops locked)."""
+    with days.open(session, city, service_date) as opened:
+        moved = move_in(session, opened, booking_id, notifier)
+    if moved is None:
+        raise ApiError(
+            409,
+            "no_bus_keeps_the_promise",
+            "沒有其他車輛能在承諾時段內接送此行程（或車輛已到、乘客已上車）",
+            "no other bus can keep this trip's promised window (or its bus is there already)",
+            field="booking_id",
+            where="path",
+        )
+    return moved
+
+
+def move_in(
+    session: Session, opened: OpenDay, booking_id: str, notifier: Notifier
+) -> MovePublic | None:
+    """`move_trip` on a day already open (the caller commits): ``None`` if it stays."""
+    plan = opened.plan
+    if booking_id not in plan.trips():
+        raise not_found("此行程", "trip")
+    before = plan.route_of_trip(booking_id)
+    new_day = plan.move(booking_id)
+    if new_day is None or before is None:
+        return None
+    after = new_day.route_of_trip(booking_id)
+    assert after is not None
+    opened.plan = new_day
+    opened.save({before, after})
+    booking = session.get(Booking, booking_id)
+    if booking is not None:
+        moved_for_lateness(notifier, session, booking, before, after)
+    return MovePublic(booking_id=booking_id, from_vehicle=before, to_vehicle=after)

@@ -54,7 +54,7 @@ from rehabus.service.schemas.driver import (
 )
 from rehabus.service.services.bookings import at_seconds, check_place, record_no_show, request_time
 from rehabus.service.services.days import DayRegistry, pickup_of
-from rehabus.service.services.dispatching import break_down, seconds_on_day
+from rehabus.service.services.dispatching import break_down, move_in, seconds_on_day
 
 __all__ = [
     "driver_day",
@@ -196,8 +196,9 @@ def record_event(
     recorded = _record_event(session, days, cities, notifier, user, body)
     if not recorded.duplicate:
         day = recorded.at.date()
-        _tell_riders(session, days, cities[city], notifier, day, recorded.vehicle_id)
-        feed.publish(session, news(city, day, recorded.vehicle_id, recorded.kind))
+        moved = _tell_riders(session, days, cities[city], notifier, day, recorded.vehicle_id)
+        for bus in (recorded.vehicle_id, *moved):
+            feed.publish(session, news(city, day, bus, recorded.kind))
     return recorded
 
 
@@ -208,12 +209,25 @@ def _tell_riders(
     notifier: Notifier,
     day: dt.date,
     vehicle_id: str,
-) -> None:
-    """The bus's riders told what its new estimates mean for them (stored in the outbox)."""
+) -> list[str]:
+    """The bus's riders told what its new estimates mean for them (stored in the outbox);
+    where the city lets it (`CityConfig.live`), a pickup the bus would miss first moved to a
+    bus that keeps the promise. The buses it moved pickups to."""
+    moved: list[str] = []
     with days.open(session, config.id, day) as opened:
-        if vehicle_id in {v.id for v in opened.plan.fleet}:
-            timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
-            about_the_bus(notifier, session, timeline)
+        if vehicle_id not in {v.id for v in opened.plan.fleet}:
+            return moved
+        timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
+        if config.live.auto_move_late_pickups:
+            for stop in timeline.at_risk:
+                if stop.kind == "pickup" and stop.state is StopState.PLANNED:
+                    done = move_in(session, opened, stop.trip_id, notifier)
+                    if done is not None:
+                        moved.append(done.to_vehicle)
+            if moved:
+                timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
+        about_the_bus(notifier, session, timeline)
+    return moved
 
 
 def news(city: str, day: dt.date, vehicle_id: str, kind: str) -> News:
@@ -391,8 +405,9 @@ def record_position(
         )
     )
     session.commit()
-    _tell_riders(session, days, config, notifier, day, bus.id)
-    feed.publish(session, news(bus.city, day, bus.id, "position"))
+    moved = _tell_riders(session, days, config, notifier, day, bus.id)
+    for vehicle_id in (bus.id, *moved):
+        feed.publish(session, news(bus.city, day, vehicle_id, "position"))
 
 
 def _timeline(

@@ -96,6 +96,8 @@
       risk_appointment_late: "將趕不上就醫時間",
       at_risk_item: "{v}｜{kind} {id}（{rider}）：預計 {e}，承諾 {p} 前。{why}",
       show_on_map: "在地圖上顯示",
+      move_trip: "改派其他車輛",
+      moved_ok: "訂單 {id} 已由 {a} 改派給 {b}，承諾時段不變；已通知乘客。",
       call_rider: "致電乘客",
       buses_heading: "行駛中的車輛",
       no_buses: "尚無車輛回報位置或停靠。",
@@ -203,6 +205,8 @@
       risk_appointment_late: "will miss the appointment",
       at_risk_item: "{v} | {kind} {id} ({rider}): estimated {e}, promised by {p}. {why}",
       show_on_map: "Show on the map",
+      move_trip: "Move to another bus",
+      moved_ok: "Booking {id} moved from {a} to {b}, its promised window unchanged; the rider is told.",
       call_rider: "Call the rider",
       buses_heading: "Buses on the road",
       no_buses: "No bus has reported a position or a stop yet.",
@@ -412,6 +416,7 @@
                   why: R.t(`risk_${r.risk}`),
                 }),
               )} <button type="button" class="secondary" data-show="${R.esc(r.booking_id)}">${R.esc(R.t("show_on_map"))}</button>` +
+              (r.kind === "pickup" ? ` <button type="button" data-move="${R.esc(r.booking_id)}">${R.esc(R.t("move_trip"))}</button>` : "") +
               (r.phone ? ` <a class="button secondary" href="tel:${R.esc(r.phone)}">${R.esc(R.t("call_rider"))} ${R.esc(r.phone)}</a>` : "") +
               "</li>",
           )
@@ -420,6 +425,9 @@
       : `<p>${R.esc(R.t("no_risk"))}</p>`;
     for (const button of $("at-risk").querySelectorAll("[data-show]")) {
       button.addEventListener("click", () => locate(button.dataset.show));
+    }
+    for (const button of $("at-risk").querySelectorAll("[data-move]")) {
+      button.addEventListener("click", () => moveTrip(button.dataset.move));
     }
     const rows = buses
       .map((v) => {
@@ -439,6 +447,16 @@
         `<th scope="col">${R.esc(R.t("last_report"))}</th></tr></thead><tbody>${rows}</tbody>`
       : `<tbody><tr><td>${R.esc(R.t("no_buses"))}</td></tr></tbody>`;
     renderBuses(buses);
+  }
+
+  async function moveTrip(id) {
+    try {
+      const moved = await R.api(`/v1/dispatch/days/${city()}/${date()}/bookings/${id}/move`, { method: "POST" });
+      await loadDay();
+      notice("moved_ok", { id: shortId(id), a: moved.from_vehicle, b: moved.to_vehicle });
+    } catch (e) {
+      $("live-status").textContent = e instanceof R.ApiError ? e.text() : String(e);
+    }
   }
 
   // The buses' last positions on the map: a dark ring, yellow inside when late.

@@ -271,6 +271,55 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     late = [n for n in told if n["kind"] == "bus_late" and n["booking_id"] == booking["id"]]
     assert [(n["channel"], n["status"]) for n in late] == [("page", "sent")]
     assert "抱歉" in late[0]["text_zh"] and "late" in late[0]["text_en"]
+    # One click: the pickup goes to a bus that keeps the promise, and the rider is told.
+    moved = world.client.post(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/bookings/{booking['id']}/move",
+        headers=world.headers("dispatcher"),
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["from_vehicle"] == booking["vehicle_id"]
+    assert moved.json()["to_vehicle"] != booking["vehicle_id"]
+    after = world.client.get(f"/v1/bookings/{booking['id']}", headers=world.headers("dispatcher"))
+    assert after.json()["vehicle_id"] == moved.json()["to_vehicle"]
+    assert after.json()["promised_window"] == booking["promised_window"]
+    assert booking["id"] not in {s["booking_id"] for s in _my_day(world, driver)["stops"]}
+    _valid(world)
+    told = world.client.get(
+        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
+    ).json()
+    assert any(n["kind"] == "trip_moved" for n in told)
+    again = world.client.post(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/bookings/{uuid.uuid4()!s}/move",
+        headers=world.headers("dispatcher"),
+    )
+    assert_error(again, 404)
+
+
+def test_where_the_city_lets_it_a_late_pickup_moves_at_once(world: World) -> None:
+    state = world.app.state.rehabus
+    config = state.cities["tainan"]
+    state.cities["tainan"] = config.model_copy(
+        update={"live": config.live.model_copy(update={"auto_move_late_pickups": True})}
+    )
+    try:
+        booking, driver = _trip_and_driver(world, "07:20", pickup=NCKU, dropoff=STATION)
+        end = parse(booking["promised_window"]["end"])
+        held_up = world.client.post(
+            "/v1/driver/positions",
+            json={
+                "at": (end - dt.timedelta(minutes=1)).isoformat(),
+                "lat": KUO["lat"],
+                "lon": KUO["lon"],
+            },
+            headers=world.headers(driver),
+        )
+        assert held_up.status_code == 204, held_up.text
+    finally:
+        state.cities["tainan"] = config
+    after = world.client.get(f"/v1/bookings/{booking['id']}", headers=world.headers("dispatcher"))
+    assert after.json()["vehicle_id"] != booking["vehicle_id"]
+    assert after.json()["promised_window"] == booking["promised_window"]
+    _valid(world)
 
 
 def test_a_bus_minutes_away_tells_the_rider_to_be_ready(world: World) -> None:
