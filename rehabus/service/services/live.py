@@ -171,10 +171,11 @@ def _fix_through(
 ) -> bool:
     """Extend the bus's locked stops through ``stop``: what has happened stays. Whether the
     locks changed."""
-    stored = [list(s) for s in plan.stored_stops(vehicle_id)]
-    if list(stop) not in stored:
+    # The trips' stops only (as a dispatcher's lock): the driver's break is placed by the plan.
+    stops = [[trip_id, kind] for trip_id, kind, _ in plan.route_stops(vehicle_id)]
+    if list(stop) not in stops:
         return False
-    through = stored[: stored.index(list(stop)) + 1]
+    through = stops[: stops.index(list(stop)) + 1]
     if len(locks.get(vehicle_id, [])) >= len(through):
         return False
     locks[vehicle_id] = through

@@ -183,6 +183,25 @@ def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> Non
     ]
 
 
+def test_a_stop_after_the_drivers_break_is_reported_too(world: World) -> None:
+    # An afternoon trip: the bus's route has the driver's break before it, and the lock that
+    # the report makes is of trips' stops only.
+    booking, driver = _trip_and_driver(world, "12:30", pickup=KUO, dropoff=NCKU)
+    start = parse(booking["promised_window"]["start"])
+    for kind, more in (("arrived", {"stop": "pickup"}), ("boarded", {})):
+        answer = _event(world, driver, kind, start.isoformat(), booking_id=booking["id"], **more)
+        assert answer.status_code == 201, answer.text
+    route = next(
+        r
+        for r in world.day_plan(service_day(LIVE_DAY))["routes"]
+        if r["vehicle_id"] == booking["vehicle_id"]
+    )
+    kinds = [(s["kind"], s["booking_id"]) for s in route["stops"]]
+    assert kinds.index(("break", None)) < kinds.index(("pickup", booking["id"]))
+    assert route["locked_stops"] >= 1
+    _valid(world)
+
+
 def test_a_rider_is_a_no_show_only_after_the_wait_and_then_leaves_the_plan(world: World) -> None:
     booking, driver = _trip_and_driver(world, "06:40", pickup=KUO, dropoff=STATION)
     start = parse(booking["promised_window"]["start"])
