@@ -4,6 +4,8 @@
 and demand levels over simulated days on Dask (a local cluster, or ``--scheduler ADDRESS``),
 then writes ``results.json`` (every day), ``summary.csv`` and two plots to ``--out``.
 ``rehabus simulate day`` runs one day in this process and prints its key figures.
+``rehabus simulate live`` plays a day through a running service's HTTP API, as its buses would
+report it (`rehabus.cli._live_replay`).
 """
 
 from __future__ import annotations
@@ -195,3 +197,43 @@ def day(
         SimParameters(policy=Policy(policy), solve_iterations=solve_iterations, seed=seed),
     )
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+
+
+@app.command("live")
+def live(
+    url: Annotated[str, typer.Option(help="The running service.")] = "http://127.0.0.1:8000",
+    city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
+    date: Annotated[
+        str | None, typer.Option(help="The service day (ISO date; default: tomorrow, the demo's).")
+    ] = None,
+    admin: Annotated[str, typer.Option(help="An admin's username (makes the drivers).")] = "admin",
+    password: Annotated[
+        str, typer.Option(help="Its password.", envvar="REHABUS_ADMIN_PASSWORD")
+    ] = "admin-demo",
+    sigma: Annotated[float, typer.Option(min=0, help="Travel-time noise (log-normal).")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seeds the traffic.")] = 0,
+    approve_moves: Annotated[
+        bool, typer.Option(help="Act as the dispatcher: move every pickup put at risk.")
+    ] = True,
+    speed: Annotated[
+        float, typer.Option(min=0, help="Simulated seconds per second (0: as fast as can be).")
+    ] = 0.0,
+) -> None:
+    """Play a simulated day through a running service's HTTP API (its drivers' reports and
+    positions, with traffic noise); print what riders got, with the live loop and without."""
+    from rehabus.cli._live_replay import replay_day  # noqa: PLC0415
+    from rehabus.dispatch.city import load_city  # noqa: PLC0415
+
+    day_ = _date(date) if date else dt.datetime.now(load_city(city).zone).date() + dt.timedelta(1)
+    outcome = replay_day(
+        url,
+        city,
+        day_,
+        admin=(admin, password),
+        sigma=sigma,
+        seed=seed,
+        approve_moves=approve_moves,
+        speed=speed,
+        say=typer.echo,
+    )
+    typer.echo(json.dumps(outcome.__dict__, ensure_ascii=False, indent=1))

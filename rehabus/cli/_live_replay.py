@@ -1,0 +1,345 @@
+"""A simulated day played through a running service's own HTTP API (``rehabus simulate live``).
+
+Every bus of the day gets a driver account of its own, and drives: it asks the service for its
+day (``GET /v1/driver/day``: the stops as they stand now, moves included), drives to the next
+stop with the day simulator's travel-time noise (free flow on the roads times a log-normal
+factor, mean 1, ``sigma``; `rehabus.dispatch.sim`), sends its position every
+``position_every_s`` on the way, and reports arriving, boarding (not before the promised window
+opens) and dropping off, each at the simulated moment (riders are all there, and drivers'
+breaks are not driven: what the replay measures is traffic). The service reacts
+as it would on the road: it re-times the bus, tells the riders, and, where the replay acts as
+the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that keeps the promise
+with the console's one click. Simulated time runs ``speed`` times faster than the clock
+(0: as fast as the service answers).
+
+It measures what riders get: pickups inside the promised window, appointments reached in time
+(arrival plus alighting no later than the appointment, as `rehabus.dispatch.sim` counts them),
+against the same day driven without the live loop (each bus its plan's stops as they were
+before the day began), on the same traffic: a leg's noise depends only on the seed and the
+leg's two places, so the same leg is as slow in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import numpy as np
+
+from rehabus.dispatch.city import load_city
+from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.travel.base import TravelTimeProvider
+
+__all__ = ["ReplayOutcome", "replay_day"]
+
+BOARD_S = 60
+"""Boarding or alighting, as the day's default rule plans it."""
+
+
+@dataclass
+class _Tally:
+    pickups: int = 0
+    on_time: int = 0
+    appointments: int = 0
+    kept: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "pickups": self.pickups,
+            "pickups_in_window_share": round(self.on_time / self.pickups, 4)
+            if self.pickups
+            else 1.0,
+            "appointments": self.appointments,
+            "appointments_kept_share": round(self.kept / self.appointments, 4)
+            if self.appointments
+            else 1.0,
+        }
+
+
+@dataclass
+class ReplayOutcome:
+    """What the riders got with the live loop and without it, and what was sent."""
+
+    live: dict[str, float | int]
+    without: dict[str, float | int]
+    moved: int
+    events: int
+    positions: int
+    buses: int
+
+
+@dataclass
+class _Trip:
+    pickup: Point
+    dropoff: Point
+    window_end_s: int
+    window_start_s: int
+    appointment_s: int | None
+
+
+@dataclass
+class _Bus:
+    id: str
+    token: str
+    place: Point
+    clock: float
+
+
+class _Traffic:
+    """Free-flow travel on the roads times a noise factor fixed by the seed and the leg."""
+
+    def __init__(self, provider: TravelTimeProvider, sigma: float, seed: int) -> None:
+        self._provider = provider
+        self._sigma = sigma
+        self._seed = seed
+        self._free: dict[tuple[Point, Point], int] = {}
+
+    def seconds(self, a: Point, b: Point) -> float:
+        if a == b:
+            return 0.0
+        free = self._free.get((a, b))
+        if free is None:
+            free = self._free[(a, b)] = max(0, self._provider.route(a, b).duration_s)
+        if self._sigma == 0:
+            return float(free)
+        digest = hashlib.sha256(f"{self._seed}:{a}:{b}".encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
+        return free * float(rng.lognormal(-(self._sigma**2) / 2, self._sigma))
+
+
+def _seconds(moment: str, day: dt.date, zone: dt.tzinfo) -> int:
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    return int((dt.datetime.fromisoformat(moment) - midnight).total_seconds())
+
+
+def replay_day(
+    url: str,
+    city: str,
+    day: dt.date,
+    *,
+    admin: tuple[str, str] = ("admin", "admin-demo"),
+    sigma: float = 0.2,
+    seed: int = 0,
+    approve_moves: bool = True,
+    position_every_s: int = 120,
+    speed: float = 0.0,
+    say: Callable[[str], None] = lambda _: None,
+) -> ReplayOutcome:
+    """Play ``day`` through the service at ``url`` (see the module)."""
+    config = load_city(city)
+    zone = config.zone
+    client = httpx.Client(base_url=url, timeout=120)
+
+    def token(username: str, password: str) -> str:
+        answer = client.post("/v1/auth/token", json={"username": username, "password": password})
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
+
+    def moment(seconds: float) -> str:
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+        return (midnight + dt.timedelta(seconds=round(seconds))).isoformat()
+
+    staff = token(*admin)
+    staff_headers = {"Authorization": f"Bearer {staff}"}
+    plan = client.get(f"/v1/dispatch/days/{city}/{day}", headers=staff_headers)
+    plan.raise_for_status()
+    routes = [r for r in plan.json()["routes"] if any(s["booking_id"] for s in r["stops"])]
+    listed = client.get(
+        "/v1/bookings", params={"service_date": str(day), "limit": 2000}, headers=staff_headers
+    )
+    listed.raise_for_status()
+    trips: dict[str, _Trip] = {}
+    for b in listed.json():
+        if b["status"] != "accepted" or b["promised_window"] is None:
+            continue
+        trips[b["id"]] = _Trip(
+            Point(b["pickup"]["lat"], b["pickup"]["lon"]),
+            Point(b["dropoff"]["lat"], b["dropoff"]["lon"]),
+            _seconds(b["promised_window"]["end"], day, zone),
+            _seconds(b["promised_window"]["start"], day, zone),
+            _seconds(b["appointment_at"], day, zone) if b.get("appointment_at") else None,
+        )
+    depots = {d.id: Point(d.lat, d.lon) for d in config.depots}
+    traffic = _Traffic(city_provider(city), sigma, seed)
+    without = _without(routes, trips, depots, traffic, day, zone)
+
+    suffix = uuid.uuid4().hex[:6]
+    buses: dict[str, _Bus] = {}
+    for route in routes:
+        bus_id = route["vehicle_id"]
+        username = f"replay-{bus_id}-{suffix}"
+        made = client.post(
+            "/v1/users",
+            json={
+                "username": username,
+                "password": f"replay-{suffix}-pass",
+                "role": "driver",
+                "vehicle_id": bus_id,
+            },
+            headers=staff_headers,
+        )
+        made.raise_for_status()
+        buses[bus_id] = _Bus(
+            bus_id,
+            token(username, f"replay-{suffix}-pass"),
+            depots[_depot_of(bus_id)],
+            float(_seconds(route["depart"], day, zone)),
+        )
+    say(f"{len(buses)} buses, {len(trips)} trips on {day}: driving")
+
+    tally = _Tally()
+    counts = {"events": 0, "positions": 0, "moved": 0}
+    queue: list[tuple[float, str]] = [(bus.clock, bus.id) for bus in buses.values()]
+    heapq.heapify(queue)
+    started_wall = time.monotonic()
+    first_sim = min((b.clock for b in buses.values()), default=0.0)
+
+    def post(bus: _Bus, path: str, body: dict[str, Any]) -> None:
+        if speed > 0:
+            wait = (body_at(body) - first_sim) / speed - (time.monotonic() - started_wall)
+            if wait > 0:
+                time.sleep(wait)
+        answer = client.post(path, json=body, headers={"Authorization": f"Bearer {bus.token}"})
+        if answer.status_code >= 400:
+            raise RuntimeError(f"{path} {body}: {answer.status_code} {answer.text}")
+
+    def body_at(body: dict[str, Any]) -> float:
+        return float(_seconds(body["at"], day, zone))
+
+    def event(bus: _Bus, kind: str, at_s: float, **more: Any) -> None:
+        body = {"id": uuid.uuid4().hex, "kind": kind, "at": moment(at_s), **more}
+        post(bus, "/v1/driver/events", body)
+        counts["events"] += 1
+
+    def approve(bus: _Bus) -> set[str]:
+        """Move the bus's pickups at risk, as a dispatcher would; the trips moved."""
+        moved_ids: set[str] = set()
+        if not approve_moves:
+            return moved_ids
+        view = client.get(f"/v1/dispatch/days/{city}/{day}/live", headers=staff_headers)
+        view.raise_for_status()
+        mine = next(v for v in view.json()["vehicles"] if v["vehicle_id"] == bus.id)
+        for risk in mine["at_risk"]:
+            if risk["kind"] != "pickup":
+                continue
+            moved = client.post(
+                f"/v1/dispatch/days/{city}/{day}/bookings/{risk['booking_id']}/move",
+                headers=staff_headers,
+            )
+            if moved.status_code == 200:
+                counts["moved"] += 1
+                moved_ids.add(risk["booking_id"])
+                woken = buses.get(moved.json()["to_vehicle"])
+                if woken is not None:  # a bus already done for the day sets out again
+                    heapq.heappush(queue, (max(woken.clock, bus.clock), woken.id))
+        return moved_ids
+
+    while queue:
+        at, bus_id = heapq.heappop(queue)
+        bus = buses[bus_id]
+        if at < bus.clock:
+            continue  # woken twice: the later wake-up stands
+        mine = client.get(
+            "/v1/driver/day",
+            params={"service_date": str(day)},
+            headers={"Authorization": f"Bearer {bus.token}"},
+        )
+        mine.raise_for_status()
+        upcoming = next((s for s in mine.json()["stops"] if s["state"] != "done"), None)
+        if upcoming is None:
+            continue
+        trip_id, kind = upcoming["booking_id"], upcoming["kind"]
+        trip = trips.get(trip_id)
+        if trip is None:  # booked after the replay began: not the replay's to drive
+            continue
+        target = trip.pickup if kind == "pickup" else trip.dropoff
+        if upcoming["state"] == "planned":
+            leg = traffic.seconds(bus.place, target)
+            origin, departed = bus.place, bus.clock
+            diverted = False
+            for k in range(1, int(leg // position_every_s) + 1):
+                f = k * position_every_s / leg
+                bus.place = Point(
+                    origin.lat + f * (target.lat - origin.lat),
+                    origin.lon + f * (target.lon - origin.lon),
+                )
+                bus.clock = departed + k * position_every_s
+                body = {"at": moment(bus.clock), "lat": bus.place.lat, "lon": bus.place.lon}
+                post(bus, "/v1/driver/positions", body)
+                counts["positions"] += 1
+                if trip_id in approve(bus):  # its pickup went to another bus: on to the next
+                    diverted = True
+                    break
+            if not diverted:
+                bus.clock, bus.place = departed + leg, target
+                event(bus, "arrived", bus.clock, booking_id=trip_id, stop=kind)
+            heapq.heappush(queue, (bus.clock, bus.id))
+            continue
+        if kind == "pickup":
+            start = max(bus.clock, float(trip.window_start_s))
+            tally.pickups += 1
+            tally.on_time += start <= trip.window_end_s
+            bus.clock = start + BOARD_S
+            event(bus, "boarded", bus.clock, booking_id=trip_id)
+        else:
+            if trip.appointment_s is not None:
+                tally.appointments += 1
+                tally.kept += bus.clock + BOARD_S <= trip.appointment_s
+            bus.clock += BOARD_S
+            event(bus, "dropped_off", bus.clock, booking_id=trip_id)
+        approve(bus)
+        heapq.heappush(queue, (bus.clock, bus.id))
+    return ReplayOutcome(
+        live=tally.as_dict(),
+        without=without.as_dict(),
+        moved=counts["moved"],
+        events=counts["events"],
+        positions=counts["positions"],
+        buses=len(buses),
+    )
+
+
+def _depot_of(vehicle_id: str) -> str:
+    """The depot of a bus named ``<city>-<depot>-<number>`` (`services.fleet.seed_fleet`)."""
+    return vehicle_id.split("-", 1)[1].rsplit("-", 1)[0]
+
+
+def _without(
+    routes: list[dict[str, Any]],
+    trips: dict[str, _Trip],
+    depots: dict[str, Point],
+    traffic: _Traffic,
+    day: dt.date,
+    zone: dt.tzinfo,
+) -> _Tally:
+    """Each bus driving its plan's stops as they were, on the same traffic."""
+    tally = _Tally()
+    for route in routes:
+        place = depots[_depot_of(route["vehicle_id"])]
+        clock = float(_seconds(route["depart"], day, zone))
+        for stop in route["stops"]:
+            trip = trips.get(stop["booking_id"] or "")
+            if trip is None:
+                continue
+            target = trip.pickup if stop["kind"] == "pickup" else trip.dropoff
+            clock += traffic.seconds(place, target)
+            place = target
+            if stop["kind"] == "pickup":
+                start = max(clock, float(trip.window_start_s))
+                tally.pickups += 1
+                tally.on_time += start <= trip.window_end_s
+                clock = start + BOARD_S
+            else:
+                if trip.appointment_s is not None:
+                    tally.appointments += 1
+                    tally.kept += clock + BOARD_S <= trip.appointment_s
+                clock += BOARD_S
+    return tally
