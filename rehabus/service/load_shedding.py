@@ -34,6 +34,7 @@ EXEMPT_PATHS = frozenset(
 )
 EXEMPT_PREFIXES = ("/web/", "/docs/")
 STREAM_SUFFIX = "/live/stream"
+"""The consoles' and riders' live streams (server-sent events)."""
 
 
 def is_exempt(path: str) -> bool:

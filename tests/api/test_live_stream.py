@@ -162,3 +162,22 @@ def test_on_sqlite_the_process_tells_its_own_consoles_and_only_staff(tmp_path: P
             assert answer.status_code == status, answer.text
             assert answer.json()["detail"][0]["message_zh"]
         _report_and_see(server.url, server.url, loaded, url)
+        # The rider's own stream: their trip as its bus reports.
+        token, _, booking = _driver(url, loaded)
+        trip_path = f"/v1/bookings/{booking}/live/stream"
+        assert httpx.get(f"{server.url}{trip_path}", timeout=30).status_code == 401
+        with _stream(server.url, trip_path, loaded.dispatcher_token) as events:
+            assert _next(events, "trip")["state"] in ("scheduled", "on_the_way", "arriving")
+            arrived = httpx.post(
+                f"{server.url}/v1/driver/events",
+                json={
+                    "id": uuid.uuid4().hex,
+                    "kind": "boarded",
+                    "at": _at(loaded.service_date, "06:30"),
+                    "booking_id": booking,
+                },
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            assert arrived.status_code == 201, arrived.text
+            assert _next(events, "trip")["state"] == "on_board"

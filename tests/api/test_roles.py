@@ -185,6 +185,8 @@ CASES = [
     Case("GET", "/v1/bookings", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/bookings/{booking_id}", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case("GET", "/v1/bookings/{booking_id}/live", OWN_READ, ("rider", "caregiver", *STAFF)),
+    # Reading the stream (it never ends): tests/api/test_live_stream.py.
+    Case("GET", "/v1/bookings/{booking_id}/live/stream", OWN_READ, ()),
     Case(
         "POST",
         "/v1/bookings/{booking_id}/cancel",

@@ -42,6 +42,7 @@ schema = schemathesis.pytest.from_fixture("api_schema").exclude(
         "/v1/auth/logout",
         "/v1/users/{user_id}/deactivate",
         "/v1/dispatch/days/{city}/{service_date}/live/stream",
+        "/v1/bookings/{booking_id}/live/stream",
     ]
 )
 driver_schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/v1/driver/")

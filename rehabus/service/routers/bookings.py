@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from rehabus.service.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
@@ -129,6 +130,59 @@ def trip_live(
     rider or carries them, where it is (404 if it is not the signed-in user's to see)."""
     booking = visible_booking(session, user, booking_id)
     return live.trip_live(session, state.days, state.cities, booking)
+
+
+@router.get(
+    "/bookings/{booking_id}/live/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "server-sent events: `trip` (TripLivePublic) first and whenever the "
+            "trip's bus reports; a comment line every 15 s",
+        },
+        404: {},
+        503: {},
+    },
+)
+async def trip_live_stream(
+    booking_id: BookingId, request: Request, state: StateDep, user: CurrentUser
+) -> StreamingResponse:
+    """The trip as it runs, pushed as its bus reports (server-sent events; read it with
+    ``fetch``: it needs the ``Authorization`` header). 404 if it is not the signed-in user's
+    to see."""
+
+    def read() -> tuple[str, str, TripLivePublic]:
+        with state.sessions() as session:
+            booking = visible_booking(session, user, booking_id)
+            public = live.trip_live(session, state.days, state.cities, booking)
+            return booking.city, booking.service_date.isoformat(), public
+
+    city, day, first = await run_in_threadpool(read)
+    stream = state.feed.open(city, day)
+
+    async def events() -> AsyncIterator[str]:
+        last = first
+        yield f"event: trip\ndata: {first.model_dump_json()}\n\n"
+        async for news in stream.news():
+            if await request.is_disconnected():
+                break
+            if news is None:
+                yield ": alive\n\n"
+                continue
+            # Only the trip's own bus's news concern it (a move is news of both buses).
+            if news.get("kind") != "resync" and news.get("vehicle_id") != last.vehicle_id:
+                continue
+            _, _, now = await run_in_threadpool(read)
+            if now != last:
+                last = now
+                yield f"event: trip\ndata: {now.model_dump_json()}\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post(
