@@ -12,6 +12,7 @@ pickups, so they are the first stops of their bus), as is the bus's driver.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -154,8 +155,13 @@ def test_a_driver_a_dispatcher_and_a_rider_at_once(
     rider.clock.fast_forward(FOLLOW_MS)
     expect(trip).to_have_attribute("data-live-state", "on_board")
     expect(console.locator(f'#live-table tr[data-live="{bus}"]')).to_contain_text("上車")
+    # The bus's reports in the console, under its stops.
+    console.get_by_role("button", name=re.compile(f"^{bus}：")).click()
+    reports = console.locator("#vehicle-reports li")
+    expect(console.locator("#vehicle-reports li[data-report=boarded]")).to_have_count(1)
+    expect(reports.filter(has_text="抵達")).to_have_count(1)
     rider_tab.axe("rider page, on board")
-    tab.axe("console, the bus on the road")
+    tab.axe("console, the bus on the road and its reports")
 
     # The bus is held up far away with the first rider aboard, a minute before the second
     # rider's window ends: the console flags it, and one click moves it to a bus in time.

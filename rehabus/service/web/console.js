@@ -86,6 +86,8 @@
       reason_vehicle_breakdown: "車輛 {v} 故障",
       popup_blocked: "瀏覽器擋住了新視窗，請允許此網站開啟彈出視窗。",
       live_heading: "即時動態",
+      reports_heading: "司機回報",
+      no_reports: "此車今天尚無回報。",
       live_hint: "司機回報與車輛位置即時推送（不需重新整理）；預計時間超過承諾即列於下方。",
       live_connecting: "連線中…",
       live_connected: "即時連線中，最近更新 {t}。",
@@ -195,6 +197,8 @@
       reason_vehicle_breakdown: "bus {v} broke down",
       popup_blocked: "The browser blocked the new window; allow pop-ups for this site.",
       live_heading: "Live",
+      reports_heading: "Driver's reports",
+      no_reports: "No report from this bus yet today.",
       live_hint: "Drivers' reports and the buses' positions arrive as they happen (no reloading); an estimate past a promise is listed below.",
       live_connecting: "Connecting…",
       live_connected: "Live; last update {t}.",
@@ -447,6 +451,7 @@
         `<th scope="col">${R.esc(R.t("last_report"))}</th></tr></thead><tbody>${rows}</tbody>`
       : `<tbody><tr><td>${R.esc(R.t("no_buses"))}</td></tr></tbody>`;
     renderBuses(buses);
+    renderReports();
   }
 
   async function moveTrip(id) {
@@ -672,9 +677,27 @@
       `<thead><tr><th scope="col">${R.esc(R.t("time"))}</th><th scope="col">${R.esc(R.t("stop"))}</th>` +
       `<th scope="col">${R.esc(R.t("booking"))}</th><th scope="col">${R.esc(R.t("mobility"))}</th>` +
       `<th scope="col">${R.esc(R.t("window"))}</th></tr></thead><tbody>${rows}</tbody>`;
+    renderReports();
     const found = $("stops-table").querySelector("tr.found");
     const box = $("stops-table").parentElement;
     if (found) box.scrollTop = Math.max(0, found.offsetTop - box.clientHeight / 3);
+  }
+
+  // The selected bus's reports of the day, as its driver sent them (pushed with the live news).
+  function renderReports() {
+    const route = selectedRoute();
+    if (!route) return;
+    const events = state.live.get(route.vehicle_id)?.events || [];
+    $("vehicle-reports").innerHTML = events.length
+      ? events
+          .map(
+            (e) =>
+              `<li data-report="${R.esc(e.kind)}">${R.esc(R.hm(e.at))} ${R.esc(R.t(`ev_${e.kind}`))}` +
+              (e.booking_id ? ` <code>${R.esc(shortId(e.booking_id))}</code>` : "") +
+              "</li>",
+          )
+          .join("")
+      : `<li>${R.esc(R.t("no_reports"))}</li>`;
   }
 
   async function openManifest() {
