@@ -67,6 +67,25 @@ def _event(world: World, who: str, kind: str, moment: str, **more: Any) -> Any:
     return world.client.post("/v1/driver/events", json=body, headers=world.headers(who))
 
 
+def _position(world: World, who: str, moment: dt.datetime, place: dict[str, Any]) -> None:
+    answer = world.client.post(
+        "/v1/driver/positions",
+        json={"at": moment.isoformat(), "lat": place["lat"], "lon": place["lon"]},
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 204, answer.text
+
+
+def _told(world: World, booking: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the booking's rider has been told (asked as a dispatcher)."""
+    answer = world.client.get(
+        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
+    )
+    assert answer.status_code == 200, answer.text
+    told: list[dict[str, Any]] = answer.json()
+    return told
+
+
 def _my_day(world: World, who: str) -> dict[str, Any]:
     response = world.client.get(
         f"/v1/driver/day?service_date={service_day(LIVE_DAY)}", headers=world.headers(who)
@@ -261,16 +280,7 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     end = parse(booking["promised_window"]["end"])
     # One minute before the promised window ends the bus is still at Kuo hospital, minutes
     # of driving from the pickup at NCKU.
-    position = world.client.post(
-        "/v1/driver/positions",
-        json={
-            "at": (end - dt.timedelta(minutes=1)).isoformat(),
-            "lat": KUO["lat"],
-            "lon": KUO["lon"],
-        },
-        headers=world.headers(driver),
-    )
-    assert position.status_code == 204, position.text
+    _position(world, driver, end - dt.timedelta(minutes=1), KUO)
     pickup = _stops_of(_my_day(world, driver), booking["id"])["pickup"]
     assert parse(pickup["estimate"]) > end and pickup["risk"] == "pickup_late"
     live = world.client.get(
@@ -284,9 +294,7 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     assert parse(flagged[(booking["id"], "pickup")]["promised"]) == end
     assert flagged[(booking["id"], "pickup")]["rider"] == "司機測試乘客"  # to call them
     # The rider is told, on their page (no LINE or SMS account is set up here), once.
-    told = world.client.get(
-        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
-    ).json()
+    told = _told(world, booking)
     late = [n for n in told if n["kind"] == "bus_late" and n["booking_id"] == booking["id"]]
     assert [(n["channel"], n["status"]) for n in late] == [("page", "sent")]
     assert "抱歉" in late[0]["text_zh"] and "late" in late[0]["text_en"]
@@ -303,9 +311,7 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     assert after.json()["promised_window"] == booking["promised_window"]
     assert booking["id"] not in {s["booking_id"] for s in _my_day(world, driver)["stops"]}
     _valid(world)
-    told = world.client.get(
-        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
-    ).json()
+    told = _told(world, booking)
     assert any(n["kind"] == "trip_moved" for n in told)
     again = world.client.post(
         f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/bookings/{uuid.uuid4()!s}/move",
@@ -323,16 +329,7 @@ def test_where_the_city_lets_it_a_late_pickup_moves_at_once(world: World) -> Non
     try:
         booking, driver = _trip_and_driver(world, "07:20", pickup=NCKU, dropoff=STATION)
         end = parse(booking["promised_window"]["end"])
-        held_up = world.client.post(
-            "/v1/driver/positions",
-            json={
-                "at": (end - dt.timedelta(minutes=1)).isoformat(),
-                "lat": KUO["lat"],
-                "lon": KUO["lon"],
-            },
-            headers=world.headers(driver),
-        )
-        assert held_up.status_code == 204, held_up.text
+        _position(world, driver, end - dt.timedelta(minutes=1), KUO)
     finally:
         state.cities["tainan"] = config
     after = world.client.get(f"/v1/bookings/{booking['id']}", headers=world.headers("dispatcher"))
@@ -349,19 +346,8 @@ def test_a_bus_minutes_away_tells_the_rider_to_be_ready(world: World) -> None:
     )
     start = parse(booking["promised_window"]["start"])
     for minutes in (8, 6):  # two positions, one message
-        answer = world.client.post(
-            "/v1/driver/positions",
-            json={
-                "at": (start - dt.timedelta(minutes=minutes)).isoformat(),
-                "lat": TAINAN_HOSPITAL["lat"],
-                "lon": TAINAN_HOSPITAL["lon"],
-            },
-            headers=world.headers(driver),
-        )
-        assert answer.status_code == 204, answer.text
-    told = world.client.get(
-        f"/v1/notifications?rider_id={booking['rider_id']}", headers=world.headers("dispatcher")
-    ).json()
+        _position(world, driver, start - dt.timedelta(minutes=minutes), TAINAN_HOSPITAL)
+    told = _told(world, booking)
     near = [n for n in told if n["kind"] == "bus_near"]
     assert len(near) == 1 and near[0]["booking_id"] == booking["id"]
     assert "請準備上車" in near[0]["text_zh"]
