@@ -67,6 +67,7 @@ def _start(
             base = f"http://{host}:{port}"
             typer.echo(f"\nRider page (乘客預約): {base}/rider")
             typer.echo(f"Dispatcher console (調度台): {base}/console")
+            typer.echo(f"Driver's page (司機): {base}/driver")
             typer.echo(f"Interactive API docs: {base}/docs  (Ctrl+C stops)")
 
     app = create_app(settings, on_startup=startup, report=_say)
