@@ -111,6 +111,8 @@ class EventPublic(BaseModel):
     at: dt.datetime
     vehicle_id: str
     booking_id: str | None
+    stop: str | None = None
+    """For a trip's events: "pickup" or "dropoff"."""
     duplicate: bool = False
     message_zh: str = ""
     message_en: str = ""

@@ -152,6 +152,7 @@ def _event_public(config: CityConfig, event: VehicleEvent, duplicate: bool) -> E
         at=moment,
         vehicle_id=event.vehicle_id,
         booking_id=event.booking_id,
+        stop=event.stop,
         duplicate=duplicate,
     )
 
