@@ -195,6 +195,32 @@ const Rehabus = (() => {
     return raw ? response.text() : response.json();
   }
 
+  // A server-sent event stream of the API, read with fetch (EventSource cannot send the
+  // Authorization header): calls onEvent(kind, data) for each event; resolves when the stream
+  // ends, rejects when it cannot be read (the caller opens it again).
+  async function stream(path, onEvent, signal) {
+    const response = await fetch(path, {
+      headers: { Accept: "text/event-stream", Authorization: `Bearer ${token()}` },
+      signal,
+    });
+    if (!response.ok || !response.body) throw new ApiError(response.status, null);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = (block.match(/^event: (.*)$/m) || [])[1];
+        const data = (block.match(/^data: (.*)$/m) || [])[1];
+        if (kind && data) onEvent(kind, JSON.parse(data));
+      }
+    }
+  }
+
   async function signIn(username, password) {
     const answer = await api("/v1/auth/token", { method: "POST", body: { username, password } });
     sessionStorage.setItem(TOKEN_KEY, answer.access_token);
@@ -317,7 +343,7 @@ const Rehabus = (() => {
     onLanguage: (fn) => listeners.push(fn),
     lang: () => lang,
     api,
-    token,
+    stream,
     ApiError,
     signIn,
     signOut,

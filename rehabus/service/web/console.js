@@ -346,7 +346,7 @@
     state.liveStream = controller;
     state.live = new Map();
     liveStatus("live_connecting");
-    readLive(`/v1/dispatch/days/${city()}/${date()}/live/stream`, controller.signal).then(
+    R.stream(`/v1/dispatch/days/${city()}/${date()}/live/stream`, liveNews, controller.signal).then(
       () => {},
       () => {},
     ).finally(() => {
@@ -355,29 +355,6 @@
       liveStatus("live_lost", { s: wait });
       setTimeout(() => state.liveStream === controller && connectLive(), wait * 1000);
     });
-  }
-
-  async function readLive(path, signal) {
-    const response = await fetch(path, {
-      headers: { Accept: "text/event-stream", Authorization: `Bearer ${R.token()}` },
-      signal,
-    });
-    if (!response.ok || !response.body) throw new Error(`live stream: ${response.status}`);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const kind = (block.match(/^event: (.*)$/m) || [])[1];
-        const data = (block.match(/^data: (.*)$/m) || [])[1];
-        if (kind && data) liveNews(kind, JSON.parse(data));
-      }
-    }
   }
 
   function liveNews(kind, data) {

@@ -174,6 +174,7 @@
     confirming: null,
     idempotencyKey: null,
     live: new Map(),
+    streams: new Map(),
     busMarker: null,
     notices: [],
   };
@@ -269,26 +270,76 @@
     $("main").focus();
   }
 
-  // ---- the trips of today and tomorrow as they run, and the messages sent ----
-  // Asked again every FOLLOW_S while the page is open.
-  const FOLLOW_S = 20;
-  async function follow() {
+  // ---- the trips of today and tomorrow as they run (pushed by the service), and the messages
+  // sent (asked every NOTICES_S, and whenever a trip changes) ----
+  const NOTICES_S = 20;
+  function follow() {
+    followTrips();
+    loadNotices().finally(() => setTimeout(follow, NOTICES_S * 1000));
+  }
+
+  function followTrips() {
     const days = [R.cityToday(0), R.cityToday(1)];
-    const followed = state.trips.filter((b) => b.status === "accepted" && days.includes(b.service_date)).slice(0, 10);
-    try {
-      const [lives, notices] = await Promise.all([
-        Promise.all(followed.map((b) => R.api(`/v1/bookings/${b.id}/live`))),
-        R.api(`/v1/notifications?limit=20${state.user.role === "rider" ? "" : `&rider_id=${encodeURIComponent($("rider").value)}`}`),
-      ]);
-      state.live = new Map(lives.map((l) => [l.booking_id, l]));
-      state.notices = notices.filter((n) => n.channel === "page");
-      renderTrips();
-      renderNotices();
-      showBus();
-    } catch {
-      // the next round tries again
+    const wanted = new Set(
+      state.trips
+        .filter((b) => b.status === "accepted" && days.includes(b.service_date))
+        .slice(0, 10)
+        .map((b) => b.id),
+    );
+    for (const [id, controller] of state.streams) {
+      if (!wanted.has(id)) {
+        controller.abort();
+        state.streams.delete(id);
+        state.live.delete(id);
+      }
     }
-    setTimeout(follow, FOLLOW_S * 1000);
+    for (const id of wanted) if (!state.streams.has(id)) openTrip(id, 0);
+  }
+
+  // One trip's stream; opened again after 5 s, then 10, up to 30, when it drops.
+  function openTrip(id, retry) {
+    const controller = new AbortController();
+    state.streams.set(id, controller);
+    const onEvent = (kind, data) => {
+      if (kind !== "trip") return;
+      state.live.set(id, data);
+      showLive(id);
+      showBus();
+      loadNotices();
+    };
+    R.stream(`/v1/bookings/${id}/live/stream`, onEvent, controller.signal)
+      .catch(() => {})
+      .finally(() => {
+        if (controller.signal.aborted || state.streams.get(id) !== controller) return;
+        setTimeout(() => state.streams.get(id) === controller && openTrip(id, retry + 1), Math.min(30, 5 * 2 ** retry) * 1000);
+      });
+  }
+
+  async function loadNotices() {
+    try {
+      const query = state.user.role === "rider" ? "" : `&rider_id=${encodeURIComponent($("rider").value)}`;
+      const notices = await R.api(`/v1/notifications?limit=20${query}`);
+      state.notices = notices.filter((n) => n.channel === "page");
+      renderNotices();
+    } catch {
+      // asked again in a moment
+    }
+  }
+
+  // One trip's live line, changed in place (re-drawing the list would take the focus away).
+  function showLive(id) {
+    const item = $("trips").querySelector(`li[data-booking="${CSS.escape(id)}"]`);
+    const live = state.live.get(id);
+    if (!item || !live) return;
+    let line = item.querySelector(".live");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "live";
+      line.setAttribute("role", "status");
+      item.querySelector("h3").after(line);
+    }
+    line.dataset.liveState = live.state;
+    line.textContent = liveText(live);
   }
 
   function liveText(l) {
@@ -570,6 +621,7 @@
       .filter((b) => ["accepted", "waitlisted"].includes(b.status) && b.service_date >= today)
       .sort((a, b) => tripTime(a).localeCompare(tripTime(b)));
     renderTrips();
+    followTrips();
   }
 
   const tripTime = (b) =>
