@@ -307,19 +307,29 @@ def _record_event(
     assert stop is not None
     event.stop = stop
     booking = session.get(Booking, body.booking_id)
+    # A refusal is raised after the day is let go: raised inside, it would drop the day held
+    # in memory (to be rebuilt from the database), and a tablet resending a refused report
+    # would cost a rebuild each time.
+    refused: ApiError | None = None
     with days.open(session, bus.city, day) as opened:
-        if booking is None or opened.plan.route_of_trip(booking.id) != bus.id:
-            raise _not_on_bus()
-        facts = _facts(session, bus.city, day, bus.id)
-        _check_order(config, booking, body.kind, at_s, facts)
-        locks = {vid: [list(s) for s in refs] for vid, refs in opened.row.locks.items()}
-        if body.kind is not EventKind.NO_SHOW and _fix_through(
-            opened.plan, locks, bus.id, (booking.id, stop)
-        ):
-            opened.row.locks = locks
-            opened.row.version += 1
-            opened.reload = True
-        session.add(event)
+        try:
+            if booking is None or opened.plan.route_of_trip(booking.id) != bus.id:
+                raise _not_on_bus()
+            _check_order(config, booking, body.kind, at_s, _facts(session, bus.city, day, bus.id))
+        except ApiError as exc:
+            refused = exc
+        else:
+            locks = {vid: [list(s) for s in refs] for vid, refs in opened.row.locks.items()}
+            if body.kind is not EventKind.NO_SHOW and _fix_through(
+                opened.plan, locks, bus.id, (booking.id, stop)
+            ):
+                opened.row.locks = locks
+                opened.row.version += 1
+                opened.reload = True
+            session.add(event)
+    if refused is not None:
+        raise refused
+    assert booking is not None
     if body.kind is EventKind.NO_SHOW:
         session.refresh(booking)
         _, (zh, en) = record_no_show(session, days, cities, booking)

@@ -166,7 +166,8 @@ def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> Non
     # The same id for another event is a mistake, not a retry.
     reused = _event(world, driver, "break_started", moments["arrived"].isoformat(), id=arrived_id)
     assert_error(reused, 409, "id")
-    # Dropped off before boarding: refused, naming what is missing.
+    # Dropped off before boarding: refused, naming what is missing (and the day held in memory
+    # stays: a tablet resending a refused report costs no rebuild).
     assert_error(
         _event(
             world, driver, "dropped_off", moments["boarded"].isoformat(), booking_id=booking["id"]
@@ -174,6 +175,7 @@ def test_a_driver_reports_a_trip_and_what_happened_is_fixed(world: World) -> Non
         409,
         "kind",
     )
+    assert world.app.state.rehabus.days.cached("tainan", day) is not None
     assert _trip_state(world, booking["id"]) == "arriving"
     for kind, seen in (("boarded", "on_board"), ("dropped_off", "arrived")):
         answer = _event(world, driver, kind, moments[kind].isoformat(), booking_id=booking["id"])
