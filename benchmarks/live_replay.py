@@ -2,7 +2,7 @@
 
 For each traffic noise (``--sigmas``) and seed, the service is started as ``rehabus demo`` on a
 fresh SQLite file with ``--bookings`` demo bookings (tomorrow, Tainan's core), and its day is
-played through its own HTTP API by ``rehabus simulate live`` (`rehabus.cli._live_replay`):
+played through its own HTTP API by ``rehabus simulate live`` (`rehabus.cli.live_replay`):
 drivers report stops and positions at simulated times, the replay approves the moves of
 pickups put at risk as a dispatcher would. Recorded: pickups inside the promised window and
 appointments kept, with the live loop and without it on the same traffic, pickups moved, and
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
-from rehabus.cli._live_replay import replay_day
+from rehabus.cli.live_replay import replay_day
 from tests.support.live import live_server
 
 RESULTS = Path(__file__).resolve().parent / "results" / "live_replay.json"

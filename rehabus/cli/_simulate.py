@@ -5,7 +5,7 @@ and demand levels over simulated days on Dask (a local cluster, or ``--scheduler
 then writes ``results.json`` (every day), ``summary.csv`` and two plots to ``--out``.
 ``rehabus simulate day`` runs one day in this process and prints its key figures.
 ``rehabus simulate live`` plays a day through a running service's HTTP API, as its buses would
-report it (`rehabus.cli._live_replay`).
+report it (`rehabus.cli.live_replay`).
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def live(
 ) -> None:
     """Play a simulated day through a running service's HTTP API (its drivers' reports and
     positions, with traffic noise); print what riders got, with the live loop and without."""
-    from rehabus.cli._live_replay import replay_day  # noqa: PLC0415
+    from rehabus.cli.live_replay import replay_day  # noqa: PLC0415
     from rehabus.dispatch.city import load_city  # noqa: PLC0415
 
     day_ = _date(date) if date else dt.datetime.now(load_city(city).zone).date() + dt.timedelta(1)

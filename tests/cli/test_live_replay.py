@@ -1,4 +1,4 @@
-"""``rehabus simulate live`` (rehabus/cli/_live_replay.py) against the real service started as
+"""``rehabus simulate live`` (rehabus/cli/live_replay.py) against the real service started as
 ``rehabus demo`` in a process of its own: every bus of the demo day gets a driver, drives its
 day and reports it through the HTTP API; the service ends the day with every trip served and
 every report in the dispatchers' live view."""
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from rehabus.cli._live_replay import replay_day
+from rehabus.cli.live_replay import replay_day
 from tests.support.live import LiveServer, live_server
 
 DEMO_BOOKINGS = 12
