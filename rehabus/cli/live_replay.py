@@ -224,9 +224,11 @@ def replay_day(
         moved_ids: set[str] = set()
         if not approve_moves:
             return moved_ids
-        view = client.get(f"/v1/dispatch/days/{city}/{day}/live", headers=staff_headers)
+        view = client.get(
+            f"/v1/dispatch/days/{city}/{day}/vehicles/{bus.id}/live", headers=staff_headers
+        )
         view.raise_for_status()
-        mine = next(v for v in view.json()["vehicles"] if v["vehicle_id"] == bus.id)
+        mine = view.json()
         for risk in mine["at_risk"]:
             if risk["kind"] != "pickup":
                 continue

@@ -222,6 +222,7 @@ CASES = [
     Case("POST", VEHICLE + "/delay", STAFF_ONLY, STAFF, body=_delay),
     Case("GET", VEHICLE + "/manifest", STAFF_ONLY, STAFF),
     Case("GET", DAY + "/live", STAFF_ONLY, STAFF),
+    Case("GET", VEHICLE + "/live", STAFF_ONLY, STAFF),
     # Moving for real: tests/api/routers/test_driver_router.py.
     Case("POST", DAY + "/bookings/{booking_id}/move", STAFF_ONLY, ()),
     # Staff reading the stream (it never ends): tests/api/test_live_stream.py.

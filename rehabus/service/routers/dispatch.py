@@ -30,7 +30,7 @@ from rehabus.service.schemas.dispatch import (
     MovePublic,
     ReoptimizeRequest,
 )
-from rehabus.service.schemas.driver import LiveDayPublic
+from rehabus.service.schemas.driver import LiveDayPublic, LiveVehiclePublic
 from rehabus.service.services import dispatching, live
 
 router = APIRouter(prefix="/v1/dispatch", tags=["dispatch"])
@@ -220,6 +220,27 @@ def live_day(
     reports."""
     config = _city(state, city)
     return live.live_day(session, state.days, config, service_date)
+
+
+@router.get(
+    "/days/{city}/{service_date}/vehicles/{vehicle_id}/live",
+    response_model=LiveVehiclePublic,
+    responses={404: {}},
+)
+def live_bus(
+    city: CityName,
+    service_date: Day,
+    vehicle_id: VehicleId,
+    session: SessionDep,
+    state: StateDep,
+    _: StaffUser,
+) -> LiveVehiclePublic:
+    """One bus as it runs (as in the day's live view), without re-timing every other bus."""
+    config = _city(state, city)
+    public = live.live_vehicle(session, state.days, config, service_date, vehicle_id)
+    if public is None:
+        raise not_found("車輛", "vehicle")
+    return public
 
 
 @router.get(

@@ -291,6 +291,16 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     ).json()
     bus = next(v for v in live["vehicles"] if v["vehicle_id"] == booking["vehicle_id"])
     assert bus["position"]["lat"] == KUO["lat"] and bus["late_minutes"] > 0
+    alone = world.client.get(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/vehicles/{booking['vehicle_id']}/live",
+        headers=world.headers("dispatcher"),
+    )
+    assert alone.json() == bus  # one bus, as the day's view has it
+    missing = world.client.get(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/vehicles/XX-none-001/live",
+        headers=world.headers("dispatcher"),
+    )
+    assert_error(missing, 404)
     flagged = {(r["booking_id"], r["kind"]): r for r in bus["at_risk"]}
     assert flagged[(booking["id"], "pickup")]["risk"] == "pickup_late"
     assert parse(flagged[(booking["id"], "pickup")]["promised"]) == end
