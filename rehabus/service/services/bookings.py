@@ -8,6 +8,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import overload
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -56,6 +57,7 @@ __all__ = [
     "book",
     "booking_public",
     "cancel_booking",
+    "promised_window",
     "record_no_show",
     "visible_booking",
 ]
@@ -131,12 +133,25 @@ def request_time(city: CityConfig, moment: dt.datetime, name: str) -> dt.datetim
     return local(city, moment, name)
 
 
+@overload
+def at_seconds(city: CityConfig, day: dt.date, seconds: int) -> dt.datetime: ...
+@overload
+def at_seconds(city: CityConfig, day: dt.date, seconds: int | None) -> dt.datetime | None: ...
 def at_seconds(city: CityConfig, day: dt.date, seconds: int | None) -> dt.datetime | None:
-    """Seconds after local midnight of ``day`` as an aware datetime."""
+    """Seconds after local midnight of ``day`` as an aware datetime (``None`` for none)."""
     if seconds is None:
         return None
     midnight = dt.datetime.combine(day, dt.time(), tzinfo=city.zone)
     return midnight + dt.timedelta(seconds=seconds)
+
+
+def promised_window(city: CityConfig, booking: Booking) -> tuple[dt.datetime, dt.datetime] | None:
+    """The pickup window promised to the rider, once accepted."""
+    if booking.window_start_s is None or booking.window_end_s is None:
+        return None
+    day = booking.service_date
+    start, end = booking.window_start_s, booking.window_end_s
+    return at_seconds(city, day, start), at_seconds(city, day, end)
 
 
 def _seconds_of(moment: dt.datetime) -> int:
@@ -424,7 +439,6 @@ def _other_times(
         if decision.accepted and decision.promised is not None:
             start = at_seconds(city, facts.service_date, decision.promised.start_s)
             end = at_seconds(city, facts.service_date, decision.promised.end_s)
-            assert start is not None and end is not None
             found.append(
                 Alternative(
                     kind="other_time",
@@ -454,12 +468,8 @@ def booking_public(
     alternatives: list[Alternative] | None = None,
 ) -> BookingPublic:
     day = booking.service_date
-    window = None
-    if booking.window_start_s is not None and booking.window_end_s is not None:
-        start = at_seconds(city, day, booking.window_start_s)
-        end = at_seconds(city, day, booking.window_end_s)
-        assert start is not None and end is not None
-        window = Window(start=start, end=end)
+    promised = promised_window(city, booking)
+    window = Window(start=promised[0], end=promised[1]) if promised else None
     fare = None
     if booking.fare_twd is not None:
         fare = FarePublic(
@@ -585,7 +595,6 @@ def cancel_booking(
     if seconds is None:
         seconds = booking.appointment_s or 0
     pickup_at = at_seconds(city, booking.service_date, seconds)
-    assert pickup_at is not None
     outcome = check_cancellation(city, pickup_at, local(city, now, "now"))
 
     def refuse(status: str) -> ApiError:

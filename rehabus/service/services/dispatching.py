@@ -33,7 +33,12 @@ from rehabus.service.schemas.dispatch import (
     NotPlannedPublic,
     PromiseAtRisk,
 )
-from rehabus.service.services.bookings import at_seconds, check_place, request_time
+from rehabus.service.services.bookings import (
+    at_seconds,
+    check_place,
+    promised_window,
+    request_time,
+)
 from rehabus.service.services.days import DayRegistry, OpenDay, pickup_of
 
 __all__ = [
@@ -50,12 +55,6 @@ __all__ = [
 
 NOT_PLANNED = ("waitlisted", "refused", "interrupted", "stranded")
 """The statuses of a day's bookings that are on no route."""
-
-
-def _at(config: CityConfig, day: dt.date, seconds: int) -> dt.datetime:
-    moment = at_seconds(config, day, seconds)
-    assert moment is not None
-    return moment
 
 
 def seconds_on_day(config: CityConfig, day: dt.date, moment: dt.datetime) -> int:
@@ -107,9 +106,9 @@ def day_plan(
                 DayStopPublic(
                     kind=str(stop.kind),
                     booking_id=stop.request_id,
-                    arrival=_at(config, service_date, stop.arrival_s),
-                    start=_at(config, service_date, stop.start_s),
-                    departure=_at(config, service_date, stop.departure_s),
+                    arrival=at_seconds(config, service_date, stop.arrival_s),
+                    start=at_seconds(config, service_date, stop.start_s),
+                    departure=at_seconds(config, service_date, stop.departure_s),
                     lat=place[0] if place else None,
                     lon=place[1] if place else None,
                     mobility=b.mobility if b else None,
@@ -122,10 +121,10 @@ def day_plan(
         routes.append(
             DayRoutePublic(
                 vehicle_id=route.vehicle_id,
-                depart=_at(config, service_date, route.depart_s),
+                depart=at_seconds(config, service_date, route.depart_s),
                 locked_stops=len(locks.get(route.vehicle_id, [])),
                 stops=stops,
-                **{"return": _at(config, service_date, route.return_s)},
+                **{"return": at_seconds(config, service_date, route.return_s)},
             )
         )
     others = [
@@ -252,7 +251,7 @@ def break_down(
         after_breakdown(notifier, session, vehicle_id, outcome.moved, outcome.unplaced)
     return BreakdownPublic(
         vehicle_id=vehicle_id,
-        at=_at(config, service_date, at_s),
+        at=at_seconds(config, service_date, at_s),
         done=list(outcome.done),
         aboard=list(outcome.aboard),
         rescued=outcome.rescued,
@@ -304,8 +303,8 @@ def delay(
             late.append(
                 PromiseAtRisk(
                     booking_id=trip_id,
-                    estimated_pickup=_at(config, service_date, start_s + shift),
-                    promised_end=_at(config, service_date, promised.end_s),
+                    estimated_pickup=at_seconds(config, service_date, start_s + shift),
+                    promised_end=at_seconds(config, service_date, promised.end_s),
                 )
             )
     return DelayPublic(vehicle_id=vehicle_id, minutes=body.minutes, promises_at_risk=late)
@@ -333,7 +332,7 @@ def manifest(
         pickup = kind == "pickup"
         rows.append(
             ManifestStopPublic(
-                time=_at(config, service_date, start_s),
+                time=at_seconds(config, service_date, start_s),
                 kind=kind,
                 booking_id=b.id,
                 rider=rider.name if rider else "",
@@ -351,14 +350,7 @@ def manifest(
                 ),
                 lat=pickup_of(b).lat if pickup else b.dropoff_lat,
                 lon=pickup_of(b).lon if pickup else b.dropoff_lon,
-                promised_window=(
-                    (
-                        _at(config, service_date, b.window_start_s),
-                        _at(config, service_date, b.window_end_s),
-                    )
-                    if pickup and b.window_start_s is not None and b.window_end_s is not None
-                    else None
-                ),
+                promised_window=promised_window(config, b) if pickup else None,
             )
         )
     return ManifestPublic(vehicle_id=vehicle_id, service_date=service_date, stops=rows)

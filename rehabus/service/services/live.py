@@ -52,7 +52,13 @@ from rehabus.service.schemas.driver import (
     StopAtRisk,
     TripLivePublic,
 )
-from rehabus.service.services.bookings import at_seconds, check_place, record_no_show, request_time
+from rehabus.service.services.bookings import (
+    at_seconds,
+    check_place,
+    promised_window,
+    record_no_show,
+    request_time,
+)
 from rehabus.service.services.days import DayRegistry, pickup_of
 from rehabus.service.services.dispatching import break_down, move_in, seconds_on_day
 
@@ -144,12 +150,10 @@ def _now_s(config: CityConfig, day: dt.date, latest_s: int) -> int:
 
 
 def _event_public(config: CityConfig, event: VehicleEvent, duplicate: bool) -> EventPublic:
-    moment = at_seconds(config, event.service_date, event.at_s)
-    assert moment is not None
     return EventPublic(
         id=event.client_id or str(event.id),
         kind=event.kind,
-        at=moment,
+        at=at_seconds(config, event.service_date, event.at_s),
         vehicle_id=event.vehicle_id,
         booking_id=event.booking_id,
         stop=event.stop,
@@ -369,9 +373,7 @@ def _check_order(
         wait_s = 60 * config.cancellation.no_show_wait_minutes
         allowed = no_show_from(pickup.arrived_s, booking.window_start_s, wait_s)
         if at_s < allowed:
-            moment = at_seconds(config, booking.service_date, allowed)
-            assert moment is not None
-            clock = moment.strftime("%H:%M:%S")
+            clock = at_seconds(config, booking.service_date, allowed).strftime("%H:%M:%S")
             raise ApiError(
                 409,
                 "still_waiting",
@@ -430,17 +432,11 @@ def _timeline(
     return retime(plan, vehicle_id, facts.reached, facts.position, now_s), facts
 
 
-def _moment(config: CityConfig, day: dt.date, seconds: int) -> dt.datetime:
-    moment = at_seconds(config, day, seconds)
-    assert moment is not None
-    return moment
-
-
 def _position(config: CityConfig, day: dt.date, position: Position | None) -> PositionPublic | None:
     if position is None:
         return None
     return PositionPublic(
-        at=_moment(config, day, position.at_s), lat=position.point.lat, lon=position.point.lon
+        at=at_seconds(config, day, position.at_s), lat=position.point.lat, lon=position.point.lon
     )
 
 
@@ -472,14 +468,10 @@ def driver_day(
         rider = session.get(Rider, b.rider_id)
         pickup = stop.kind == "pickup"
         place = pickup_of(b) if pickup else Point(b.dropoff_lat, b.dropoff_lon)
-        window = (
-            (_moment(config, day, b.window_start_s), _moment(config, day, b.window_end_s))
-            if pickup and b.window_start_s is not None and b.window_end_s is not None
-            else None
-        )
+        window = promised_window(config, b) if pickup else None
         seen = facts.reached.get((b.id, "pickup"))
         no_show = (
-            _moment(config, day, no_show_from(seen.arrived_s, b.window_start_s, wait_s))
+            at_seconds(config, day, no_show_from(seen.arrived_s, b.window_start_s, wait_s))
             if pickup and seen is not None and stop.state is StopState.ARRIVED
             else None
         )
@@ -488,8 +480,8 @@ def driver_day(
                 booking_id=b.id,
                 kind=stop.kind,
                 state=str(stop.state),
-                planned=_moment(config, day, stop.planned_s),
-                estimate=_moment(config, day, stop.estimate_s),
+                planned=at_seconds(config, day, stop.planned_s),
+                estimate=at_seconds(config, day, stop.estimate_s),
                 risk=str(stop.risk) if stop.risk else None,
                 rider=rider.name if rider else "",
                 phone=rider.phone if rider else "",
@@ -506,7 +498,7 @@ def driver_day(
     return DriverDayPublic(
         vehicle_id=bus.id,
         service_date=day,
-        now=_moment(config, day, timeline.now_s),
+        now=at_seconds(config, day, timeline.now_s),
         late_minutes=round(timeline.late_s / 60),
         no_show_wait_minutes=config.cancellation.no_show_wait_minutes,
         position=_position(config, day, facts.position),
@@ -529,8 +521,8 @@ def _at_risk(session: Session, config: CityConfig, day: dt.date, stop: StopEstim
         booking_id=stop.trip_id,
         kind=stop.kind,
         risk=str(stop.risk),
-        estimate=_moment(config, day, stop.estimate_s),
-        promised=_moment(config, day, _promised_s(stop)),
+        estimate=at_seconds(config, day, stop.estimate_s),
+        promised=at_seconds(config, day, _promised_s(stop)),
         rider=rider.name if rider else "",
         phone=rider.phone if rider else "",
     )
@@ -575,7 +567,7 @@ def live_day(
             vehicles.append(public)
             now_s = max(now_s, bus_now_s)
     return LiveDayPublic(
-        city=config.id, service_date=day, now=_moment(config, day, now_s), vehicles=vehicles
+        city=config.id, service_date=day, now=at_seconds(config, day, now_s), vehicles=vehicles
     )
 
 
@@ -592,11 +584,7 @@ def trip_live(
     """``booking`` as its rider follows it (the caller has checked they may see it)."""
     config = cities[booking.city]
     day = booking.service_date
-    window = (
-        (_moment(config, day, booking.window_start_s), _moment(config, day, booking.window_end_s))
-        if booking.window_start_s is not None and booking.window_end_s is not None
-        else None
-    )
+    window = promised_window(config, booking)
     blank = TripLivePublic(
         booking_id=booking.id,
         state={"no_show": "no_show", "cancelled": "cancelled"}.get(booking.status, "not_planned"),
@@ -636,8 +624,8 @@ def trip_live(
         booking_id=booking.id,
         state=state,
         vehicle_id=bus,
-        estimate_pickup=_moment(config, day, pickup.estimate_s),
-        estimate_dropoff=_moment(config, day, dropoff.estimate_s),
+        estimate_pickup=at_seconds(config, day, pickup.estimate_s),
+        estimate_dropoff=at_seconds(config, day, dropoff.estimate_s),
         promised_window=window,
         late=pickup.risk is not None or dropoff.risk is not None,
         position=_position(config, day, facts.position) if shown else None,
