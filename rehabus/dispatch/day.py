@@ -679,10 +679,7 @@ class ServiceDayPlan:
 
     def route_of_trip(self, trip_id: str) -> str | None:
         """The vehicle serving ``trip_id``, if any."""
-        for route in self.plan().routes:
-            if trip_id in route.request_ids():
-                return route.vehicle_id
-        return None
+        return self._inserter.vehicle_of(trip_id)
 
     def locks(self) -> Sequences:
         """Each locked vehicle's locked stops, in the form the service stores."""

@@ -113,6 +113,13 @@ class Timeline:
         return tuple(s for s in self.stops if s.risk is not None and s.state is not StopState.DONE)
 
     @property
+    def on_road(self) -> bool:
+        """Whether the bus has set out: it has sent a position or reported a stop."""
+        return self.position is not None or any(
+            s.state is not StopState.PLANNED for s in self.stops
+        )
+
+    @property
     def next_stop(self) -> StopEstimate | None:
         """The first stop not yet done."""
         return next((s for s in self.stops if s.state is not StopState.DONE), None)
@@ -156,7 +163,7 @@ def retime(
     the last stop reported is ignored: the stop says more.
     """
     route = day.route(vehicle_id)
-    requests = {r.id: r for r in day.problem().requests}
+    problem = day.problem()
     trips = day.trips()
     points = day.table.points
     stops = [s for s in route.stops if s.request_id is not None and s.kind is not StopKind.BREAK]
@@ -186,7 +193,7 @@ def retime(
             state = StopState.DONE if seen_here.done_s is not None else StopState.ARRIVED
             estimate = seen_here.arrived_s
             if pickup:
-                estimate = max(estimate, requests[trip_id].pickup_window.start_s)
+                estimate = max(estimate, problem.request(trip_id).pickup_window.start_s)
         elif k < last:
             # Passed without a report (the driver skipped the button): the plan's time stands.
             state, estimate = StopState.DONE, stop.start_s
@@ -197,7 +204,9 @@ def retime(
             here = points[stop.location]
             travel = _travel_s(day, place, here)
             arrive = max(now_s, clock + travel)
-            estimate = max(arrive, requests[trip_id].pickup_window.start_s) if pickup else arrive
+            estimate = (
+                max(arrive, problem.request(trip_id).pickup_window.start_s) if pickup else arrive
+            )
             clock = estimate + (stop.departure_s - stop.start_s)
             place = here
         risk = None

@@ -20,8 +20,10 @@ def _day(b_shift: tuple[str, str]) -> ServiceDayPlan:
 
 def test_a_trip_moves_to_a_bus_that_keeps_its_promise() -> None:
     day = _day(("06:00", "15:00"))
+    assert day.route_of_trip("t2") == "A"
     moved = day.move("t2")
     assert moved is not None
+    assert moved.route_of_trip("t2") == "B" and moved.route_of_trip("t1") == "A"
     assert [s[0] for s in stops_of(moved, "A")] == ["t1", "t1"]
     assert stops_of(moved, "B") == [("t2", "pickup", "08:50"), ("t2", "dropoff", "09:11")]
     assert moved.trips()["t2"].promised == day.trips()["t2"].promised

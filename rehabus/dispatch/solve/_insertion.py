@@ -128,6 +128,16 @@ class Inserter:
         unserved = tuple(Unserved(rid, reason) for rid, reason in self._unserved.items())
         return check(problem, Plan(tuple(routes), unserved))
 
+    def vehicle_of(self, request_id: str) -> str | None:
+        """The vehicle whose route holds ``request_id`` (``None``: on no route), read off the
+        routes' arrays without building the plan."""
+        r = self._index.get(request_id)
+        if r is None:
+            return None
+        live = np.arange(self._routes.shape[1]) < self._lens[:, None]
+        rows = np.flatnonzero(((self._routes == 2 * r) & live).any(axis=1))
+        return self._problem.vehicles[int(rows[0])].id if len(rows) else None
+
     def route(self, vehicle_id: str) -> Route:
         """One vehicle's route as it stands (not validated on its own: `plan` validates)."""
         problem = self.problem()

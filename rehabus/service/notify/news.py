@@ -52,10 +52,6 @@ def about_the_bus(notifier: Notifier, session: Session, timeline: Timeline) -> i
     """Tell the riders of one bus what its new estimates mean for them; how many messages
     were new."""
     new = 0
-    # Only a bus on the road (it has sent a position or reported a stop) says when it comes.
-    on_road = timeline.position is not None or any(
-        s.state is not StopState.PLANNED for s in timeline.stops
-    )
     for stop in timeline.stops:
         if stop.state is StopState.DONE:
             continue
@@ -63,7 +59,7 @@ def about_the_bus(notifier: Notifier, session: Session, timeline: Timeline) -> i
         if booking is None or booking.status != "accepted":
             continue
         if (
-            on_road
+            timeline.on_road  # only a bus that has set out says when it comes
             and stop.kind == "pickup"
             and stop.state is StopState.PLANNED
             and stop.estimate_s - timeline.now_s <= NEAR_S

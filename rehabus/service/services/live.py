@@ -198,13 +198,13 @@ def record_event(
 ) -> EventPublic:
     """Record one event from a driver's bus, let it act on the day, tell its riders what
     the new estimates mean for them, and tell the consoles."""
-    city = drivers_bus(session, user).city
-    recorded = _record_event(session, days, cities, notifier, user, body)
+    bus = drivers_bus(session, user)
+    recorded = _record_event(session, days, cities[bus.city], cities, notifier, bus, user, body)
     if not recorded.duplicate:
         day = recorded.at.date()
-        moved = _tell_riders(session, days, cities[city], notifier, day, recorded.vehicle_id)
-        for bus in (recorded.vehicle_id, *moved):
-            feed.publish(session, news(city, day, bus, recorded.kind))
+        moved = _tell_riders(session, days, cities[bus.city], notifier, day, bus.id)
+        for vehicle_id in (bus.id, *moved):
+            feed.publish(session, news(bus.city, day, vehicle_id, recorded.kind))
     return recorded
 
 
@@ -244,13 +244,13 @@ def news(city: str, day: dt.date, vehicle_id: str, kind: str) -> News:
 def _record_event(
     session: Session,
     days: DayRegistry,
+    config: CityConfig,
     cities: dict[str, CityConfig],
     notifier: Notifier,
+    bus: Vehicle,
     user: User,
     body: DriverEvent,
 ) -> EventPublic:
-    bus = drivers_bus(session, user)
-    config = cities[bus.city]
     day = service_day_of(config, body.at)
     at_s = seconds_on_day(config, day, body.at)
     seen = session.scalar(
@@ -604,18 +604,17 @@ def trip_live(
         timeline, facts = _timeline(session, opened.plan, config, day, bus)
     mine = {s.kind: s for s in timeline.stops if s.trip_id == booking.id}
     pickup, dropoff = mine["pickup"], mine["dropoff"]
-    on_road = facts.position is not None or bool(facts.reached)
     if dropoff.state is StopState.DONE:
         state = "arrived"
     elif pickup.state is StopState.DONE:
         state = "on_board"
     elif pickup.state is StopState.ARRIVED or (
-        on_road
+        timeline.on_road
         and timeline.next_stop is pickup
         and pickup.estimate_s - timeline.now_s <= ARRIVING_S
     ):
         state = "arriving"
-    elif on_road and timeline.next_stop is pickup:
+    elif timeline.on_road and timeline.next_stop is pickup:
         state = "on_the_way"
     else:
         state = "scheduled"
