@@ -13,6 +13,7 @@ and it is told to reload (``{"kind": "resync"}``).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import threading
@@ -24,10 +25,12 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from rehabus.service.errors import ApiError
 
-__all__ = ["CHANNEL", "LiveFeed", "News", "Stream"]
+__all__ = ["ALIVE", "CHANNEL", "LiveFeed", "News", "Stream", "news", "sse", "sse_response"]
 
 CHANNEL = "rehabus_live"
 """The PostgreSQL channel the news travels on."""
@@ -54,15 +57,18 @@ class Stream:
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[News] = field(default_factory=lambda: asyncio.Queue(QUEUE))
 
-    async def news(self) -> AsyncIterator[News | None]:
-        """The news as it comes; ``None`` after `HEARTBEAT_S` without any. The stream closes
-        when the reader stops."""
+    async def news(self, request: Request) -> AsyncIterator[News | None]:
+        """The news as it comes, while ``request``'s client listens; ``None`` after
+        `HEARTBEAT_S` without any (send `ALIVE`). The stream closes when the reading stops."""
         try:
             while True:
                 try:
-                    yield await asyncio.wait_for(self.queue.get(), timeout=HEARTBEAT_S)
+                    news = await asyncio.wait_for(self.queue.get(), timeout=HEARTBEAT_S)
                 except TimeoutError:
-                    yield None
+                    news = None
+                if await request.is_disconnected():
+                    return
+                yield news
         finally:
             self.feed.close(self)
 
@@ -164,10 +170,28 @@ class LiveFeed:
         with self._guard:
             self._subscribers.discard(stream)
 
-    @property
-    def streams(self) -> int:
-        with self._guard:
-            return len(self._subscribers)
+
+def news(city: str, day: dt.date, vehicle_id: str, kind: str) -> News:
+    """What the streams of ``city``'s ``day`` are told of a change to one bus."""
+    return {"city": city, "date": day.isoformat(), "vehicle_id": vehicle_id, "kind": kind}
+
+
+ALIVE = ": alive\n\n"
+"""A comment line: what a stream says when there is no news."""
+
+
+def sse(event: str, data: str) -> str:
+    """One server-sent event (the data is one line of JSON)."""
+    return f"event: {event}\ndata: {data}\n\n"
+
+
+def sse_response(events: AsyncIterator[str]) -> StreamingResponse:
+    """A response streaming server-sent events, kept out of caches and proxies' buffers."""
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 def _offer(queue: asyncio.Queue[News], news: News) -> None:

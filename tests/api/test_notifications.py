@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from _api import World
+from _api import World, service_day, trip
 
 from rehabus.service.db.models import Notification, Rider
 from rehabus.service.notify import (
@@ -39,6 +39,7 @@ from rehabus.service.notify import (
     mobile_number,
 )
 from rehabus.service.notify.channels import TransientSendError, UndeliverableError
+from rehabus.service.notify.news import REMINDER_HOUR, remind
 from rehabus.service.notify.outbox import BACKOFF_S
 
 TOKEN = "test-channel-access-token"
@@ -297,3 +298,22 @@ def test_a_message_no_provider_will_take_is_given_up(world: World, mitake: Provi
     assert notifier.deliver_due() == 0
     sms = next(r for r in _rows(world, rider_id) if r.channel == "sms")
     assert sms.status == "failed" and "帳號" in sms.last_error
+
+
+def test_each_trip_of_tomorrow_is_recalled_once_from_the_evening_before(world: World) -> None:
+    rider_id, _ = world.new_rider("提醒測試")
+    booking = world.accepted("dispatcher", trip(service_day(1), "15:10", rider_id=rider_id))
+    state = world.app.state.rehabus
+    notifier = Notifier(state.sessions, {})
+    zone = state.cities["tainan"].zone
+    eve = dt.datetime.combine(service_day(0), dt.time(REMINDER_HOUR), tzinfo=zone)
+    with state.sessions() as session:
+        assert remind(notifier, session, state.cities, eve - dt.timedelta(minutes=1)) == 0
+        assert remind(notifier, session, state.cities, eve) >= 1
+        session.commit()
+    mine = [r for r in _rows(world, rider_id) if r.booking_id == booking["id"]]
+    assert [(r.kind, r.channel, r.status) for r in mine] == [("reminder", "page", "sent")]
+    window = booking["promised_window"]
+    assert f"{window['start'][11:16]}–{window['end'][11:16]}" in mine[0].text_zh
+    with state.sessions() as session:  # recalled once: nothing more, later that evening
+        assert remind(notifier, session, state.cities, eve + dt.timedelta(hours=3)) == 0

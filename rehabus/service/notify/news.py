@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.live import Risk, StopEstimate, StopState, Timeline
-from rehabus.service.db.models import Booking
+from rehabus.service.db.models import Booking, Notification
 from rehabus.service.notify.outbox import Message, Notifier
 
 __all__ = [
@@ -190,11 +190,18 @@ def remind(
         if local.hour < REMINDER_HOUR:
             continue
         tomorrow = local.date() + dt.timedelta(days=1)
+        # The trips not recalled yet only: this runs every round of the outbox.
+        recalled = (
+            select(Notification.id)
+            .where(Notification.booking_id == Booking.id, Notification.kind == "reminder")
+            .exists()
+        )
         bookings = session.scalars(
             select(Booking).where(
                 Booking.city == config.id,
                 Booking.service_date == tomorrow,
                 Booking.status == "accepted",
+                ~recalled,
             )
         )
         for b in bookings:

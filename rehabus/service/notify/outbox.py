@@ -59,10 +59,6 @@ class Message:
     text_zh: str
     text_en: str
 
-    def text(self) -> str:
-        """The message as sent: Chinese first, English after."""
-        return f"{self.text_zh}\n{self.text_en}"
-
 
 class Notifier:
     """The outbox of one server process: `enqueue` in a request's transaction, `deliver_due`
@@ -157,8 +153,9 @@ class Notifier:
             session.commit()
         sent = 0
         for row_id, channel, address, retry_key, text_zh, text_en in claimed:
-            outcome: tuple[str, str, str] = ("sent", "", "")
+            outcome: tuple[str, str, str]
             try:
+                # Chinese first, English after, in one message.
                 done = self.channels[channel].send(address, f"{text_zh}\n{text_en}", retry_key)
                 outcome = ("sent", done.provider_id, "")
             except TransientSendError as exc:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from rehabus.service.deps import AppState, BookerUser, CurrentUser, SessionDep, StaffUser, StateDep
+from rehabus.service.live_feed import ALIVE, sse, sse_response
 from rehabus.service.schemas import (
     ID_PATTERN,
     BookingCreate,
@@ -163,12 +164,10 @@ async def trip_live_stream(
 
     async def events() -> AsyncIterator[str]:
         last = first
-        yield f"event: trip\ndata: {first.model_dump_json()}\n\n"
-        async for news in stream.news():
-            if await request.is_disconnected():
-                break
+        yield sse("trip", first.model_dump_json())
+        async for news in stream.news(request):
             if news is None:
-                yield ": alive\n\n"
+                yield ALIVE
                 continue
             # Only the trip's own bus's news concern it (a move is news of both buses).
             if news.get("kind") != "resync" and news.get("vehicle_id") != last.vehicle_id:
@@ -176,13 +175,9 @@ async def trip_live_stream(
             _, _, now = await run_in_threadpool(read)
             if now != last:
                 last = now
-                yield f"event: trip\ndata: {now.model_dump_json()}\n\n"
+                yield sse("trip", now.model_dump_json())
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return sse_response(events())
 
 
 @router.post(

@@ -15,6 +15,7 @@ from rehabus.dispatch.city import CityConfig
 from rehabus.service.db.models import Job
 from rehabus.service.deps import SessionDep, StaffUser, StateDep
 from rehabus.service.errors import not_found
+from rehabus.service.live_feed import ALIVE, sse, sse_response
 from rehabus.service.schemas import ID_PATTERN, ServiceDate
 from rehabus.service.schemas.common import CityId
 from rehabus.service.schemas.dispatch import (
@@ -203,12 +204,9 @@ def move(
     """Move a pickup off a bus that runs late to another bus that keeps its promised window
     (the one-click action on a promise at risk); the rider is told. 409 when no bus can."""
     _city(state, city)
-    moved = dispatching.move_trip(
-        session, state.days, city, service_date, booking_id, state.notifier
+    return dispatching.move_trip(
+        session, state.days, city, service_date, booking_id, state.notifier, state.feed
     )
-    for bus in (moved.from_vehicle, moved.to_vehicle):
-        state.feed.publish(session, live.news(city, service_date, bus, "moved"))
-    return moved
 
 
 @router.get("/days/{city}/{service_date}/live", response_model=LiveDayPublic)
@@ -275,29 +273,18 @@ async def live_stream(
             return public.model_dump_json() if public is not None else None
 
     async def events() -> AsyncIterator[str]:
-        yield _sse("snapshot", await run_in_threadpool(snapshot))
-        async for news in stream.news():
-            if await request.is_disconnected():
-                break
+        yield sse("snapshot", await run_in_threadpool(snapshot))
+        async for news in stream.news(request):
             if news is None:
-                yield ": alive\n\n"
+                yield ALIVE
             elif news.get("kind") == "resync":
-                yield _sse("snapshot", await run_in_threadpool(snapshot))
+                yield sse("snapshot", await run_in_threadpool(snapshot))
             else:
                 data = await run_in_threadpool(vehicle, str(news.get("vehicle_id", "")))
                 if data is not None:
-                    yield _sse("vehicle", data)
+                    yield sse("vehicle", data)
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
-
-
-def _sse(event: str, data: str) -> str:
-    """One server-sent event (the data is one line of JSON)."""
-    return f"event: {event}\ndata: {data}\n\n"
+    return sse_response(events())
 
 
 @router.get(

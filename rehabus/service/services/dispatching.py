@@ -15,6 +15,7 @@ from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import StopKind
 from rehabus.service.db.models import Booking, Rider, User, VehicleEvent
 from rehabus.service.errors import ApiError, not_found
+from rehabus.service.live_feed import LiveFeed, news
 from rehabus.service.notify import Notifier
 from rehabus.service.notify.news import after_breakdown, moved_for_lateness
 from rehabus.service.schemas.dispatch import (
@@ -363,9 +364,11 @@ def move_trip(
     service_date: dt.date,
     booking_id: str,
     notifier: Notifier,
+    feed: LiveFeed,
 ) -> MovePublic:
-    """Move a pickup off its bus (one running late) to another bus that keeps its promise;
-    409 if none can, or if the bus is already there or the rider aboard (its stops locked)."""
+    """Move a pickup off its bus (one running late) to another bus that keeps its promise,
+    and tell both buses' streams; 409 if none can, or if the bus is already there or the
+    rider aboard (its stops locked)."""
     with days.open(session, city, service_date) as opened:
         moved = move_in(session, opened, booking_id, notifier)
     if moved is None:
@@ -377,6 +380,8 @@ def move_trip(
             field="booking_id",
             where="path",
         )
+    for bus in (moved.from_vehicle, moved.to_vehicle):
+        feed.publish(session, news(city, service_date, bus, "moved"))
     return moved
 
 

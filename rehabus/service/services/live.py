@@ -35,7 +35,7 @@ from rehabus.dispatch.live import (
 )
 from rehabus.service.db.models import Booking, Rider, User, Vehicle, VehicleEvent, VehiclePosition
 from rehabus.service.errors import ApiError, not_found
-from rehabus.service.live_feed import LiveFeed, News
+from rehabus.service.live_feed import LiveFeed, news
 from rehabus.service.notify import Notifier
 from rehabus.service.notify.news import about_the_bus
 from rehabus.service.schemas.dispatch import BreakdownRequest
@@ -67,7 +67,6 @@ __all__ = [
     "drivers_bus",
     "live_day",
     "live_vehicle",
-    "news",
     "record_event",
     "record_position",
     "service_day_of",
@@ -234,11 +233,6 @@ def _tell_riders(
                 timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
         about_the_bus(notifier, session, timeline)
     return moved
-
-
-def news(city: str, day: dt.date, vehicle_id: str, kind: str) -> News:
-    """What the consoles of ``city``'s ``day`` are told of a change to one bus."""
-    return {"city": city, "date": day.isoformat(), "vehicle_id": vehicle_id, "kind": kind}
 
 
 def _record_event(
