@@ -51,6 +51,19 @@ class _Tally:
     appointments: int = 0
     kept: int = 0
 
+    def serve(self, trip: _Trip, kind: str, arrived: float) -> float:
+        """Count the stop a bus reached at ``arrived``: a pickup (boarding not before the
+        promised window opens) or a drop-off; when the bus leaves it."""
+        if kind == "pickup":
+            start = max(arrived, float(trip.window_start_s))
+            self.pickups += 1
+            self.on_time += start <= trip.window_end_s
+            return start + BOARD_S
+        if trip.appointment_s is not None:
+            self.appointments += 1
+            self.kept += arrived + BOARD_S <= trip.appointment_s
+        return arrived + BOARD_S
+
     def as_dict(self) -> dict[str, float | int]:
         return {
             "pickups": self.pickups,
@@ -285,18 +298,8 @@ def replay_day(
                 event(bus, "arrived", bus.clock, booking_id=trip_id, stop=kind)
             heapq.heappush(queue, (bus.clock, bus.id))
             continue
-        if kind == "pickup":
-            start = max(bus.clock, float(trip.window_start_s))
-            tally.pickups += 1
-            tally.on_time += start <= trip.window_end_s
-            bus.clock = start + BOARD_S
-            event(bus, "boarded", bus.clock, booking_id=trip_id)
-        else:
-            if trip.appointment_s is not None:
-                tally.appointments += 1
-                tally.kept += bus.clock + BOARD_S <= trip.appointment_s
-            bus.clock += BOARD_S
-            event(bus, "dropped_off", bus.clock, booking_id=trip_id)
+        bus.clock = tally.serve(trip, kind, bus.clock)
+        event(bus, "boarded" if kind == "pickup" else "dropped_off", bus.clock, booking_id=trip_id)
         approve(bus)
         heapq.heappush(queue, (bus.clock, bus.id))
     return ReplayOutcome(
@@ -332,16 +335,6 @@ def _without(
             if trip is None:
                 continue
             target = trip.pickup if stop["kind"] == "pickup" else trip.dropoff
-            clock += traffic.seconds(place, target)
+            clock = tally.serve(trip, stop["kind"], clock + traffic.seconds(place, target))
             place = target
-            if stop["kind"] == "pickup":
-                start = max(clock, float(trip.window_start_s))
-                tally.pickups += 1
-                tally.on_time += start <= trip.window_end_s
-                clock = start + BOARD_S
-            else:
-                if trip.appointment_s is not None:
-                    tally.appointments += 1
-                    tally.kept += clock + BOARD_S <= trip.appointment_s
-                clock += BOARD_S
     return tally
