@@ -26,6 +26,7 @@ __all__ = [
     "promise",
     "rebuilt",
     "stops_of",
+    "three_trips",
     "timetable",
     "trip",
     "valid",
@@ -122,6 +123,31 @@ def valid(day: ServiceDayPlan) -> bool:
 def rebuilt(day: ServiceDayPlan) -> ServiceDayPlan:
     """``day`` rebuilt from what the service stores: trips, stop orders and locks."""
     return ServiceDayPlan(LINE, day.fleet, list(day.trips().values()), day.sequences(), day.locks())
+
+
+def three_trips(b_shift: tuple[str, str] | None = None) -> ServiceDayPlan:
+    """A carries t1 (P1-P2), t2 (P2-P4) and t3 (P3-P5); with ``b_shift``, a bus B with that
+    shift has nothing.
+
+    Each trip is promised 07:50-08:00, 08:50-09:00 and 10:50-11:00; t1 boards at the end of
+    its promise (A leaves each stop as late as the promises allow), t2 and t3 at the start.
+    """
+    one = ServiceDayPlan(LINE, [bus("A")])
+    for t in (trip("t1", 1, 2, "08:00"), trip("t2", 2, 4, "09:00"), trip("t3", 3, 5, "11:00")):
+        assert one.book(t, promise).accepted
+    assert stops_of(one, "A") == [
+        ("t1", "pickup", "08:00"),
+        ("t1", "dropoff", "08:11"),
+        ("t2", "pickup", "08:50"),
+        ("t2", "dropoff", "09:11"),
+        ("t3", "pickup", "10:50"),
+        ("t3", "dropoff", "11:11"),
+    ]
+    if b_shift is None:
+        return one
+    return ServiceDayPlan(
+        LINE, [bus("A"), bus("B", b_shift)], list(one.trips().values()), one.sequences()
+    )
 
 
 def morning() -> ServiceDayPlan:

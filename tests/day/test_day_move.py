@@ -3,42 +3,32 @@ another bus that keeps its promise, or nowhere."""
 
 from __future__ import annotations
 
-from _line import LINE, bus, promise, stops_of, trip, valid
+from _line import LINE, stops_of, three_trips, valid
 
 from rehabus.dispatch.day import ServiceDayPlan
 
 
-def _day(b_shift: tuple[str, str]) -> ServiceDayPlan:
-    """A carries t1 (P1-P2, promised 07:50-08:00) and t2 (P2-P4, 08:50-09:00); B is idle."""
-    one = ServiceDayPlan(LINE, [bus("A")])
-    for t in (trip("t1", 1, 2, "08:00"), trip("t2", 2, 4, "09:00")):
-        assert one.book(t, promise).accepted
-    return ServiceDayPlan(
-        LINE, [bus("A"), bus("B", b_shift)], list(one.trips().values()), one.sequences()
-    )
-
-
 def test_a_trip_moves_to_a_bus_that_keeps_its_promise() -> None:
-    day = _day(("06:00", "15:00"))
+    day = three_trips(("06:00", "15:00"))
     assert day.route_of_trip("t2") == "A"
     moved = day.move("t2")
     assert moved is not None
     assert moved.route_of_trip("t2") == "B" and moved.route_of_trip("t1") == "A"
-    assert [s[0] for s in stops_of(moved, "A")] == ["t1", "t1"]
+    assert [s[0] for s in stops_of(moved, "A")] == ["t1", "t1", "t3", "t3"]
     assert stops_of(moved, "B") == [("t2", "pickup", "08:50"), ("t2", "dropoff", "09:11")]
     assert moved.trips()["t2"].promised == day.trips()["t2"].promised
     assert valid(moved)
     # The day it came from is as it was.
-    assert [s[0] for s in stops_of(day, "A")] == ["t1", "t1", "t2", "t2"]
+    assert [s[0] for s in stops_of(day, "A")] == ["t1", "t1", "t2", "t2", "t3", "t3"]
 
 
 def test_a_trip_no_other_bus_can_keep_stays() -> None:
     # B's shift ends before t2's promise: nowhere to go.
-    assert _day(("06:00", "08:30")).move("t2") is None
+    assert three_trips(("06:00", "08:30")).move("t2") is None
 
 
 def test_a_trip_among_the_locked_stops_stays() -> None:
-    day = _day(("06:00", "15:00"))
+    day = three_trips(("06:00", "15:00"))
     locked = ServiceDayPlan(
         LINE,
         day.fleet,

@@ -8,7 +8,7 @@ Bus A carries t1 (P1 to P2, promised 07:50-08:00), t2 (P2 to P4, promised 08:50-
 
 from __future__ import annotations
 
-from _line import LINE, P, at, bus, promise, stops_of, trip
+from _line import LINE, P, at, bus, promise, three_trips
 
 from rehabus.dispatch.day import ServiceDayPlan, Trip
 from rehabus.dispatch.live import (
@@ -23,21 +23,6 @@ from rehabus.dispatch.live import (
 from rehabus.dispatch.model import TimeWindow
 
 
-def _day() -> ServiceDayPlan:
-    day = ServiceDayPlan(LINE, [bus("A")])
-    for t in (trip("t1", 1, 2, "08:00"), trip("t2", 2, 4, "09:00"), trip("t3", 3, 5, "11:00")):
-        assert day.book(t, promise).accepted
-    assert stops_of(day, "A") == [
-        ("t1", "pickup", "08:00"),
-        ("t1", "dropoff", "08:11"),
-        ("t2", "pickup", "08:50"),
-        ("t2", "dropoff", "09:11"),
-        ("t3", "pickup", "10:50"),
-        ("t3", "dropoff", "11:11"),
-    ]
-    return day
-
-
 def _times(timeline: Timeline) -> list[tuple[str, str, int, str, str | None]]:
     return [
         (s.trip_id, s.kind, s.estimate_s, str(s.state), s.risk and str(s.risk))
@@ -46,7 +31,7 @@ def _times(timeline: Timeline) -> list[tuple[str, str, int, str, str | None]]:
 
 
 def test_without_facts_the_plan_stands() -> None:
-    timeline = retime(_day(), "A", {}, None, at("07:00"))
+    timeline = retime(three_trips(), "A", {}, None, at("07:00"))
     assert [s.estimate_s for s in timeline.stops] == [
         at(x) for x in ("08:00", "08:11", "08:50", "09:11", "10:50", "11:11")
     ]
@@ -56,7 +41,9 @@ def test_without_facts_the_plan_stands() -> None:
 
 def test_a_late_arrival_is_flagged_and_pushes_what_follows() -> None:
     # A reaches t1's pickup at 08:10, ten minutes after its promise ended.
-    timeline = retime(_day(), "A", {("t1", "pickup"): Reached(at("08:10"))}, None, at("08:10"))
+    timeline = retime(
+        three_trips(), "A", {("t1", "pickup"): Reached(at("08:10"))}, None, at("08:10")
+    )
     assert _times(timeline) == [
         ("t1", "pickup", at("08:10"), "arrived", "pickup_late"),
         # boards by 08:11, ten minutes to P2
@@ -72,7 +59,7 @@ def test_a_late_arrival_is_flagged_and_pushes_what_follows() -> None:
 
 
 def test_the_position_moves_the_estimates_and_flags_a_promise_the_moment_it_breaks() -> None:
-    day = _day()
+    day = three_trips()
     done = {
         ("t1", "pickup"): Reached(at("08:00"), at("08:01")),
         ("t1", "dropoff"): Reached(at("08:11"), at("08:12")),
@@ -97,7 +84,7 @@ def test_the_position_moves_the_estimates_and_flags_a_promise_the_moment_it_brea
 def test_no_estimate_is_before_now() -> None:
     done = {("t1", "pickup"): Reached(at("08:00"), at("08:01"))}
     # Nothing heard since 08:01 and it is 08:30: the drop-off at P2 cannot be before now.
-    timeline = retime(_day(), "A", done, None, at("08:30"))
+    timeline = retime(three_trips(), "A", done, None, at("08:30"))
     assert timeline.stops[1].estimate_s == at("08:30")
 
 
