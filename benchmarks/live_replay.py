@@ -27,7 +27,9 @@ from tests.support.live import live_server
 RESULTS = Path(__file__).resolve().parent / "results" / "live_replay.json"
 
 
-def run(bookings: int, sigmas: list[float], seeds: list[int]) -> dict[str, Any]:
+def run(
+    bookings: int, sigmas: list[float], seeds: list[int], *, whole_city: bool = False
+) -> dict[str, Any]:
     runs = []
     for sigma in sigmas:
         for seed in seeds:
@@ -35,14 +37,14 @@ def run(bookings: int, sigmas: list[float], seeds: list[int]) -> dict[str, Any]:
                 f"sqlite:///{Path(folder) / 'rehabus.sqlite3'}",
                 command=lambda port: [
                     "rehabus.cli", "demo", "--host", "127.0.0.1", "--port", str(port),
-                    "--bookings", str(bookings),
+                    "--bookings", str(bookings), *(["--whole-city"] if whole_city else []),
                 ],
                 log_path=Path(folder) / "server.log",
                 timeout_s=600,
             ) as server:  # fmt: skip
                 day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
                 started = time.perf_counter()
-                outcome = replay_day(server.url, "tainan", day, sigma=sigma, seed=seed)
+                outcome = replay_day(server.url, "tainan", day, sigma=sigma, seed=seed, say=print)
                 wall = time.perf_counter() - started
             record = {
                 "sigma": sigma,
@@ -61,8 +63,10 @@ def run(bookings: int, sigmas: list[float], seeds: list[int]) -> dict[str, Any]:
         "benchmark": "live_replay",
         "machine": machine_info(),
         "bookings_offered": bookings,
-        "note": "demo bookings (random homes in Tainan's core, hospital trips there and back); "
-        "riders all there, drivers' breaks not driven; the replay approves every move",
+        "whole_city": whole_city,
+        "note": "demo bookings (random homes in Tainan's core, hospital trips there and back)"
+        + ("; and the demand model's day of the whole city" if whole_city else "")
+        + "; riders all there, drivers' breaks not driven; the replay approves every move",
         "runs": runs,
     }
 
@@ -72,9 +76,14 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=120)
     parser.add_argument("--sigmas", type=float, nargs="+", default=[0.2, 0.4])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument(
+        "--whole-city",
+        action="store_true",
+        help="also book the demand model's day of the whole city (rehabus demo --whole-city)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    write_json(args.out, run(args.bookings, args.sigmas, args.seeds))
+    write_json(args.out, run(args.bookings, args.sigmas, args.seeds, whole_city=args.whole_city))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ def _say(message: str) -> None:
     sys.stdout.flush()
 
 
-def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> None:
+def _run(
+    host: str, port: int, *, demo: bool, bookings: int, serve: bool, whole_city: bool = False
+) -> None:
     _say("rehabus 啟動中 starting…")
     from rehabus.service.db.engine import DatabaseInUseError, hold_database  # noqa: PLC0415
     from rehabus.service.settings import get_api_settings  # noqa: PLC0415
@@ -34,11 +36,20 @@ def _run(host: str, port: int, *, demo: bool, bookings: int, serve: bool) -> Non
         except DatabaseInUseError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
-        _start(settings, host, port, demo=demo, bookings=bookings, serve=serve)
+        _start(
+            settings, host, port, demo=demo, bookings=bookings, serve=serve, whole_city=whole_city
+        )
 
 
 def _start(
-    settings: ApiSettings, host: str, port: int, *, demo: bool, bookings: int, serve: bool
+    settings: ApiSettings,
+    host: str,
+    port: int,
+    *,
+    demo: bool,
+    bookings: int,
+    serve: bool,
+    whole_city: bool,
 ) -> None:
     import uvicorn  # noqa: PLC0415  (slow imports, only when used)
 
@@ -51,7 +62,9 @@ def _start(
         typer.echo(f"cities: {', '.join(state.cities)}")
         if not demo:
             return
-        summary = seed_demo(state.sessions, state.days, state.cities, n_bookings=bookings)
+        summary = seed_demo(
+            state.sessions, state.days, state.cities, n_bookings=bookings, whole_city=whole_city
+        )
         if summary is None:
             typer.echo("demo data: already there (kept)")
         else:
@@ -60,6 +73,12 @@ def _start(
                 f"{summary.accepted} accepted, {summary.waitlisted} waitlisted, "
                 f"{summary.refused} refused"
             )
+            if summary.city_day is not None:
+                c = summary.city_day
+                typer.echo(
+                    f"whole city's day: {c.bookings} bookings of {c.riders} riders: "
+                    f"{c.accepted} accepted, {c.waitlisted} waitlisted, {c.refused} refused"
+                )
         typer.echo("demo sign-ins (local demo only):")
         for username, password, role in DEMO_ACCOUNTS:
             typer.echo(f"  {role.value:<10} {username} / {password}")
@@ -91,9 +110,16 @@ def demo(
     port: Annotated[int, PORT] = 8000,
     bookings: Annotated[int, typer.Option(help="demo trips to book")] = 120,
     serve: Annotated[bool, typer.Option(help="keep serving after the demo day is booked")] = True,
+    whole_city: Annotated[
+        bool,
+        typer.Option(
+            help="also book the demand model's day of the whole city (about 1,000 trips, "
+            "all 37 districts; some minutes)"
+        ),
+    ] = False,
 ) -> None:
     """Start the service with Tainan loaded and a demo day of bookings."""
-    _run(host, port, demo=True, bookings=bookings, serve=serve)
+    _run(host, port, demo=True, bookings=bookings, serve=serve, whole_city=whole_city)
 
 
 def serve(

@@ -145,6 +145,7 @@ def replay_day(
     position_every_s: int = 120,
     speed: float = 0.0,
     say: Callable[[str], None] = lambda _: None,
+    progress_every: int = 200,
 ) -> ReplayOutcome:
     """Play ``day`` through the service at ``url`` (see the module)."""
     config = load_city(city)
@@ -231,6 +232,12 @@ def replay_day(
         body = {"id": uuid.uuid4().hex, "kind": kind, "at": moment(at_s), **more}
         post(bus, "/v1/driver/events", body)
         counts["events"] += 1
+        if counts["events"] % progress_every == 0:
+            say(
+                f"  {counts['events']} of about {4 * len(trips)} reports, "
+                f"{counts['positions']} positions, {counts['moved']} moved; "
+                f"simulated {moment(at_s)[11:16]}, {time.monotonic() - started_wall:.0f} s"
+            )
 
     def approve(bus: _Bus) -> set[str]:
         """Move the bus's pickups at risk, as a dispatcher would; the trips moved."""

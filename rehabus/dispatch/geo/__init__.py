@@ -14,6 +14,7 @@ from rehabus.dispatch.geo.districts import (
     load_districts,
     load_villages,
     locate,
+    near_city,
     normalize_city,
 )
 from rehabus.dispatch.geo.point import Point, haversine_m
@@ -29,5 +30,6 @@ __all__ = [
     "load_districts",
     "load_villages",
     "locate",
+    "near_city",
     "normalize_city",
 ]

@@ -223,6 +223,23 @@ def locate(city: str, point: Point) -> District:
     return districts[int(np.min(hits))]
 
 
+def near_city(city: str, point: Point, margin_m: float) -> bool:
+    """Whether a point lies inside a city or at most about ``margin_m`` outside it (a bus on a
+    road through the next county; the margin is measured in degrees of latitude, so east-west
+    it reaches about 8 % further at Taiwan's latitudes).
+
+    Raises
+    ------
+    InputError
+        If the city is not known.
+    """
+    tree, _ = _locator(normalize_city(city), _gpkg_path())
+    near = tree.query(
+        shapely.Point(point.lon, point.lat), predicate="dwithin", distance=margin_m / 111_320
+    )
+    return len(near) > 0
+
+
 def district_geometries(city: str) -> gpd.GeoDataFrame:
     """Return the district polygons of a city, for drawing maps and spatial joins.
 

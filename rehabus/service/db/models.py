@@ -358,7 +358,10 @@ class Notification(Base):
     about the same trip on the same channel is never stored, or sent, twice."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "due_at"),
+        Index("ix_notifications_booking", "booking_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)

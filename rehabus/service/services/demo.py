@@ -1,5 +1,6 @@
 """A demo: sign-ins for every role, a few riders, and a day of bookings in Tainan's core, each
-decided by the service itself exactly as a rider's booking would be.
+decided by the service itself exactly as a rider's booking would be; with ``whole_city``, the
+demand model's day of the whole city on top (`services.city_day`).
 
 The accounts and passwords are for a local demo only (printed when the demo starts).
 """
@@ -24,6 +25,7 @@ from rehabus.service.db.models import Booking, CaregiverLink, Rider, SavedPlace,
 from rehabus.service.errors import ApiError
 from rehabus.service.schemas import BookingCreate, PlaceIn
 from rehabus.service.services.bookings import book
+from rehabus.service.services.city_day import CityDayOutcome, book_city_day
 from rehabus.service.services.days import DayRegistry
 
 __all__ = ["DEMO_ACCOUNTS", "HOSPITALS", "DemoSummary", "seed_demo"]
@@ -57,6 +59,7 @@ class DemoSummary:
     accepted: int
     waitlisted: int
     refused: int
+    city_day: CityDayOutcome | None = None
 
 
 def _account(session: Session, username: str, password: str, role: Role, **extra: object) -> User:
@@ -110,9 +113,12 @@ def seed_demo(
     n_bookings: int = 120,
     days_ahead: int = 1,
     seed: int = 2026,
+    whole_city: bool = False,
     progress: bool = True,
 ) -> DemoSummary | None:
-    """Create the demo accounts and book a demo day; ``None`` if the demo was seeded before."""
+    """Create the demo accounts and book a demo day (``n_bookings`` in the core; with
+    ``whole_city`` also the demand model's day of the whole city); ``None`` if the demo was
+    seeded before."""
     config = cities[city]
     rng = random.Random(seed)
     with sessions() as session:
@@ -176,6 +182,11 @@ def seed_demo(
             counts[status] = counts.get(status, 0) + 1
             bar.update()
     bar.close()
+    city_day = None
+    if whole_city:
+        city_day = book_city_day(
+            sessions, days, cities, dispatcher.id, city=city, day=day, progress=progress
+        )
     with sessions() as session:
         busiest = session.scalar(
             select(Booking.vehicle_id)
@@ -192,4 +203,6 @@ def seed_demo(
         if busiest is not None:
             _account(session, "driver", "driver-demo", Role.DRIVER, vehicle_id=busiest)
             session.commit()
-    return DemoSummary(day, 2 * pairs, counts["accepted"], counts["waitlisted"], counts["refused"])
+    return DemoSummary(
+        day, 2 * pairs, counts["accepted"], counts["waitlisted"], counts["refused"], city_day
+    )

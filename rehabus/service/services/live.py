@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.day import ServiceDayPlan
+from rehabus.dispatch.geo import near_city
 from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.live import (
     Position,
@@ -54,7 +55,6 @@ from rehabus.service.schemas.driver import (
 )
 from rehabus.service.services.bookings import (
     at_seconds,
-    check_place,
     promised_window,
     record_no_show,
     request_time,
@@ -72,6 +72,9 @@ __all__ = [
     "service_day_of",
     "trip_live",
 ]
+
+REACH_M = 30_000
+"""How far outside its city a bus may report being (roads through the next county)."""
 
 STOP_OF = {
     EventKind.BOARDED: "pickup",
@@ -263,7 +266,7 @@ def _record_event(
             )
         return _event_public(config, seen, duplicate=True)
     if body.lat is not None and body.lon is not None:
-        check_place(config, Point(body.lat, body.lon), "the event's place", "lat")
+        _check_reach(config, Point(body.lat, body.lon))
     if body.kind is EventKind.BREAKDOWN:
         break_down(
             session,
@@ -399,7 +402,7 @@ def record_position(
     bus = drivers_bus(session, user)
     config = cities[bus.city]
     day = service_day_of(config, body.at)
-    check_place(config, Point(body.lat, body.lon), "the bus's position", "lat")
+    _check_reach(config, Point(body.lat, body.lon))
     session.add(
         VehiclePosition(
             city=bus.city,
@@ -416,6 +419,21 @@ def record_position(
     moved = _tell_riders(session, days, config, notifier, day, bus.id)
     for vehicle_id in (bus.id, *moved):
         feed.publish(session, news(bus.city, day, vehicle_id, "position"))
+
+
+def _check_reach(config: CityConfig, place: Point) -> None:
+    """A 422 on ``lat`` if a bus's reported place is far from every district of its city (a
+    road through the next county is no error; a position in the sea or another part of
+    Taiwan is a broken fix or a wrong sign)."""
+    if not near_city(config.id, place, REACH_M):
+        raise ApiError(
+            422,
+            "outside_service_area",
+            f"回報的位置離{config.name_zh}超過 {REACH_M // 1000} 公里，請確認定位",
+            f"the position reported is more than {REACH_M // 1000} km from {config.name_en}: "
+            "check the location fix",
+            field="lat",
+        )
 
 
 def _timeline(
