@@ -688,6 +688,16 @@ class ServiceDayPlan:
             for vid, refs in self._locks.items()
         }
 
+    def lock(self, vehicle_id: str, stops: Sequence[tuple[str, str]]) -> None:
+        """Make ``stops`` (in the stored form) the vehicle's locked stops: what has happened
+        stays. They must be the first stops of trips on its route, in order; the routes do not
+        change."""
+        refs = tuple(StopRef(rid, StopKind(kind)) for rid, kind in stops)
+        self._inserter.lock(vehicle_id, refs)
+        self._locks = {vid: held for vid, held in self._locks.items() if vid != vehicle_id}
+        if refs:
+            self._locks[vehicle_id] = refs
+
     def cancel(self, trip_id: str) -> None:
         """Take a trip out of the day; the other stops keep their order.
 

@@ -99,6 +99,35 @@ def test_cancellations_and_locks_made_elsewhere(provider) -> None:  # type: igno
     assert behind.book(trip, promise, commit=False) == theirs
 
 
+def test_a_lock_made_here_decides_as_the_day_rebuilt_with_it(provider) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(9)
+    day = ServiceDayPlan(provider, fleet(4))
+    for k in range(40):
+        day.book(random_trip(rng, k), promise)
+    vid = day.plan().routes[0].vehicle_id
+    stops = [(t, k) for t, k, _ in day.route_stops(vid)]
+    with pytest.raises(InputError, match="not its first stops"):
+        day.lock(vid, stops[1:3])
+    for n in (2, 3, 5):  # a driver's reports lock ever more of the route
+        day.lock(vid, stops[:n])
+        rebuilt = _locked(day, {vid: stops[:n]}, provider)
+        assert day.locks() == {vid: stops[:n]}
+        assert day.problem().locks == rebuilt.problem().locks
+        assert timetable(day.plan()) == timetable(rebuilt.plan())
+        for k in range(5):
+            trip = random_trip(rng, 100 + 10 * n + k)
+            assert day.book(trip, promise, commit=False) == rebuilt.book(
+                trip, promise, commit=False
+            )
+    # The locked stops stay first on their bus whatever is booked after.
+    for k in range(20):
+        day.book(random_trip(rng, 200 + k), promise)
+    assert [(t, k) for t, k, _ in day.route_stops(vid)][:5] == stops[:5]
+    assert validate(day.problem(), day.plan()) == []
+    day.lock(vid, [])
+    assert day.locks() == {}
+
+
 def _locked(day: ServiceDayPlan, locks: dict[str, list[tuple[str, str]]], provider: Any) -> Any:
     return ServiceDayPlan(provider, day.fleet, list(day.trips().values()), day.sequences(), locks)
 

@@ -19,6 +19,7 @@ from rehabus.dispatch.model import (
     Request,
     Route,
     StopKind,
+    StopRef,
     Unserved,
     UnservedReason,
 )
@@ -166,6 +167,42 @@ class Inserter:
             ]
             for v in wanted
         }
+
+    def lock(self, vehicle_id: str, refs: Sequence[StopRef]) -> None:
+        """Make ``refs`` the vehicle's locked stops (what has happened stays; ``()``: none).
+
+        They must be its route's first stops of trips, in order (the driver's break, wherever
+        it lies, is not locked). The routes stay as they are: only what later insertions and
+        searches may move changes, so this costs nothing like rebuilding the day.
+        """
+        refs = tuple(refs)
+        trip_stops = [
+            StopRef(rid, StopKind(kind))
+            for rid, kind in self.stop_refs([vehicle_id])[vehicle_id]
+            if kind != str(StopKind.BREAK)
+        ]
+        if trip_stops[: len(refs)] != list(refs):
+            raise InputError(f"vehicle {vehicle_id}: the stops to lock are not its first stops")
+        p = self._problem
+        locks = {vid: locked for vid, locked in p.locks.items() if vid != vehicle_id}
+        for ref in p.locks.get(vehicle_id, ()):
+            self._locked[self._node(ref)] = 0
+        if refs:
+            locks[vehicle_id] = refs
+            for ref in refs:
+                self._locked[self._node(ref)] = 1
+        self._problem = Problem(
+            tuple(self._requests),
+            p.vehicles,
+            p.duration_s,
+            p.distance_m,
+            p.objective,
+            locks,
+            p.name,
+        )
+
+    def _node(self, ref: StopRef) -> int:
+        return 2 * self._index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)
 
     def _vehicle_indices(self, vehicle_ids: Iterable[str]) -> list[int]:
         index = {vehicle.id: k for k, vehicle in enumerate(self._problem.vehicles)}

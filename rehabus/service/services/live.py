@@ -326,7 +326,9 @@ def _record_event(
             ):
                 opened.row.locks = locks
                 opened.row.version += 1
-                opened.reload = True
+                # The routes stay as they are: the plan in memory takes the lock as it is
+                # (rebuilding a whole city's day on every stop report was most of its cost).
+                opened.plan.lock(bus.id, [(rid, kind) for rid, kind in locks[bus.id]])
             session.add(event)
     if refused is not None:
         raise refused
