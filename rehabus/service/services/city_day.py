@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from rehabus.dispatch.city import CityConfig
-from rehabus.dispatch.demand import DemandModel
+from rehabus.dispatch.demand import DemandModel, DemandParameters
 from rehabus.service.db.models import Rider, User
 from rehabus.service.errors import ApiError
 from rehabus.service.schemas import BookingCreate, PlaceIn
@@ -51,13 +51,14 @@ def book_city_day(
     city: str,
     day: dt.date,
     seed: int = 0,
+    scale: float = 1.0,
     progress: bool = True,
 ) -> CityDayOutcome:
-    """Book the demand model's ``day`` of ``city`` (``seed``) as the user ``booker_id`` (a
-    dispatcher: they may book for every rider), one new rider for each of the day's round
-    trips."""
+    """Book the demand model's ``day`` of ``city`` (``seed``; ``scale`` times the calibrated
+    demand) as the user ``booker_id`` (a dispatcher: they may book for every rider), one new
+    rider for each of the day's round trips."""
     config = cities[city]
-    demand = DemandModel(city).day(day, seed)
+    demand = DemandModel(city, DemandParameters(scale=scale)).day(day, seed)
     trips = [d for d in demand.trips if d.cancel_at_s is None]
     midnight = dt.datetime.combine(day, dt.time(), tzinfo=config.zone)
     riders: dict[str, str] = {}
