@@ -220,6 +220,8 @@ class Booking(Base):
     mobility: Mapped[str] = mapped_column(String(32))
     companions: Mapped[int] = mapped_column(Integer, default=0)
     shared_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The booker's note for the driver."""
     pickup_lat: Mapped[float] = mapped_column(Float)
     pickup_lon: Mapped[float] = mapped_column(Float)
     pickup_address: Mapped[str] = mapped_column(String(255), default="")

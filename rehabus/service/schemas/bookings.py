@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 
+NOTE_MAX = 200
+"""A booker's note for the driver, at most this many characters."""
+
+
 class _TripFields(InputModel):
     rider_id: Identifier | None = None
     pickup: PlaceIn
@@ -38,6 +42,12 @@ class _TripFields(InputModel):
     mobility: Mobility | None = None
     companions: int = Field(default=0, ge=0, le=3)
     shared_ok: bool = True
+    note: str = Field(
+        default="",
+        max_length=NOTE_MAX,
+        description="For the driver: where to wait, stairs, what to bring (on the driver's "
+        "tablet, with the stop)",
+    )
 
 
 class BookingCreate(_TripFields):
@@ -58,6 +68,7 @@ class BookingCreate(_TripFields):
                     "mobility": "wheelchair",
                     "companions": 1,
                     "shared_ok": True,
+                    "note": "住三樓，有電梯；請在大門口等",
                     "appointment_at": "2026-12-09T09:30:00+08:00",
                 }
             ]
@@ -147,6 +158,7 @@ class BookingPublic(BaseModel):
     mobility: Mobility
     companions: int
     shared_ok: bool
+    note: str
     pickup: PlacePublic
     dropoff: PlacePublic
     requested_pickup_at: dt.datetime | None

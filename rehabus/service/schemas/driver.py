@@ -146,6 +146,8 @@ class DriverStopPublic(BaseModel):
     phone: str
     mobility: str
     companions: int
+    note: str
+    """The booker's note for the driver."""
     address: str
     lat: float
     lon: float

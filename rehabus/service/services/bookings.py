@@ -300,6 +300,7 @@ def book(
         mobility=mobility.value,
         companions=payload.companions,
         shared_ok=payload.shared_ok,
+        note=payload.note,
         pickup_lat=pickup.lat,
         pickup_lon=pickup.lon,
         pickup_address=payload.pickup.address,
@@ -491,6 +492,7 @@ def booking_public(
         mobility=Mobility(booking.mobility),
         companions=booking.companions,
         shared_ok=booking.shared_ok,
+        note=booking.note,
         pickup=PlacePublic(
             lat=booking.pickup_lat,
             lon=booking.pickup_lon,

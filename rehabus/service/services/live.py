@@ -501,6 +501,7 @@ def driver_day(
                 phone=rider.phone if rider else "",
                 mobility=b.mobility,
                 companions=b.companions,
+                note=b.note,
                 address=b.pickup_address if pickup else b.dropoff_address,
                 lat=place.lat,
                 lon=place.lon,

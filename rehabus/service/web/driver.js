@@ -71,6 +71,7 @@
       mobility: "行動方式",
       companions: "陪同",
       companions_n: "{n} 位",
+      note: "備註",
       phone: "電話",
       no_phone: "未提供",
       no_address: "（無地址）{lat}, {lon}",
@@ -162,6 +163,7 @@
       mobility: "Mobility",
       companions: "Companions",
       companions_n: "{n}",
+      note: "Note",
       phone: "Phone",
       no_phone: "none given",
       no_address: "(no address) {lat}, {lon}",
@@ -507,6 +509,7 @@
     }
     rows.push([R.t("mobility"), both(s.mobility)]);
     rows.push([R.t("companions"), R.esc(R.t("companions_n", { n: s.companions }))]);
+    if (s.note) rows.push([R.t("note"), R.esc(s.note)]);
     if (full) {
       const digits = (s.phone || "").replace(/[^0-9+]/g, "");
       rows.push([

@@ -41,6 +41,8 @@
       companions: "陪同人數",
       mobility: "行動方式",
       shared_ok: "願意與其他乘客共乘（車資較低）",
+      note: "給司機的備註（選填）",
+      note_hint: "例如：在哪裡等車、有無樓梯、需要協助的事。",
       submit_booking: "送出預約",
       booking: "預約中…",
       answer_heading: "預約結果",
@@ -116,6 +118,8 @@
       companions: "Companions",
       mobility: "Mobility",
       shared_ok: "I can share the bus with other riders (lower fare)",
+      note: "A note for the driver (optional)",
+      note_hint: "For example: where you will wait, stairs, help you need.",
       submit_booking: "Book this trip",
       booking: "Booking…",
       answer_heading: "Your booking",
@@ -534,6 +538,7 @@
       mobility: document.querySelector("input[name=mobility]:checked").value,
       companions: Number($("companions").value),
       shared_ok: $("shared").checked,
+      note: $("note").value.trim(),
     };
     if (override) body.pickup_at = override;
     else body[kind === "pickup" ? "pickup_at" : "appointment_at"] = `${date}T${time}:00`;

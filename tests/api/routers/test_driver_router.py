@@ -419,3 +419,22 @@ def test_a_position_far_from_the_city_is_refused_and_one_over_its_border_is_kept
     assert_error(send(25.0339, 121.5645), 422, "lat")  # Taipei: a broken fix
     # A few hundred metres into 嘉義縣, on a road between two of the city's districts.
     assert send(23.29279, 120.20990).status_code == 204
+
+
+def test_the_bookers_note_reaches_the_driver_at_the_stop(world: World) -> None:
+    note = "住三樓無電梯，請按門鈴 Third floor, no lift: ring the bell"
+    booking, driver = _trip_and_driver(world, "07:10", note=note)
+    assert booking["note"] == note
+    stops = _stops_of(_my_day(world, driver), booking["id"])
+    assert stops["pickup"]["note"] == note
+    assert stops["dropoff"]["note"] == note
+    # Too long a note is refused by name, and nothing is booked.
+    rider, _ = world.new_rider("備註過長乘客")
+    body = trip(service_day(LIVE_DAY), "07:20", rider_id=rider, note="很" * 201)
+    assert_error(world.book("dispatcher", body), 422, "note")
+    listed = world.client.get(
+        f"/v1/bookings?service_date={service_day(LIVE_DAY)}&limit=2000",
+        headers=world.headers("dispatcher"),
+    )
+    assert listed.status_code == 200
+    assert all(b["rider_id"] != rider for b in listed.json())
