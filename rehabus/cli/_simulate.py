@@ -211,7 +211,11 @@ def live(
         str, typer.Option(help="Its password.", envvar="REHABUS_ADMIN_PASSWORD")
     ] = "admin-demo",
     sigma: Annotated[float, typer.Option(min=0, help="Travel-time noise (log-normal).")] = 0.2,
-    seed: Annotated[int, typer.Option(help="Seeds the traffic.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seeds the traffic and who is not there.")] = 0,
+    no_show_share: Annotated[
+        float | None,
+        typer.Option(min=0, max=1, help="Riders not there (default: the demand model's share)."),
+    ] = None,
     approve_moves: Annotated[
         bool, typer.Option(help="Act as the dispatcher: move every pickup put at risk.")
     ] = True,
@@ -232,6 +236,7 @@ def live(
         admin=(admin, password),
         sigma=sigma,
         seed=seed,
+        no_show_share=no_show_share,
         approve_moves=approve_moves,
         speed=speed,
         say=typer.echo,

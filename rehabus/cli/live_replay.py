@@ -5,12 +5,14 @@ day (``GET /v1/driver/day``: the stops as they stand now, moves included), drive
 stop with the day simulator's travel-time noise (free flow on the roads times a log-normal
 factor, mean 1, ``sigma``; `rehabus.dispatch.sim`), sends its position every
 ``position_every_s`` on the way, and reports arriving, boarding (not before the promised window
-opens) and dropping off, each at the simulated moment (riders are all there, and drivers'
-breaks are not driven: what the replay measures is traffic). The service reacts
-as it would on the road: it re-times the bus, tells the riders, and, where the replay acts as
-the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that keeps the promise
-with the console's one click. Simulated time runs ``speed`` times faster than the clock
-(0: as fast as the service answers).
+opens) and dropping off, each at the simulated moment. A share ``no_show_share`` of riders
+(by default the demand model's; which ones, the seed and the trip decide) are not there: the
+driver waits the city's no-show wait, which the service counts, and reports them not there.
+Drivers' breaks are not driven and no bus breaks down (`dispatching.break_down` is tested on
+its own). The service reacts as it would on the road: it re-times the bus, tells the riders,
+and, where the replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to
+a bus that keeps the promise with the console's one click. Simulated time runs ``speed``
+times faster than the clock (0: as fast as the service answers).
 
 It measures what riders get: pickups inside the promised window, appointments reached in time
 (arrival plus alighting no later than the appointment, as `rehabus.dispatch.sim` counts them),
@@ -34,7 +36,9 @@ import httpx
 import numpy as np
 
 from rehabus.dispatch.city import load_city
+from rehabus.dispatch.demand import DemandParameters
 from rehabus.dispatch.geo.point import Point
+from rehabus.dispatch.live import no_show_from
 from rehabus.dispatch.travel import city_provider
 from rehabus.dispatch.travel.base import TravelTimeProvider
 
@@ -50,6 +54,15 @@ class _Tally:
     on_time: int = 0
     appointments: int = 0
     kept: int = 0
+    not_there_count: int = 0
+
+    def not_there(self, trip: _Trip, arrived: float, wait_s: int) -> float:
+        """Count a pickup whose rider is not there (in the window or not, as the day simulator
+        counts it); when the bus may leave (`rehabus.dispatch.live.no_show_from`)."""
+        self.pickups += 1
+        self.not_there_count += 1
+        self.on_time += max(arrived, float(trip.window_start_s)) <= trip.window_end_s
+        return float(no_show_from(round(arrived), trip.window_start_s, wait_s))
 
     def serve(self, trip: _Trip, kind: str, arrived: float) -> float:
         """Count the stop a bus reached at ``arrived``: a pickup (boarding not before the
@@ -67,6 +80,7 @@ class _Tally:
     def as_dict(self) -> dict[str, float | int]:
         return {
             "pickups": self.pickups,
+            "no_shows": self.not_there_count,
             "pickups_in_window_share": round(self.on_time / self.pickups, 4)
             if self.pickups
             else 1.0,
@@ -143,6 +157,7 @@ def replay_day(
     seed: int = 0,
     approve_moves: bool = True,
     position_every_s: int = 120,
+    no_show_share: float | None = None,
     speed: float = 0.0,
     say: Callable[[str], None] = lambda _: None,
     progress_every: int = 200,
@@ -183,7 +198,11 @@ def replay_day(
         )
     depots = {d.id: Point(d.lat, d.lon) for d in config.depots}
     traffic = _Traffic(city_provider(city), sigma, seed)
-    without = _without(routes, trips, depots, traffic, day, zone)
+    if no_show_share is None:
+        no_show_share = DemandParameters().no_show_share
+    absent = {tid for tid in trips if _draw(seed, tid) < no_show_share}
+    wait_s = 60 * config.cancellation.no_show_wait_minutes
+    without = _without(routes, trips, absent, wait_s, depots, traffic, day, zone)
 
     suffix = uuid.uuid4().hex[:6]
     buses: dict[str, _Bus] = {}
@@ -305,8 +324,14 @@ def replay_day(
                 event(bus, "arrived", bus.clock, booking_id=trip_id, stop=kind)
             heapq.heappush(queue, (bus.clock, bus.id))
             continue
-        bus.clock = tally.serve(trip, kind, bus.clock)
-        event(bus, "boarded" if kind == "pickup" else "dropped_off", bus.clock, booking_id=trip_id)
+        if kind == "pickup" and trip_id in absent:
+            bus.clock = tally.not_there(trip, bus.clock, wait_s)
+            event(bus, "no_show", bus.clock, booking_id=trip_id)
+        else:
+            bus.clock = tally.serve(trip, kind, bus.clock)
+            event(
+                bus, "boarded" if kind == "pickup" else "dropped_off", bus.clock, booking_id=trip_id
+            )
         approve(bus)
         heapq.heappush(queue, (bus.clock, bus.id))
     return ReplayOutcome(
@@ -324,15 +349,24 @@ def _depot_of(vehicle_id: str) -> str:
     return vehicle_id.split("-", 1)[1].rsplit("-", 1)[0]
 
 
+def _draw(seed: int, trip_id: str) -> float:
+    """A number in [0, 1) fixed by the seed and the trip (the same in both arms)."""
+    digest = hashlib.sha256(f"{seed}:absent:{trip_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
 def _without(
     routes: list[dict[str, Any]],
     trips: dict[str, _Trip],
+    absent: set[str],
+    wait_s: int,
     depots: dict[str, Point],
     traffic: _Traffic,
     day: dt.date,
     zone: dt.tzinfo,
 ) -> _Tally:
-    """Each bus driving its plan's stops as they were, on the same traffic."""
+    """Each bus driving its plan's stops as they were, on the same traffic, with the same
+    riders not there."""
     tally = _Tally()
     for route in routes:
         place = depots[_depot_of(route["vehicle_id"])]
@@ -341,7 +375,13 @@ def _without(
             trip = trips.get(stop["booking_id"] or "")
             if trip is None:
                 continue
+            if stop["kind"] == "dropoff" and stop["booking_id"] in absent:
+                continue
             target = trip.pickup if stop["kind"] == "pickup" else trip.dropoff
-            clock = tally.serve(trip, stop["kind"], clock + traffic.seconds(place, target))
+            arrived = clock + traffic.seconds(place, target)
+            if stop["kind"] == "pickup" and stop["booking_id"] in absent:
+                clock = tally.not_there(trip, arrived, wait_s)
+            else:
+                clock = tally.serve(trip, stop["kind"], arrived)
             place = target
     return tally

@@ -40,7 +40,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) -> None:
     day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
     said: list[str] = []
-    outcome = replay_day(demo.url, "tainan", day, sigma=0.0, seed=3, say=said.append)
+    outcome = replay_day(
+        demo.url, "tainan", day, sigma=0.0, seed=3, no_show_share=0.0, say=said.append
+    )
     assert said and "buses" in said[0]
     trips = outcome.live["pickups"]
     assert trips >= DEMO_BOOKINGS // 2  # the demo refuses a few (a rider's trips overlapping)
@@ -63,6 +65,25 @@ def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) ->
     assert len(reported) == outcome.events
     assert all(v["at_risk"] == [] for v in view["vehicles"])
     assert sum(1 for v in view["vehicles"] if v["events"]) == outcome.buses
+
+
+def test_riders_not_there_are_waited_for_and_leave_the_day(demo: LiveServer) -> None:
+    day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
+    outcome = replay_day(demo.url, "tainan", day, sigma=0.1, seed=1, no_show_share=0.4)
+    absent = outcome.live["no_shows"]
+    assert absent == outcome.without["no_shows"] >= 1  # the same riders in both arms
+    # Arrived and not there at each of their pickups, and no drop-off.
+    assert outcome.events == 4 * outcome.live["pickups"] - 2 * absent
+    token = httpx.post(
+        f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
+    ).json()["access_token"]
+    listed = httpx.get(
+        f"{demo.url}/v1/bookings",
+        params={"service_date": str(day), "limit": 2000},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    ).json()
+    assert sum(b["status"] == "no_show" for b in listed) == absent
 
 
 def test_the_command_line_replays_and_prints_both_sides(demo: LiveServer) -> None:
