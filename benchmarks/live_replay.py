@@ -53,6 +53,7 @@ def run(
                 "live": outcome.live,
                 "without": outcome.without,
                 "moved": outcome.moved,
+                "breaks": outcome.breaks,
                 "events": outcome.events,
                 "positions": outcome.positions,
                 "wall_s": round(wall, 1),
@@ -66,7 +67,8 @@ def run(
         "whole_city": whole_city,
         "note": "demo bookings (random homes in Tainan's core, hospital trips there and back)"
         + ("; and the demand model's day of the whole city" if whole_city else "")
-        + "; riders all there, drivers' breaks not driven; the replay approves every move",
+        + "; riders not there at the demand model's share (the same ones in both arms); "
+        "drivers take their planned breaks; no breakdowns; the replay approves every move",
         "runs": runs,
     }
 

@@ -8,11 +8,12 @@ factor, mean 1, ``sigma``; `rehabus.dispatch.sim`), sends its position every
 opens) and dropping off, each at the simulated moment. A share ``no_show_share`` of riders
 (by default the demand model's; which ones, the seed and the trip decide) are not there: the
 driver waits the city's no-show wait, which the service counts, and reports them not there.
-Drivers' breaks are not driven and no bus breaks down (`dispatching.break_down` is tested on
-its own). The service reacts as it would on the road: it re-times the bus, tells the riders,
-and, where the replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to
-a bus that keeps the promise with the console's one click. Simulated time runs ``speed``
-times faster than the clock (0: as fast as the service answers).
+Each driver takes the break where the service's day has it (``driver_break``), reporting its
+beginning and end; no bus breaks down (`dispatching.break_down` is tested on its own). The
+service reacts as it would on the road: it re-times the bus, tells the riders, and, where the
+replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that
+keeps the promise with the console's one click. Simulated time runs ``speed`` times faster
+than the clock (0: as fast as the service answers).
 
 It measures what riders get: pickups inside the promised window, appointments reached in time
 (arrival plus alighting no later than the appointment, as `rehabus.dispatch.sim` counts them),
@@ -101,6 +102,8 @@ class ReplayOutcome:
     events: int
     positions: int
     buses: int
+    breaks: int = 0
+    """Drivers' breaks taken (two reports each, among ``events``)."""
 
 
 @dataclass
@@ -206,8 +209,9 @@ def replay_day(
 
     suffix = uuid.uuid4().hex[:6]
     buses: dict[str, _Bus] = {}
-    for route in routes:
-        bus_id = route["vehicle_id"]
+
+    def enlist(bus_id: str, clock: float) -> _Bus:
+        """A driver for ``bus_id``, at its depot at ``clock``."""
         username = f"replay-{bus_id}-{suffix}"
         made = client.post(
             "/v1/users",
@@ -221,15 +225,16 @@ def replay_day(
         )
         made.raise_for_status()
         buses[bus_id] = _Bus(
-            bus_id,
-            token(username, f"replay-{suffix}-pass"),
-            depots[_depot_of(bus_id)],
-            float(_seconds(route["depart"], day, zone)),
+            bus_id, token(username, f"replay-{suffix}-pass"), depots[_depot_of(bus_id)], clock
         )
+        return buses[bus_id]
+
+    for route in routes:
+        enlist(route["vehicle_id"], float(_seconds(route["depart"], day, zone)))
     say(f"{len(buses)} buses, {len(trips)} trips on {day}: driving")
 
     tally = _Tally()
-    counts = {"events": 0, "positions": 0, "moved": 0}
+    counts = {"events": 0, "positions": 0, "moved": 0, "breaks": 0}
     queue: list[tuple[float, str]] = [(bus.clock, bus.id) for bus in buses.values()]
     heapq.heapify(queue)
     started_wall = time.monotonic()
@@ -278,9 +283,11 @@ def replay_day(
             if moved.status_code == 200:
                 counts["moved"] += 1
                 moved_ids.add(risk["booking_id"])
-                woken = buses.get(moved.json()["to_vehicle"])
-                if woken is not None:  # a bus already done for the day sets out again
-                    heapq.heappush(queue, (max(woken.clock, bus.clock), woken.id))
+                # The bus it went to sets out (again, if done for the day; with a driver of its
+                # own, if it had no trips when the day began).
+                to = moved.json()["to_vehicle"]
+                woken = buses.get(to) or enlist(to, bus.clock)
+                heapq.heappush(queue, (max(woken.clock, bus.clock), woken.id))
         return moved_ids
 
     while queue:
@@ -294,9 +301,25 @@ def replay_day(
             headers={"Authorization": f"Bearer {bus.token}"},
         )
         mine.raise_for_status()
-        upcoming = next((s for s in mine.json()["stops"] if s["state"] != "done"), None)
-        if upcoming is None:
+        today = mine.json()
+        left = [k for k, s in enumerate(today["stops"]) if s["state"] != "done"]
+        pause = today.get("driver_break")
+        if (
+            pause is not None
+            and pause["state"] == "planned"
+            and pause["after"] <= (left[0] if left else len(today["stops"]))
+        ):
+            # The break's turn: where the bus is, not before the service says it begins.
+            begin = max(bus.clock, float(_seconds(pause["estimate"], day, zone)))
+            event(bus, "break_started", begin)
+            bus.clock = begin + 60 * pause["minutes"]
+            event(bus, "break_ended", bus.clock)
+            counts["breaks"] += 1
+            heapq.heappush(queue, (bus.clock, bus.id))
             continue
+        if not left:
+            continue
+        upcoming = today["stops"][left[0]]
         trip_id, kind = upcoming["booking_id"], upcoming["kind"]
         trip = trips.get(trip_id)
         if trip is None:  # booked after the replay began: not the replay's to drive
@@ -341,6 +364,7 @@ def replay_day(
         events=counts["events"],
         positions=counts["positions"],
         buses=len(buses),
+        breaks=counts["breaks"],
     )
 
 
@@ -372,6 +396,11 @@ def _without(
         place = depots[_depot_of(route["vehicle_id"])]
         clock = float(_seconds(route["depart"], day, zone))
         for stop in route["stops"]:
+            if stop["kind"] == "break":  # where the plan has it, as long as it has it
+                begin = max(clock, float(_seconds(stop["start"], day, zone)))
+                start, end = (_seconds(stop[k], day, zone) for k in ("start", "departure"))
+                clock = begin + (end - start)
+                continue
             trip = trips.get(stop["booking_id"] or "")
             if trip is None:
                 continue

@@ -6,8 +6,10 @@ serves them (arrived, boarded, dropped off, a rider not there) and its position 
 seconds. `retime` takes those facts and walks the rest of the bus's route from the latest of
 them: from the bus's last position (the travel time from there to the next stop, found on the
 roads), else from the last stop it reported; then stop after stop on the day's travel times,
-waiting at a pickup until its window opens (a rider is not picked up before the time promised)
-and never placing a stop before now. A pickup whose estimate passes the end of its promised
+waiting at a pickup until its window opens (a rider is not picked up before the time promised),
+taking the driver's break where the plan has it (not before its window opens, for as long as
+it lasts; a break reported begun ends its full length after it began), and never placing a
+stop before now. A pickup whose estimate passes the end of its promised
 window, or a drop-off past its rider's appointment, is at risk: the dispatcher is told the moment
 the estimate crosses the line, before the rider finds out.
 
@@ -27,6 +29,7 @@ from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.model import StopKind
 
 __all__ = [
+    "BreakEstimate",
     "Position",
     "Reached",
     "Risk",
@@ -99,6 +102,20 @@ class StopEstimate:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakEstimate:
+    """The driver's break: where it falls among the bus's stops, when the plan has it begin and
+    when it is now expected to (or began)."""
+
+    after: int
+    """How many of the bus's stops (`Timeline.stops`) come before it."""
+    planned_s: int
+    estimate_s: int
+    duration_s: int
+    state: StopState
+    """Planned; arrived: the driver is on the break; done."""
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     """A bus's stops re-timed at ``now_s``."""
 
@@ -106,6 +123,7 @@ class Timeline:
     now_s: int
     stops: tuple[StopEstimate, ...]
     position: Position | None = None
+    break_: BreakEstimate | None = None
 
     @property
     def at_risk(self) -> tuple[StopEstimate, ...]:
@@ -155,12 +173,14 @@ def retime(
     reached: Mapping[tuple[str, str], Reached],
     position: Position | None,
     now_s: int,
+    on_break: Reached | None = None,
 ) -> Timeline:
     """``vehicle_id``'s stops with estimates from ``reached`` (stops reported, by (trip id,
-    "pickup" | "dropoff")) and its last ``position`` at ``now_s``.
+    "pickup" | "dropoff")), its last ``position`` and the driver's break as reported
+    (``on_break``: begun, and ended if it has) at ``now_s``.
 
-    With neither (the bus has not begun), every estimate is the plan's. A position older than
-    the last stop reported is ignored: the stop says more.
+    With none of them (the bus has not begun), every estimate is the plan's. A position older
+    than the last stop reported is ignored: the stop says more.
     """
     route = day.route(vehicle_id)
     problem = day.problem()
@@ -170,6 +190,14 @@ def retime(
     last = max(
         (k for k, s in enumerate(stops) if (s.request_id, str(s.kind)) in reached), default=-1
     )
+    # Where the break falls: before the trip stop ``after`` (the plan's place for it).
+    planned_break, after = None, 0
+    for planned in route.stops:
+        if planned.kind is StopKind.BREAK:
+            planned_break = planned
+            break
+        after += 1
+    rule = problem.vehicle(vehicle_id).break_
     place: Point | None = None
     clock = 0
     if last >= 0:
@@ -180,8 +208,36 @@ def retime(
         place = points[stop.location]
     if position is not None and (place is None or position.at_s >= clock):
         place, clock = position.point, position.at_s
+    pause: BreakEstimate | None = None
+    if on_break is not None:
+        # Taken when the driver took it, wherever the plan had it: the bus waits for its end.
+        duration = rule.duration_s if rule is not None else 0
+        begun, state = on_break.arrived_s, StopState.ARRIVED
+        if on_break.done_s is not None:
+            state = StopState.DONE
+            clock = max(clock, on_break.done_s)
+        else:
+            clock = max(clock, now_s, begun + duration)
+        planned_s = planned_break.start_s if planned_break is not None else begun
+        pause = BreakEstimate(last + 1, planned_s, begun, duration, state)
     out: list[StopEstimate] = []
-    for k, stop in enumerate(stops):
+    for k in range(len(stops) + 1):  # one past the last stop: a break after them all
+        if k == after and planned_break is not None and rule is not None and on_break is None:
+            duration = rule.duration_s
+            if k <= last or place is None:  # passed without a report, or not begun
+                state = StopState.DONE if k <= last else StopState.PLANNED
+                pause = BreakEstimate(
+                    after, planned_break.start_s, planned_break.start_s, duration, state
+                )
+            else:
+                begin = max(now_s, clock, rule.window.start_s)
+                clock = begin + duration
+                pause = BreakEstimate(
+                    after, planned_break.start_s, begin, duration, StopState.PLANNED
+                )
+        if k == len(stops):
+            break
+        stop = stops[k]
         trip_id = stop.request_id or ""
         kind = str(stop.kind)
         trip = trips[trip_id]
@@ -227,4 +283,6 @@ def retime(
                 appointment_s=appointment,
             )
         )
-    return Timeline(vehicle_id=vehicle_id, now_s=now_s, stops=tuple(out), position=position)
+    return Timeline(
+        vehicle_id=vehicle_id, now_s=now_s, stops=tuple(out), position=position, break_=pause
+    )

@@ -52,7 +52,8 @@ def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) ->
     assert outcome.live["appointments_kept_share"] == 1.0
     assert outcome.moved == 0
     # Arrived and boarded at each pickup, arrived and dropped off at each drop-off.
-    assert outcome.events == 4 * trips
+    assert outcome.events == 4 * trips + 2 * outcome.breaks
+    assert outcome.breaks == outcome.buses  # each driver's break, begun and ended
     token = httpx.post(
         f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
     ).json()["access_token"]
@@ -62,7 +63,7 @@ def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) ->
         timeout=60,
     ).json()
     reported = [e for v in view["vehicles"] for e in v["events"] if e["booking_id"]]
-    assert len(reported) == outcome.events
+    assert len(reported) == outcome.events - 2 * outcome.breaks
     assert all(v["at_risk"] == [] for v in view["vehicles"])
     assert sum(1 for v in view["vehicles"] if v["events"]) == outcome.buses
 
@@ -73,7 +74,7 @@ def test_riders_not_there_are_waited_for_and_leave_the_day(demo: LiveServer) -> 
     absent = outcome.live["no_shows"]
     assert absent == outcome.without["no_shows"] >= 1  # the same riders in both arms
     # Arrived and not there at each of their pickups, and no drop-off.
-    assert outcome.events == 4 * outcome.live["pickups"] - 2 * absent
+    assert outcome.events == 4 * outcome.live["pickups"] - 2 * absent + 2 * outcome.breaks
     token = httpx.post(
         f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
     ).json()["access_token"]

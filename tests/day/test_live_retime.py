@@ -8,7 +8,7 @@ Bus A carries t1 (P1 to P2, promised 07:50-08:00), t2 (P2 to P4, promised 08:50-
 
 from __future__ import annotations
 
-from _line import LINE, P, at, bus, promise, three_trips
+from _line import LINE, P, at, bus, promise, three_trips, trip
 
 from rehabus.dispatch.day import ServiceDayPlan, Trip
 from rehabus.dispatch.live import (
@@ -20,7 +20,7 @@ from rehabus.dispatch.live import (
     no_show_from,
     retime,
 )
-from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.model import Break, TimeWindow
 
 
 def _times(timeline: Timeline) -> list[tuple[str, str, int, str, str | None]]:
@@ -109,3 +109,66 @@ def test_a_rider_is_a_no_show_only_after_the_wait_from_the_promised_start() -> N
     assert no_show_from(at("08:10"), at("07:50"), 300) == at("08:15")
     assert no_show_from(at("08:10"), None, 300) == at("08:15")
     assert TimeWindow(at("07:50"), at("08:00")).start_s == at("07:50")
+
+
+def _with_break() -> ServiceDayPlan:
+    """Bus A, whose driver takes thirty minutes beginning 09:15-09:45, carries t1 (P1 to P2,
+    done by 08:32) and t3 (P4 to P5, promised 10:00-10:10); the plan has the break at 09:15
+    between them, and t3 picked up at 10:05."""
+    day = ServiceDayPlan(LINE, [bus("A", break_=Break(TimeWindow(at("09:15"), at("09:45")), 1800))])
+    for t in (trip("t1", 1, 2, "08:00"), trip("t3", 4, 5, "10:10")):
+        assert day.book(t, promise).accepted
+    assert [(k, t) for t, k, _ in day.route_stops("A")] == [
+        ("pickup", "t1"),
+        ("dropoff", "t1"),
+        ("pickup", "t3"),
+        ("dropoff", "t3"),
+    ]
+    assert day.trips()["t3"].promised == TimeWindow(at("10:00"), at("10:10"))
+    return day
+
+
+T1_DONE = {
+    ("t1", "pickup"): Reached(at("08:20"), at("08:21")),
+    ("t1", "dropoff"): Reached(at("08:31"), at("08:32")),
+}
+
+
+def test_the_drivers_break_is_taken_where_the_plan_has_it_and_counts_in_the_estimates() -> None:
+    day = _with_break()
+    planned = retime(day, "A", {}, None, at("07:00"))
+    assert planned.break_ is not None
+    assert (planned.break_.after, planned.break_.planned_s) == (2, at("09:15"))
+    # At P2 at 09:20: the break from 09:20 to 09:50, twenty minutes to P4: 10:10, in time.
+    kept = retime(day, "A", T1_DONE, Position(P[2], at("09:20")), at("09:20"))
+    assert kept.break_ is not None and kept.break_.estimate_s == at("09:20")
+    assert kept.stops[2].estimate_s == at("10:10") and kept.at_risk == ()
+    # Five minutes later and still not on the break: 10:15, after the promise. (Without the
+    # break the bus would seem to be there at 09:45, with time to spare.)
+    broken = retime(day, "A", T1_DONE, Position(P[2], at("09:25")), at("09:25"))
+    assert broken.stops[2].estimate_s == at("10:15")
+    assert [s.trip_id for s in broken.at_risk] == ["t3"]
+
+
+def test_a_break_reported_ends_its_full_length_after_it_began() -> None:
+    day = _with_break()
+    here = Position(P[2], at("09:16"))
+    # On the break since 09:16 (asked at 09:30): free at 09:46, at P4 at 10:06.
+    on = retime(day, "A", T1_DONE, here, at("09:30"), Reached(at("09:16")))
+    assert on.break_ is not None and on.break_.state is StopState.ARRIVED
+    assert on.break_.estimate_s == at("09:16")
+    assert on.stops[2].estimate_s == at("10:06")
+    # Ended early, at 09:40: at P4 by 10:00.
+    ended = retime(
+        day,
+        "A",
+        T1_DONE,
+        Position(P[2], at("09:40")),
+        at("09:40"),
+        Reached(at("09:16"), at("09:40")),
+    )
+    assert ended.break_ is not None and ended.break_.state is StopState.DONE
+    assert ended.stops[2].estimate_s == at("10:00")
+    # A stop reported after the break's place: the break is behind the bus, reported or not.
+    past = retime(day, "A", {**T1_DONE, ("t3", "pickup"): Reached(at("10:02"))}, None, at("10:02"))
+    assert past.break_ is not None and past.break_.state is StopState.DONE

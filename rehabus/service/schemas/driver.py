@@ -15,6 +15,7 @@ from rehabus.service.schemas.common import InputModel, Moment, Text
 
 __all__ = [
     "BOOKING_EVENTS",
+    "DriverBreakPublic",
     "DriverDayPublic",
     "DriverEvent",
     "DriverStopPublic",
@@ -158,6 +159,18 @@ class DriverStopPublic(BaseModel):
     """Once arrived at a pickup: when the rider may be recorded as not there."""
 
 
+class DriverBreakPublic(BaseModel):
+    """The driver's break: taken after the first ``after`` stops of the day, for ``minutes``."""
+
+    after: int
+    planned: dt.datetime
+    estimate: dt.datetime
+    """When it is expected to begin, or began."""
+    minutes: int
+    state: str
+    """planned, arrived (on the break now) or done."""
+
+
 class DriverDayPublic(BaseModel):
     vehicle_id: str
     service_date: dt.date
@@ -166,6 +179,7 @@ class DriverDayPublic(BaseModel):
     no_show_wait_minutes: int
     position: PositionPublic | None
     stops: list[DriverStopPublic]
+    driver_break: DriverBreakPublic | None = None
 
 
 class StopAtRisk(BaseModel):

@@ -41,6 +41,7 @@ from rehabus.service.notify import Notifier
 from rehabus.service.notify.news import about_the_bus
 from rehabus.service.schemas.dispatch import BreakdownRequest
 from rehabus.service.schemas.driver import (
+    DriverBreakPublic,
     DriverDayPublic,
     DriverEvent,
     DriverStopPublic,
@@ -105,6 +106,8 @@ class _Facts:
     position: Position | None
     events: list[VehicleEvent]
     latest_s: int
+    on_break: Reached | None = None
+    """The driver's break: begun (and ended) as reported."""
 
 
 def _facts(session: Session, city: str, day: dt.date, vehicle_id: str) -> _Facts:
@@ -121,7 +124,12 @@ def _facts(session: Session, city: str, day: dt.date, vehicle_id: str) -> _Facts
     )
     arrived: dict[tuple[str, str], int] = {}
     done: dict[tuple[str, str], int] = {}
+    began = ended = None  # the first break begun, and its end (one break a shift)
     for event in events:
+        if event.kind == EventKind.BREAK_STARTED and began is None:
+            began = event.at_s
+        elif event.kind == EventKind.BREAK_ENDED and began is not None and ended is None:
+            ended = max(began, event.at_s)
         if event.booking_id is None:
             continue
         key = (event.booking_id, event.stop or "")
@@ -141,7 +149,8 @@ def _facts(session: Session, city: str, day: dt.date, vehicle_id: str) -> _Facts
     )
     position = Position(Point(last.lat, last.lon), last.at_s) if last is not None else None
     latest = max([e.at_s for e in events] + ([position.at_s] if position else []), default=0)
-    return _Facts(reached, position, events, latest)
+    on_break = Reached(began, ended) if began is not None else None
+    return _Facts(reached, position, events, latest, on_break)
 
 
 def _now_s(config: CityConfig, day: dt.date, latest_s: int) -> int:
@@ -443,7 +452,8 @@ def _timeline(
 ) -> tuple[Timeline, _Facts]:
     facts = _facts(session, config.id, day, vehicle_id)
     now_s = _now_s(config, day, facts.latest_s)
-    return retime(plan, vehicle_id, facts.reached, facts.position, now_s), facts
+    timeline = retime(plan, vehicle_id, facts.reached, facts.position, now_s, facts.on_break)
+    return timeline, facts
 
 
 def _position(config: CityConfig, day: dt.date, position: Position | None) -> PositionPublic | None:
@@ -518,6 +528,15 @@ def driver_day(
         no_show_wait_minutes=config.cancellation.no_show_wait_minutes,
         position=_position(config, day, facts.position),
         stops=rows,
+        driver_break=None
+        if timeline.break_ is None
+        else DriverBreakPublic(
+            after=timeline.break_.after,
+            planned=at_seconds(config, day, timeline.break_.planned_s),
+            estimate=at_seconds(config, day, timeline.break_.estimate_s),
+            minutes=round(timeline.break_.duration_s / 60),
+            state=str(timeline.break_.state),
+        ),
     )
 
 

@@ -54,6 +54,9 @@
       departed_done: "已回報出發",
       break_start: "開始休息",
       break_end: "結束休息",
+      break_planned: "休息：約 {t} 開始，{m} 分鐘（排在第 {n} 站之後）",
+      break_on: "休息中：{t} 開始，{m} 分鐘",
+      break_done: "今日休息已完成",
       breakdown: "車輛故障",
       breakdown_question: "確定回報車輛故障？此車今天的行程將改派給其他車輛，調度員會派車接駁車上乘客。",
       breakdown_note: "說明（選填）",
@@ -146,6 +149,9 @@
       departed_done: "Departure reported",
       break_start: "Start a break",
       break_end: "End the break",
+      break_planned: "Break: from about {t}, {m} min (after stop {n})",
+      break_on: "On break since {t}, {m} min",
+      break_done: "Today's break is taken",
       breakdown: "Breakdown",
       breakdown_question: "Report a breakdown? This bus's trips of the day go to other buses, and dispatch sends a bus for the riders aboard.",
       breakdown_note: "What happened (optional)",
@@ -615,6 +621,13 @@
     departed.innerHTML = both(shift.departed ? "departed_done" : "departed_depot");
     departed.disabled = Boolean(shift.departed);
     $("break-button").innerHTML = both(shift.onBreak ? "break_end" : "break_start");
+    const pause = state.day && state.day.driver_break;
+    const plan = $("break-plan");
+    plan.hidden = !pause;
+    if (pause) {
+      const key = { planned: "break_planned", arrived: "break_on", done: "break_done" }[pause.state] || "break_planned";
+      plan.innerHTML = both(key, { t: R.hm(pause.estimate), m: pause.minutes, n: pause.after });
+    }
     $("breakdown-button").innerHTML = both("breakdown");
     $("breakdown-confirm").innerHTML = both("confirm_breakdown");
     $("breakdown-back").textContent = R.t("back");

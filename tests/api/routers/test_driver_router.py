@@ -438,3 +438,29 @@ def test_the_bookers_note_reaches_the_driver_at_the_stop(world: World) -> None:
     )
     assert listed.status_code == 200
     assert all(b["rider_id"] != rider for b in listed.json())
+
+
+def test_the_drivers_break_is_shown_and_a_break_begun_pushes_the_estimates(world: World) -> None:
+    booking, driver = _trip_and_driver(world, "15:40")
+    day = _my_day(world, driver)
+    pause = day["driver_break"]
+    assert pause is not None and pause["state"] == "planned" and pause["minutes"] > 0
+    assert 0 <= pause["after"] <= len(day["stops"])
+    # The driver begins the break well before the trip's pickup, wherever the plan has it.
+    before = _stops_of(day, booking["id"])["pickup"]
+    window_end = parse(booking["promised_window"]["end"])
+    begun = window_end - dt.timedelta(minutes=pause["minutes"] - 5)
+    _position(world, driver, begun, booking["pickup"])
+    answer = _event(world, driver, "break_started", begun.isoformat())
+    assert answer.status_code in (200, 201), answer.text
+    after = _my_day(world, driver)
+    assert after["driver_break"]["state"] == "arrived"
+    assert parse(after["driver_break"]["estimate"]) == begun
+    # Free only when the break has run its length: the pickup waits for it, past its promise.
+    pickup = _stops_of(after, booking["id"])["pickup"]
+    assert parse(pickup["estimate"]) >= begun + dt.timedelta(minutes=pause["minutes"])
+    assert parse(pickup["estimate"]) > parse(before["estimate"])
+    assert pickup["risk"] == "pickup_late"
+    ended = _event(world, driver, "break_ended", (begun + dt.timedelta(minutes=1)).isoformat())
+    assert ended.status_code in (200, 201), ended.text
+    assert _my_day(world, driver)["driver_break"]["state"] == "done"
