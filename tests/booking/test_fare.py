@@ -1,9 +1,10 @@
 """The taxi meter and the rider's share of it.
 
-Shipped meter (both cities, ASSUMED day rate): 85 TWD covers the first 1,500 m, then 5 TWD per
-started 250 m; 5 TWD per completed 180 s of the duration beyond the distance at 20 km/h; night
-(23:00-06:00) +20 %. A 5,000 m trip of 900 s: 3,500 m beyond the flag fall = 14 steps, so
-85 + 70 = 155 TWD; 5,000 m at 20 km/h takes 900 s, so no slow-traffic time.
+Shipped meter (both cities' tariff since 2022-01-27): 85 TWD covers the first 1,250 m, then 5 TWD
+per started 200 m; 5 TWD per completed 100 s of the duration beyond the distance at 20 km/h (the
+20 km/h ASSUMED); night (23:00-06:00) +20 %. A 5,000 m trip of 900 s: 3,750 m beyond the flag
+fall = 19 started steps, so 85 + 95 = 180 TWD; 5,000 m at 20 km/h takes 900 s, so no
+slow-traffic time.
 """
 
 from __future__ import annotations
@@ -37,17 +38,17 @@ def test_round_half_up() -> None:
 
 @pytest.mark.parametrize(
     ("distance_m", "twd"),
-    [(0, 85), (1500, 85), (1501, 90), (1750, 90), (1751, 95), (2000, 95), (5000, 155)],
+    [(0, 85), (1250, 85), (1251, 90), (1450, 90), (1451, 95), (2000, 105), (5000, 180)],
 )
 def test_flag_fall_and_steps(meter: TaxiMeterConfig, distance_m: int, twd: int) -> None:
     assert taxi_meter_fare(meter, distance_m, 0, NOON) == twd
 
 
 @pytest.mark.parametrize(
-    ("duration_s", "twd"), [(0, 85), (180, 85), (359, 85), (360, 90), (539, 90), (540, 95)]
+    ("duration_s", "twd"), [(0, 85), (180, 85), (279, 85), (280, 90), (379, 90), (380, 95)]
 )
 def test_slow_traffic(meter: TaxiMeterConfig, duration_s: int, twd: int) -> None:
-    # 1,000 m at 20 km/h takes 180 s; each completed 180 s beyond that adds 5 TWD.
+    # 1,000 m at 20 km/h takes 180 s; each completed 100 s beyond that adds 5 TWD.
     assert taxi_meter_fare(meter, 1000, duration_s, NOON) == twd
 
 
@@ -58,10 +59,10 @@ def test_no_slow_traffic_charge_when_not_configured(meter: TaxiMeterConfig) -> N
 
 @pytest.mark.parametrize(
     ("hour", "minute", "twd"),
-    [(22, 59, 155), (23, 0, 186), (0, 0, 186), (5, 59, 186), (6, 0, 155)],
+    [(22, 59, 180), (23, 0, 216), (0, 0, 216), (5, 59, 216), (6, 0, 180)],
 )
 def test_night_surcharge(meter: TaxiMeterConfig, hour: int, minute: int, twd: int) -> None:
-    # 155 + 20 % = 155 + 31
+    # 180 + 20 % = 180 + 36
     assert taxi_meter_fare(meter, 5000, 900, taipei(2026, 3, 2, hour, minute)) == twd
 
 
@@ -93,12 +94,12 @@ def test_negative_trip(meter: TaxiMeterConfig) -> None:
 @pytest.mark.parametrize(
     ("low_income", "shared", "fare"),
     [
-        (False, SharedState.ALONE, Fare(78, "alone", 155, Fraction(1, 2))),  # 77.5 -> 78
-        (False, SharedState.SHARED, Fare(39, "shared", 155, Fraction(1, 4))),  # 38.75
-        (False, SharedState.PARTLY_SHARED, Fare(52, "partly_shared", 155, Fraction(1, 3))),
-        (True, SharedState.ALONE, Fare(52, "low_income", 155, Fraction(1, 3))),  # 51.67
-        (True, SharedState.SHARED, Fare(39, "shared", 155, Fraction(1, 4))),  # cheaper than 1/3
-        (True, SharedState.PARTLY_SHARED, Fare(52, "partly_shared", 155, Fraction(1, 3))),  # tie
+        (False, SharedState.ALONE, Fare(90, "alone", 180, Fraction(1, 2))),
+        (False, SharedState.SHARED, Fare(45, "shared", 180, Fraction(1, 4))),
+        (False, SharedState.PARTLY_SHARED, Fare(60, "partly_shared", 180, Fraction(1, 3))),
+        (True, SharedState.ALONE, Fare(60, "low_income", 180, Fraction(1, 3))),
+        (True, SharedState.SHARED, Fare(45, "shared", 180, Fraction(1, 4))),  # cheaper than 1/3
+        (True, SharedState.PARTLY_SHARED, Fare(60, "partly_shared", 180, Fraction(1, 3))),  # tie
     ],
 )
 def test_kaohsiung_fare_classes(
@@ -110,15 +111,15 @@ def test_kaohsiung_fare_classes(
 
 def test_kaohsiung_pays_a_share_of_the_daytime_fare(kaohsiung: CityConfig) -> None:
     night = quote_fare(kaohsiung, rider(), 5000, 900, taipei(2026, 3, 2, 23), SharedState.ALONE)
-    assert (night.meter_twd, night.amount_twd) == (155, 78)
+    assert (night.meter_twd, night.amount_twd) == (180, 90)
 
 
 @pytest.mark.parametrize(
     ("shared", "fare"),
     [
-        (SharedState.ALONE, Fare(52, "alone", 155, Fraction(1, 3))),  # 51.67
-        (SharedState.SHARED, Fare(26, "shared", 155, Fraction(1, 6))),  # 25.83
-        (SharedState.PARTLY_SHARED, Fare(26, "partly_shared", 155, Fraction(1, 6))),
+        (SharedState.ALONE, Fare(60, "alone", 180, Fraction(1, 3))),
+        (SharedState.SHARED, Fare(30, "shared", 180, Fraction(1, 6))),
+        (SharedState.PARTLY_SHARED, Fare(30, "partly_shared", 180, Fraction(1, 6))),
     ],
 )
 def test_tainan_third_and_sixth(tainan: CityConfig, shared: SharedState, fare: Fare) -> None:
@@ -132,9 +133,9 @@ def test_night_rate_in_the_city_time_zone(tainan: CityConfig) -> None:
     metered = tainan.model_copy(update={"fare": fare})
     at_23_taipei = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
     quote = quote_fare(metered, rider(), 5000, 900, at_23_taipei, SharedState.ALONE)
-    assert (quote.meter_twd, quote.amount_twd) == (186, 62)
+    assert (quote.meter_twd, quote.amount_twd) == (216, 72)
     day = quote_fare(metered, rider(), 5000, 900, NOON, SharedState.ALONE)
-    assert (day.meter_twd, day.amount_twd) == (155, 52)
+    assert (day.meter_twd, day.amount_twd) == (180, 60)
 
 
 def test_quote_input_errors(tainan: CityConfig) -> None:
@@ -142,4 +143,4 @@ def test_quote_input_errors(tainan: CityConfig) -> None:
         quote_fare(tainan, rider(), 5000, 900, datetime(2026, 3, 2, 12), SharedState.ALONE)
     with pytest.raises(InputError, match="shared: 'maybe'"):
         quote_fare(tainan, rider(), 5000, 900, NOON, "maybe")  # type: ignore[arg-type]
-    assert quote_fare(tainan, rider(), 5000, 900, NOON, "shared").amount_twd == 26  # type: ignore[arg-type]
+    assert quote_fare(tainan, rider(), 5000, 900, NOON, "shared").amount_twd == 30  # type: ignore[arg-type]

@@ -67,8 +67,8 @@ def taxi_meter_fare(meter: TaxiMeterConfig, distance_m: int, duration_s: int, at
     """The taxi meter for a trip, in TWD.
 
     The flag fall ``flag_fall_twd`` covers the first ``flag_fall_m`` metres; beyond them every
-    started ``step_m`` adds ``step_twd`` (with the shipped meter, 85 TWD up to 1,500 m, 90 TWD
-    from 1,501 m to 1,750 m). If the meter has a slow-traffic charge, the time beyond
+    started ``step_m`` adds ``step_twd`` (with the shipped meter, 85 TWD up to 1,250 m, 90 TWD
+    from 1,251 m to 1,450 m). If the meter has a slow-traffic charge, the time beyond
     ``distance_m`` at ``slow_traffic.reference_kph`` adds ``step_twd`` per completed ``step_s``.
     A trip starting in the night hours pays ``night_surcharge_percent`` more on the whole, the
     surcharge rounded half up.
