@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from rehabus.dispatch.booking import check_no_overlap, check_ride_needed, promised_window_s
+from rehabus.dispatch.booking import (
+    check_no_overlap,
+    check_ride_needed,
+    check_sharing_choice,
+    promised_window_s,
+)
 from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.geo.point import Point
 
@@ -64,3 +69,13 @@ def test_the_promised_window_stays_inside_the_service_hours(
     assert estimate in window
     assert tainan.service_hours.start_s <= window.start_s
     assert window.end_s <= tainan.service_hours.end_s
+
+
+def test_sharing_may_be_refused_where_the_city_allows_it(
+    tainan: CityConfig, kaohsiung: CityConfig
+) -> None:
+    assert check_sharing_choice(tainan, False).ok
+    assert check_sharing_choice(kaohsiung, True).ok
+    alone = check_sharing_choice(kaohsiung, False)
+    assert not alone.ok and alone.rule == "trip.sharing_required"
+    assert "高雄市" in alone.message_zh and "Kaohsiung" in alone.message_en

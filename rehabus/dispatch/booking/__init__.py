@@ -33,7 +33,12 @@ from rehabus.dispatch.booking._fare import (
 )
 from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
 from rehabus.dispatch.booking._time import local
-from rehabus.dispatch.booking._trip import TripSpan, check_no_overlap, check_ride_needed
+from rehabus.dispatch.booking._trip import (
+    TripSpan,
+    check_no_overlap,
+    check_ride_needed,
+    check_sharing_choice,
+)
 from rehabus.dispatch.booking._window import (
     check_booking_window,
     check_service_hours,
@@ -56,6 +61,7 @@ __all__ = [
     "check_no_overlap",
     "check_ride_needed",
     "check_service_hours",
+    "check_sharing_choice",
     "kaohsiung_eligibility",
     "local",
     "no_show_penalty",

@@ -8,7 +8,7 @@ from rehabus.dispatch.booking._decision import RuleDecision
 from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.geo.point import Point, haversine_m
 
-__all__ = ["TripSpan", "check_no_overlap", "check_ride_needed"]
+__all__ = ["TripSpan", "check_no_overlap", "check_ride_needed", "check_sharing_choice"]
 
 RIDE_NEEDED = "trip.ride_needed"
 """Allowed: pickup and drop-off are far enough apart."""
@@ -16,6 +16,9 @@ SAME_PLACE = "trip.same_place"
 NO_OVERLAP = "trip.no_overlap"
 """Allowed: the rider has no other trip at that time."""
 OVERLAPS = "trip.overlaps"
+SHARING_CHOICE = "trip.sharing_choice"
+"""Allowed: the rider shares, or the city lets riders ride alone."""
+SHARING_REQUIRED = "trip.sharing_required"
 
 TripSpan = tuple[int, int]
 """(pickup, drop-off) of a trip, seconds after the service day's midnight."""
@@ -53,6 +56,19 @@ def check_no_overlap(others: Sequence[TripSpan], span: TripSpan) -> RuleDecision
                 "trips at once.",
             )
     return RuleDecision.allow(NO_OVERLAP)
+
+
+def check_sharing_choice(city: CityConfig, shared_ok: bool) -> RuleDecision:
+    """Refuse a request to ride alone (``shared_ok`` false) in a city whose riders may not
+    refuse sharing (``booking.sharing_may_be_refused``; Kaohsiung)."""
+    if shared_ok or city.booking.sharing_may_be_refused:
+        return RuleDecision.allow(SHARING_CHOICE)
+    return RuleDecision.refuse(
+        SHARING_REQUIRED,
+        f"{city.name_zh}復康巴士不受理拒絕共乘：調度時可能安排與其他乘客同車（車資較低）。",
+        f"{city.name_en}'s rehabilitation buses do not let riders refuse sharing: the bus may "
+        "carry other riders too (at a lower fare).",
+    )
 
 
 def _hm(seconds: int) -> str:

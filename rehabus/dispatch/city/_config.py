@@ -202,6 +202,9 @@ class BookingWindow(_Model):
     min_trip_m
         Pickup and drop-off closer than this (straight line) need no bus: such a trip is
         refused. ASSUMED (200 m; neither city publishes a minimum).
+    sharing_may_be_refused
+        Whether a rider may ask to ride alone (Kaohsiung: no; riders there share whenever the
+        dispatcher pairs them).
     """
 
     min_days_ahead: int = Field(ge=0, le=365)
@@ -212,6 +215,7 @@ class BookingWindow(_Model):
     pickup_window_minutes: int = Field(gt=0, le=240)
     pickup_window_lead_minutes: int = Field(default=10, ge=0, le=240)
     min_trip_m: int = Field(default=200, ge=0, le=5000)
+    sharing_may_be_refused: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -26,6 +26,7 @@ from rehabus.dispatch.booking import (
     check_no_overlap,
     check_ride_needed,
     check_service_hours,
+    check_sharing_choice,
     local,
     no_show_penalty,
     promised_window_s,
@@ -46,8 +47,8 @@ from rehabus.service.schemas import (
     BookingCreate,
     BookingPublic,
     FarePublic,
-    PlaceIn,
     PlacePublic,
+    SeriesCreate,
     Window,
 )
 from rehabus.service.services.days import DayRegistry, trip_of
@@ -218,13 +219,15 @@ def rider_city(cities: dict[str, CityConfig], rider: Rider) -> CityConfig:
     return city
 
 
-def check_trip_places(city: CityConfig, pickup: PlaceIn, dropoff: PlaceIn) -> tuple[Point, Point]:
-    """Both places inside the service area and far enough apart for a ride; a 422 naming the
-    field otherwise."""
-    start, end = Point(pickup.lat, pickup.lon), Point(dropoff.lat, dropoff.lon)
+def check_trip(city: CityConfig, trip: BookingCreate | SeriesCreate) -> tuple[Point, Point]:
+    """What a trip must be whatever its date: both places inside the service area and far
+    enough apart for a ride, and the rider's choice on sharing one the city allows; a 422
+    naming the field otherwise. The two places."""
+    start, end = Point(trip.pickup.lat, trip.pickup.lon), Point(trip.dropoff.lat, trip.dropoff.lon)
     check_place(city, start, "pickup")
     check_place(city, end, "dropoff")
     _raise_if_refused(check_ride_needed(city, start, end), "dropoff")
+    _raise_if_refused(check_sharing_choice(city, trip.shared_ok), "shared_ok")
     return start, end
 
 
@@ -288,7 +291,7 @@ def book(
     rider = resolve_rider(session, user, payload.rider_id)
     city = rider_city(cities, rider)
     facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
-    pickup, dropoff = check_trip_places(city, payload.pickup, payload.dropoff)
+    pickup, dropoff = check_trip(city, payload)
     mobility = payload.mobility or Mobility(rider.mobility)
     booking = Booking(
         id=str(uuid.uuid4()),

@@ -17,7 +17,7 @@ from rehabus.service.services.bookings import (
     book,
     booking_public,
     cancel_booking,
-    check_trip_places,
+    check_trip,
     request_time,
     resolve_rider,
     rider_city,
@@ -36,11 +36,12 @@ def book_series(
     now: dt.datetime,
 ) -> SeriesPublic:
     """Store the standing order ``body`` and book every date of it now, each with its own
-    answer; the places every date shares are checked once, before anything is stored."""
+    answer; what every date shares (places, sharing) is checked once, before anything is
+    stored."""
     rider = resolve_rider(session, user, body.rider_id)
     city = rider_city(cities, rider)
     # What every date shares is checked once, before anything is stored.
-    check_trip_places(city, body.pickup, body.dropoff)
+    check_trip(city, body)
     series = BookingSeries(
         id=str(uuid.uuid4()),
         rider_id=rider.id,
