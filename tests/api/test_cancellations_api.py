@@ -109,3 +109,28 @@ def test_a_refused_booking_cannot_be_cancelled(world: World) -> None:
         f"/v1/bookings/{refused['id']}/cancel", headers=world.headers(rider)
     )
     assert_error(response, 409)
+
+
+def test_three_no_shows_suspend_the_rider_but_never_from_dialysis(world: World) -> None:
+    # Tainan (ASSUMED numbers): 2 points a no-show, 6 points within 90 days suspend for 30.
+    rider_id, rider = world.new_rider()
+    day = service_day(DAY)
+    for hhmm in ("06:30", "12:30", "19:30"):
+        booking = world.accepted(rider, trip(day, hhmm))
+        path = f"/v1/bookings/{booking['id']}/no-show"
+        assert world.client.post(path, headers=world.headers("dispatcher")).status_code == 200
+    shown = world.client.get(f"/v1/riders/{rider_id}", headers=world.headers(rider)).json()
+    assert shown["cancellation_points"] == 6
+    until = dt.date.fromisoformat(shown["suspended_until"])
+    assert until == day + dt.timedelta(days=30)  # from the day of the third no-show
+    # A new booking is refused, stored with the rule and the date in both languages.
+    refused = world.book(rider, trip(service_day(DAY + 1), "10:00")).json()
+    assert (refused["status"], refused["reason"]) == ("refused", "suspension.suspended")
+    assert str(until) in refused["message_zh"] and str(until) in refused["message_en"]
+    # Dialysis goes on.
+    dialysis = world.book(rider, trip(service_day(DAY + 1), "14:00", purpose="dialysis")).json()
+    assert dialysis["status"] == "accepted", dialysis
+    # Another rider is untouched; the list shows each rider's own suspension.
+    listed = world.client.get("/v1/riders", headers=world.headers("dispatcher")).json()
+    suspended = {r["id"] for r in listed if r["suspended_until"]}
+    assert rider_id in suspended and world.rider_id not in suspended

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from rehabus.dispatch.booking._cancellation import (
     CancellationOutcome,
+    Penalty,
     check_cancellation,
+    check_suspension,
     no_show_penalty,
+    suspended_until,
 )
 from rehabus.dispatch.booking._decision import RuleDecision
 from rehabus.dispatch.booking._eligibility import (
@@ -50,6 +53,7 @@ __all__ = [
     "CancellationOutcome",
     "CertificateLevel",
     "Fare",
+    "Penalty",
     "RiderProfile",
     "RuleDecision",
     "SharedState",
@@ -62,6 +66,7 @@ __all__ = [
     "check_ride_needed",
     "check_service_hours",
     "check_sharing_choice",
+    "check_suspension",
     "kaohsiung_eligibility",
     "local",
     "no_show_penalty",
@@ -69,6 +74,7 @@ __all__ = [
     "promised_window_s",
     "quote_fare",
     "round_half_up",
+    "suspended_until",
     "tainan_eligibility",
     "taxi_meter_fare",
 ]

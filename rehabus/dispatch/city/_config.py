@@ -369,12 +369,26 @@ class CancellationPolicy(_Model):
     no_show_wait_minutes
         How long the driver waits for a rider (from arriving, or from the start of the promised
         window if the bus came earlier) before the rider may be recorded as not there.
+    suspend_at_points
+        A rider whose points within ``points_window_days`` reach this many is suspended
+        (`rehabus.dispatch.booking.check_suspension`); ``None``: never.
+    points_window_days
+        How many days a penalty counts towards a suspension.
+    suspension_days
+        How long a suspension lasts: no new bookings from the day of the penalty that reached
+        ``suspend_at_points`` until this many days after it.
+    suspension_spares
+        The trip purposes a suspension never stops.
     """
 
     late_within_hours: int = Field(ge=0, le=168)
     late_points: int = Field(ge=0, le=100)
     no_show_points: int = Field(ge=0, le=100)
     no_show_wait_minutes: int = Field(ge=0, le=60)
+    suspend_at_points: int | None = Field(default=None, gt=0, le=1000)
+    points_window_days: int = Field(default=90, gt=0, le=3660)
+    suspension_days: int = Field(default=30, gt=0, le=3660)
+    suspension_spares: tuple[TripPurposeName, ...] = ("dialysis",)
 
 
 class LiveRules(_Model):

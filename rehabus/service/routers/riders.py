@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rehabus.service.auth import rider_ids_for
 from rehabus.service.db.models import Rider
-from rehabus.service.deps import CurrentUser, SessionDep, StaffUser
+from rehabus.service.deps import CurrentUser, SessionDep, StaffUser, StateDep
 from rehabus.service.schemas import (
     ID_PATTERN,
     CaregiverLinkCreate,
@@ -24,30 +24,31 @@ router = APIRouter(prefix="/v1/riders", tags=["riders"])
 RiderId = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 
 
-def rider_public(rider: Rider) -> RiderPublic:
-    return RiderPublic.model_validate(rider, from_attributes=True)
-
-
 @router.post("", response_model=RiderPublic, status_code=201, responses={409: {}, 422: {}})
-def register_rider(body: RiderCreate, session: SessionDep, _: StaffUser) -> RiderPublic:
+def register_rider(
+    body: RiderCreate, session: SessionDep, state: StateDep, _: StaffUser
+) -> RiderPublic:
     """Register a rider (dispatchers and admins), with a sign-in if username is given."""
-    return rider_public(service.register_rider(session, body))
+    return service.riders_public(session, state.cities, [service.register_rider(session, body)])[0]
 
 
 @router.get("", response_model=list[RiderPublic])
-def list_riders(session: SessionDep, user: CurrentUser) -> list[RiderPublic]:
+def list_riders(session: SessionDep, state: StateDep, user: CurrentUser) -> list[RiderPublic]:
     """The riders the signed-in user may see: themselves, those they care for, or all (staff)."""
     allowed = rider_ids_for(session, user)
     query = select(Rider).order_by(Rider.name, Rider.id)
     if allowed is not None:
         query = query.where(Rider.id.in_(allowed))
-    return [rider_public(r) for r in session.scalars(query.limit(1000))]
+    return service.riders_public(session, state.cities, list(session.scalars(query.limit(1000))))
 
 
 @router.get("/{rider_id}", response_model=RiderPublic, responses={404: {}})
-def get_rider(rider_id: RiderId, session: SessionDep, user: CurrentUser) -> RiderPublic:
+def get_rider(
+    rider_id: RiderId, session: SessionDep, state: StateDep, user: CurrentUser
+) -> RiderPublic:
     """One rider, if the signed-in user may see them (404 otherwise)."""
-    return rider_public(service.visible_rider(session, user, rider_id))
+    rider = service.visible_rider(session, user, rider_id)
+    return service.riders_public(session, state.cities, [rider])[0]
 
 
 @router.post(

@@ -62,6 +62,9 @@ class RiderPublic(BaseModel):
     low_income: bool
     medical_wheelchair_certificate: bool
     cancellation_points: int
+    suspended_until: dt.date | None = None
+    """The last day of the rider's latest suspension for penalty points (past or to come);
+    ``None``: never suspended (or the rider's city is not served here)."""
 
 
 class CaregiverLinkCreate(InputModel):

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from rehabus.dispatch.booking import (
     CertificateLevel,
+    Penalty,
     RiderProfile,
     RuleDecision,
     SharedState,
@@ -27,6 +28,7 @@ from rehabus.dispatch.booking import (
     check_ride_needed,
     check_service_hours,
     check_sharing_choice,
+    check_suspension,
     local,
     no_show_penalty,
     promised_window_s,
@@ -58,6 +60,7 @@ __all__ = [
     "book",
     "booking_public",
     "cancel_booking",
+    "penalties_of",
     "promised_window",
     "record_no_show",
     "visible_booking",
@@ -334,7 +337,13 @@ def book(
     if not series_id:
         _raise_if_refused(overlap, time_field)
     eligibility = check_eligibility(city, facts.profile, TripPurpose(payload.purpose))
-    for rule in (overlap, eligibility):
+    suspension = check_suspension(
+        city,
+        penalties_of(session, city, [rider.id])[rider.id],
+        local(city, now, "now").date(),
+        TripPurpose(payload.purpose),
+    )
+    for rule in (overlap, eligibility, suspension):
         failed = failed or (rule if not rule.ok else None)
     if failed is not None:
         booking.status, booking.reason, *msgs = _refused(failed)
@@ -618,6 +627,31 @@ def cancel_booking(
 
     _take_out(session, days, booking, ("accepted", "waitlisted"), refuse, change)
     return booking, (outcome.message_zh, outcome.message_en)
+
+
+def penalties_of(
+    session: Session, city: CityConfig, rider_ids: Sequence[str]
+) -> dict[str, list[Penalty]]:
+    """Each rider's penalties (late cancellations on the day they cancelled, no-shows on the
+    day of the trip), at the points ``city`` gives them, for `check_suspension`."""
+    out: dict[str, list[Penalty]] = {rid: [] for rid in rider_ids}
+    if not rider_ids:
+        return out
+    rows = session.execute(
+        select(Booking.rider_id, Booking.status, Booking.service_date, Booking.cancelled_at)
+        .where(Booking.rider_id.in_(list(rider_ids)))
+        .where(or_(Booking.late_cancellation.is_(True), Booking.status == "no_show"))
+    )
+    policy = city.cancellation
+    for rider_id, status, service_date, cancelled_at in rows:
+        if status == "no_show":
+            out[rider_id].append(Penalty(service_date, policy.no_show_points))
+        elif cancelled_at is not None:
+            moment = cancelled_at.replace(tzinfo=cancelled_at.tzinfo or dt.UTC)
+            out[rider_id].append(
+                Penalty(local(city, moment, "cancelled_at").date(), policy.late_points)
+            )
+    return out
 
 
 def record_no_show(

@@ -3,18 +3,50 @@ caregivers who book for them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rehabus.dispatch.booking import suspended_until
+from rehabus.dispatch.city import CityConfig
 from rehabus.service.auth import Role, hash_password, rider_ids_for
 from rehabus.service.db.models import CaregiverLink, Rider, User
 from rehabus.service.errors import ApiError, not_found
-from rehabus.service.schemas import CaregiverLinkCreate, CaregiverLinkPublic, RiderCreate
+from rehabus.service.schemas import (
+    CaregiverLinkCreate,
+    CaregiverLinkPublic,
+    RiderCreate,
+    RiderPublic,
+)
 from rehabus.service.services.accounts import username_taken
+from rehabus.service.services.bookings import penalties_of
 
-__all__ = ["link_caregiver", "register_rider", "visible_rider"]
+__all__ = ["link_caregiver", "register_rider", "riders_public", "visible_rider"]
+
+
+def riders_public(
+    session: Session, cities: Mapping[str, CityConfig], riders: Sequence[Rider]
+) -> list[RiderPublic]:
+    """What the API shows of ``riders``, with each one's suspension (by their city's rule)."""
+    by_city: dict[str, list[str]] = {}
+    for rider in riders:
+        by_city.setdefault(rider.city, []).append(rider.id)
+    until: dict[str, dt.date | None] = {}
+    for city_id, ids in by_city.items():
+        city = cities.get(city_id)
+        if city is None:
+            continue
+        for rider_id, penalties in penalties_of(session, city, ids).items():
+            until[rider_id] = suspended_until(city, penalties)
+    return [
+        RiderPublic.model_validate(rider, from_attributes=True).model_copy(
+            update={"suspended_until": until.get(rider.id)}
+        )
+        for rider in riders
+    ]
 
 
 def visible_rider(session: Session, user: User, rider_id: str) -> Rider:
