@@ -28,9 +28,15 @@ RESULTS = Path(__file__).resolve().parent / "results" / "live_replay.json"
 
 
 def run(
-    bookings: int, sigmas: list[float], seeds: list[int], *, whole_city: bool = False
+    bookings: int,
+    sigmas: list[float],
+    seeds: list[int],
+    *,
+    whole_city: bool = False,
+    out: Path | None = None,
 ) -> dict[str, Any]:
-    runs = []
+    """Every (sigma, seed) replayed; with ``out``, the results so far written after each."""
+    runs: list[dict[str, Any]] = []
     for sigma in sigmas:
         for seed in seeds:
             with tempfile.TemporaryDirectory() as folder, live_server(
@@ -44,7 +50,14 @@ def run(
             ) as server:  # fmt: skip
                 day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
                 started = time.perf_counter()
-                outcome = replay_day(server.url, "tainan", day, sigma=sigma, seed=seed, say=print)
+                try:
+                    outcome = replay_day(
+                        server.url, "tainan", day, sigma=sigma, seed=seed, say=print
+                    )
+                except Exception:  # what the service said before it went: the log goes with it
+                    log = (Path(folder) / "server.log").read_text(errors="replace")
+                    print(f"server log (end):\n{log[-6000:]}", flush=True)
+                    raise
                 wall = time.perf_counter() - started
             record = {
                 "sigma": sigma,
@@ -60,6 +73,12 @@ def run(
             }
             print(record, flush=True)
             runs.append(record)
+            if out is not None:
+                write_json(out, _result(bookings, whole_city, runs))
+    return _result(bookings, whole_city, runs)
+
+
+def _result(bookings: int, whole_city: bool, runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "benchmark": "live_replay",
         "machine": machine_info(),
@@ -85,7 +104,7 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    write_json(args.out, run(args.bookings, args.sigmas, args.seeds, whole_city=args.whole_city))
+    run(args.bookings, args.sigmas, args.seeds, whole_city=args.whole_city, out=args.out)
 
 
 if __name__ == "__main__":

@@ -924,10 +924,14 @@ class ServiceDayPlan:
         decision = others.book(trip, _keep_promise(trip.promised))
         if not decision.accepted or decision.vehicle_id is None:
             return None
-        sequences[decision.vehicle_id] = others.stored_stops(decision.vehicle_id)
-        sequences[vehicle_id] = [stop for stop in sequences[vehicle_id] if stop[0] != trip_id]
-        moved = others.trips()[trip_id]
-        trips = [moved if tid == trip_id else t for tid, t in self._trips.items()]
+        # The other buses and their trips as the booking left them (the trips that gave up
+        # buffer to make room keep the smaller buffers it planned them with), and the late
+        # bus without the trip.
+        sequences = {
+            **others.sequences(),
+            vehicle_id: [s for s in sequences[vehicle_id] if s[0] != trip_id],
+        }
+        trips = [*others.trips().values(), *(self._trips[t] for t in on_bus if t != trip_id)]
         return self._sibling(self.fleet, trips, sequences, locks)
 
     def _last_place(self, vehicle_id: str, at_s: int) -> Point:

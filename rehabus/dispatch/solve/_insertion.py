@@ -8,7 +8,7 @@ with the one validator, and commits it; or refuses with a reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -107,15 +107,7 @@ class Inserter:
         """The day's problem with every request inserted so far."""
         if len(self._requests) != len(self._problem.requests):
             p = self._problem
-            self._problem = Problem(
-                tuple(self._requests),
-                p.vehicles,
-                p.duration_s,
-                p.distance_m,
-                p.objective,
-                p.locks,
-                p.name,
-            )
+            self._problem = replace(p, requests=tuple(self._requests))
         return self._problem
 
     def plan(self) -> Plan:
@@ -191,15 +183,7 @@ class Inserter:
             locks[vehicle_id] = refs
             for ref in refs:
                 self._locked[self._node(ref)] = 1
-        self._problem = Problem(
-            tuple(self._requests),
-            p.vehicles,
-            p.duration_s,
-            p.distance_m,
-            p.objective,
-            locks,
-            p.name,
-        )
+        self._problem = replace(p, requests=tuple(self._requests), locks=locks)
 
     def _node(self, ref: StopRef) -> int:
         return 2 * self._index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)
@@ -371,15 +355,7 @@ class Inserter:
             self._refresh(v)
         else:
             self._requests.pop()
-            self._problem = Problem(
-                tuple(self._requests),
-                problem.vehicles,
-                problem.duration_s,
-                problem.distance_m,
-                problem.objective,
-                problem.locks,
-                problem.name,
-            )
+            self._problem = replace(problem, requests=tuple(self._requests))
             self._clear_slot(r)
         return result
 
@@ -395,15 +371,7 @@ class Inserter:
         for vid, locked in problem.locks.items():
             if any(ref.request_id == request_id for ref in locked):
                 raise InputError(f"request {request_id}: its stops are locked on {vid}")
-        smaller = Problem(
-            tuple(r for r in self._requests if r.id != request_id),
-            problem.vehicles,
-            problem.duration_s,
-            problem.distance_m,
-            problem.objective,
-            problem.locks,
-            problem.name,
-        )
+        smaller = replace(problem, requests=tuple(r for r in self._requests if r.id != request_id))
         plan = check(smaller, self._without(smaller, self._index.get(request_id, -1)))
         reserve = max(16, self._slots - len(smaller.requests))
         self.__init__(smaller, plan, reserve=reserve)  # type: ignore[misc]
@@ -471,15 +439,7 @@ def insert_all(
     kept = set(initial.served_ids()) if initial is not None else set()
     if problem.locks and initial is None:
         raise InputError("insert_all: a problem with locks needs an initial plan serving them")
-    base = Problem(
-        tuple(r for r in problem.requests if r.id in kept),
-        problem.vehicles,
-        problem.duration_s,
-        problem.distance_m,
-        problem.objective,
-        problem.locks,
-        problem.name,
-    )
+    base = replace(problem, requests=tuple(r for r in problem.requests if r.id in kept))
     rest = sorted(
         (r for r in problem.requests if r.id not in kept), key=lambda r: r.pickup_window.start_s
     )
