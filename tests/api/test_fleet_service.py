@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rehabus.dispatch.city import CityConfig, load_city
 from rehabus.dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
-from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.model import Layout, TimeWindow
 from rehabus.service.db import make_engine, session_factory, upgrade
 from rehabus.service.db.models import User, Vehicle, VehicleEvent
 from rehabus.service.services.fleet import day_fleet, seed_fleet
@@ -51,6 +51,10 @@ def test_the_fleet_is_seeded_once_from_the_depots(session: Session, tainan: City
     assert bus.shift == TimeWindow(*SHIFTS[0]) and bus.break_ == shift_break(*SHIFTS[0])
     second = next(v for v in fleet if v.id == f"TA-{first.id}-002")
     assert second.shift == TimeWindow(*SHIFTS[1])
+    # Tainan's medium bus: one of the 156, with its own layout, at its depot.
+    larger = [v for v in fleet if v.layout != DEFAULT_LAYOUT]
+    assert [v.layout for v in larger] == [Layout(8, 4, (1, 1, 1, 1))]
+    assert larger[0].id == "TA-east-001"
 
 
 def test_inactive_and_broken_down_buses_do_not_work(session: Session, tainan: CityConfig) -> None:

@@ -76,6 +76,8 @@ def test_shares_serialize_as_fractions(kaohsiung: CityConfig) -> None:
         ('alone = "1/2"', "alone = 0.5", "fare.alone: 0.5 is not a fraction"),
         ('low_income = "1/3"\n', "", None),
         ("step_m = 200", "step_m = 0", "fare.meter.step_m"),
+        ("count = 1", "count = 137", "larger: 137 buses, more than the depot's 136"),
+        ("fold_seats = [1, 1, 1, 1, 1, 1]", "fold_seats = [1]", "fold_seats has 1 entries"),
         ('night_end = "06:00"', 'night_end = "23:00"', "night_start 23:00 equals night_end 23:00"),
         ('night_end = "06:00"', 'night_end = "6am"', "fare.meter.night_end: '6am' is not a time"),
         ("reference_kph = 20", "reference_kph = 0", "fare.meter.slow_traffic.reference_kph"),

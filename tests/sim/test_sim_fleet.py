@@ -9,7 +9,7 @@ import pytest
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.fleet import BREAK_S, DEFAULT_LAYOUT, SHIFTS, shift_break
-from rehabus.dispatch.model import TimeWindow
+from rehabus.dispatch.model import Layout, TimeWindow
 from rehabus.dispatch.sim import FleetSpec, build_fleet
 
 H = 3600
@@ -23,7 +23,12 @@ def test_fleet_follows_the_city_and_the_service_defaults() -> None:
     assert by_depot == {d.id: d.vehicles for d in city.depots}  # 48 and 108, as configured
     assert {(v.shift.start_s, v.shift.end_s) for v in fleet} == set(SHIFTS)
     assert all(v.break_ is not None and v.break_.duration_s == BREAK_S for v in fleet)
-    assert all(v.layout == DEFAULT_LAYOUT for v in fleet)
+    # The city's one medium bus first at its depot, as the service seeds it; the rest small.
+    assert [(v.id, v.layout) for v in fleet if v.layout != DEFAULT_LAYOUT] == [
+        ("east-001", Layout(8, 4, (1, 1, 1, 1)))
+    ]
+    kaohsiung = build_fleet(load_city("kaohsiung"), FleetSpec(171))
+    assert [v.layout.wheelchair_positions for v in kaohsiung if v.layout != DEFAULT_LAYOUT] == [6]
     spread = build_fleet(city, FleetSpec(12, "wheelchair3", "spread", "three"))
     assert len(spread) == 12 and all(v.layout.wheelchair_positions == 3 for v in spread)
     assert len({v.depot for v in spread}) == 6

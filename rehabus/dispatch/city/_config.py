@@ -30,6 +30,7 @@ from pydantic import (
 from rehabus.dispatch.errors import ConfigError, InputError, OutsideServiceAreaError
 from rehabus.dispatch.geo import District, Point, city_name, find_district, load_districts, locate
 from rehabus.dispatch.geo import normalize_city as _normalize_city
+from rehabus.dispatch.model import Layout
 from rehabus.dispatch.model.rules import SlackRule
 from rehabus.dispatch.settings import get_settings
 
@@ -115,6 +116,40 @@ class Region(_Model):
     districts: tuple[Text, ...] = Field(min_length=1)
 
 
+class LargerBus(_Model):
+    """Buses of a depot larger than the small standard one (Tainan's medium bus, Kaohsiung's
+    large bus), counted among its ``vehicles``.
+
+    Attributes
+    ----------
+    name
+        What the city calls them (中型, 大型).
+    count
+        How many of the depot's buses are of this kind.
+    seats, wheelchair_positions, fold_seats
+        Their layout (`rehabus.dispatch.model.Layout`).
+    """
+
+    name: Text
+    count: int = Field(ge=1, le=1000)
+    seats: int = Field(ge=0, le=60)
+    wheelchair_positions: int = Field(ge=0, le=20)
+    fold_seats: tuple[int, ...] = ()
+
+    @property
+    def layout(self) -> Layout:
+        """Their seats and wheelchair positions."""
+        try:
+            return Layout(self.seats, self.wheelchair_positions, self.fold_seats)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _valid_layout(self) -> Self:
+        self.layout  # noqa: B018  (raises on a layout that does not add up)
+        return self
+
+
 class Depot(_Model):
     """A place where vehicles start and end their shifts.
 
@@ -130,6 +165,8 @@ class Depot(_Model):
         The id of the region the depot serves.
     vehicles
         How many vehicles are based there, if known.
+    larger
+        Which of them are larger than the standard small bus; the rest are small.
     """
 
     id: Id
@@ -138,6 +175,20 @@ class Depot(_Model):
     lon: float = Field(ge=-180.0, le=180.0, allow_inf_nan=False)
     region: Id
     vehicles: int | None = Field(default=None, ge=0)
+    larger: tuple[LargerBus, ...] = ()
+
+    @model_validator(mode="after")
+    def _larger_counted(self) -> Self:
+        larger = sum(kind.count for kind in self.larger)
+        if larger and (self.vehicles is None or larger > self.vehicles):
+            raise ValueError(f"larger: {larger} buses, more than the depot's {self.vehicles}")
+        return self
+
+    def layouts(self, standard: Layout) -> list[Layout]:
+        """The layout of each of its ``vehicles`` buses in turn: the larger ones first, then
+        ``standard``."""
+        larger = [kind.layout for kind in self.larger for _ in range(kind.count)]
+        return larger + [standard] * ((self.vehicles or 0) - len(larger))
 
     @property
     def point(self) -> Point:

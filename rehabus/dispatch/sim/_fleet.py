@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehabus.dispatch.city import CityConfig
+from rehabus.dispatch.city import CityConfig, Depot
 from rehabus.dispatch.day import FleetVehicle
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
@@ -96,12 +96,17 @@ def _split(total: int, weights: list[float]) -> list[int]:
     return [int(c) for c in counts]
 
 
-def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float]]:
+def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float, tuple[Layout, ...]]]:
+    """Each depot's id, place, share of the fleet and its larger buses' layouts (the city's
+    own depots only have any)."""
     if plan == "city":
-        return [(d.id, d.point, float(d.vehicles or 1)) for d in city.depots]
+        return [
+            (d.id, d.point, float(d.vehicles or 1), tuple(d.layouts(DEFAULT_LAYOUT)[: _n(d)]))
+            for d in city.depots
+        ]
     districts = sorted(load_districts(city.id), key=lambda d: -d.population_65_plus)[:6]
     frame = district_geometries(city.id).set_index("name_zh")
-    out = []
+    out: list[tuple[str, Point, float, tuple[Layout, ...]]] = []
     for d in districts:
         rep = frame.loc[d.name_zh].geometry.representative_point()
         out.append(
@@ -109,27 +114,34 @@ def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float]]:
                 d.name_en.split()[0].lower(),
                 Point(round(rep.y, 6), round(rep.x, 6)),
                 float(d.population_65_plus),
+                (),
             )
         )
     return out
 
 
+def _n(depot: Depot) -> int:
+    return sum(kind.count for kind in depot.larger)
+
+
 def build_fleet(city: CityConfig, spec: FleetSpec) -> list[FleetVehicle]:
     """The buses of ``spec`` for ``city``: depots get buses in proportion to their shares, and
-    shifts are dealt in turn at each depot, as the service seeds its fleet."""
+    shifts are dealt in turn at each depot, as the service seeds its fleet; with the standard
+    layout, a depot's larger buses (`rehabus.dispatch.city.LargerBus`) come first."""
     layout = LAYOUTS[spec.layout]
     shifts = SHIFT_PLANS[spec.shifts]
     depots = _depots(city, spec.depots)
-    counts = _split(spec.size, [w for _, _, w in depots])
+    counts = _split(spec.size, [w for _, _, w, _ in depots])
     fleet = []
-    for (depot_id, point, _), n in zip(depots, counts, strict=True):
+    for (depot_id, point, _, larger), n in zip(depots, counts, strict=True):
+        layouts = [*larger, *([layout] * n)][:n] if spec.layout == "standard" else [layout] * n
         for k in range(n):
             start, end = shifts[k % len(shifts)]
             fleet.append(
                 FleetVehicle(
                     f"{depot_id}-{k + 1:03d}",
                     point,
-                    layout,
+                    layouts[k],
                     TimeWindow(start, end),
                     shift_break(start, end),
                 )

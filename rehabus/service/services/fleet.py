@@ -27,7 +27,7 @@ def seed_fleet(session: Session, city: CityConfig) -> int:
         return 0
     made = 0
     for depot in city.depots:
-        for k in range(depot.vehicles or 0):
+        for k, layout in enumerate(depot.layouts(DEFAULT_LAYOUT)):
             start, end = SHIFTS[k % len(SHIFTS)]
             brk = shift_break(start, end)
             session.add(
@@ -35,9 +35,9 @@ def seed_fleet(session: Session, city: CityConfig) -> int:
                     id=f"{city.id[:2].upper()}-{depot.id}-{k + 1:03d}",
                     city=city.id,
                     depot_id=depot.id,
-                    seats=DEFAULT_LAYOUT.seats,
-                    wheelchair_positions=DEFAULT_LAYOUT.wheelchair_positions,
-                    fold_seats=list(DEFAULT_LAYOUT.fold_seats),
+                    seats=layout.seats,
+                    wheelchair_positions=layout.wheelchair_positions,
+                    fold_seats=list(layout.fold_seats),
                     shift_start_s=start,
                     shift_end_s=end,
                     break_start_s=brk.window.start_s,
