@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +25,14 @@ def _say(message: str) -> None:
 
 
 def _run(
-    host: str, port: int, *, demo: bool, bookings: int, serve: bool, whole_city: bool = False
+    host: str,
+    port: int,
+    *,
+    demo: bool,
+    bookings: int,
+    serve: bool,
+    whole_city: bool = False,
+    live_speed: float | None = None,
 ) -> None:
     _say("rehabus 啟動中 starting…")
     from rehabus.service.db.engine import DatabaseInUseError, hold_database  # noqa: PLC0415
@@ -37,7 +46,14 @@ def _run(
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
         _start(
-            settings, host, port, demo=demo, bookings=bookings, serve=serve, whole_city=whole_city
+            settings,
+            host,
+            port,
+            demo=demo,
+            bookings=bookings,
+            serve=serve,
+            whole_city=whole_city,
+            live_speed=live_speed,
         )
 
 
@@ -50,6 +66,7 @@ def _start(
     bookings: int,
     serve: bool,
     whole_city: bool,
+    live_speed: float | None,
 ) -> None:
     import uvicorn  # noqa: PLC0415  (slow imports, only when used)
 
@@ -90,6 +107,13 @@ def _start(
             typer.echo(f"Interactive API docs: {base}/docs  (Ctrl+C stops)")
 
     app = create_app(settings, on_startup=startup, report=_say)
+    if serve and live_speed is not None:
+        threading.Thread(
+            target=_drive_the_demo_day,
+            args=(f"http://{host}:{port}", live_speed),
+            name="live-demo",
+            daemon=True,
+        ).start()
     if serve:
         uvicorn.run(
             app,
@@ -105,6 +129,40 @@ def _start(
         pass
 
 
+def _drive_the_demo_day(url: str, speed: float) -> None:
+    """The demo day played through the service itself once it answers
+    (`rehabus.cli.live_replay`), ``speed`` simulated seconds a second: buses move on the
+    console, drivers report, riders are told."""
+    import datetime as dt  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    from rehabus.cli.live_replay import replay_day  # noqa: PLC0415
+    from rehabus.dispatch.city import load_city  # noqa: PLC0415
+
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    day = dt.datetime.now(load_city("tainan").zone).date() + dt.timedelta(days=1)
+    _say(f"實況演示 live demo: {day} driven through the service at {speed:g}× (0: at once)")
+    try:
+        outcome = replay_day(url, "tainan", day, speed=speed, say=_say)
+    except Exception as exc:  # the service goes on; the demo says why the drive stopped
+        _say(f"live demo stopped: {type(exc).__name__}: {exc}")
+        return
+    live = outcome.live
+    _say(
+        f"live demo done: {live['pickups']} pickups, "
+        f"{100 * float(live['pickups_in_window_share']):.1f} % in the promised window, "
+        f"{100 * float(live['appointments_kept_share']):.1f} % of appointments kept; "
+        f"{outcome.moved} moved"
+    )
+
+
 def demo(
     host: Annotated[str, HOST] = "127.0.0.1",
     port: Annotated[int, PORT] = 8000,
@@ -117,9 +175,27 @@ def demo(
             "all 37 districts; some minutes)"
         ),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            help="drive the demo day through the service as it serves: buses move on the "
+            "console, drivers report, riders are told"
+        ),
+    ] = False,
+    speed: Annotated[
+        float, typer.Option(min=0, help="with --live: simulated seconds a second (0: at once)")
+    ] = 60.0,
 ) -> None:
     """Start the service with Tainan loaded and a demo day of bookings."""
-    _run(host, port, demo=True, bookings=bookings, serve=serve, whole_city=whole_city)
+    _run(
+        host,
+        port,
+        demo=True,
+        bookings=bookings,
+        serve=serve,
+        whole_city=whole_city,
+        live_speed=speed if live else None,
+    )
 
 
 def serve(

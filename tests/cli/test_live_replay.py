@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -104,3 +105,53 @@ def test_the_command_line_replays_and_prints_both_sides(demo: LiveServer) -> Non
     for side in ("live", "without"):
         assert 0.0 <= printed[side]["pickups_in_window_share"] <= 1.0
         assert printed[side]["pickups"] > 0
+
+
+def test_the_live_demo_drives_its_own_day_through_the_service(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # rehabus demo --live: the service plays its demo day by itself, as fast as it answers
+    # here (--speed 0), while anyone may watch it on the console.
+    folder = tmp_path_factory.mktemp("live-demo")
+    with live_server(
+        f"sqlite:///{folder / 'rehabus.sqlite3'}",
+        command=lambda port: [
+            "rehabus.cli", "demo", "--host", "127.0.0.1", "--port", str(port),
+            "--bookings", str(DEMO_BOOKINGS), "--live", "--speed", "0",
+        ],
+        log_path=folder / "server.log",
+        timeout_s=240,
+    ) as server:  # fmt: skip
+        day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
+        token = httpx.post(
+            f"{server.url}/v1/auth/token",
+            json={"username": "dispatcher", "password": "dispatcher-demo"},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        accepted = [
+            b
+            for b in httpx.get(
+                f"{server.url}/v1/bookings",
+                params={"service_date": str(day)},
+                headers=headers,
+                timeout=60,
+            ).json()
+            if b["status"] in ("accepted", "completed", "no_show")
+        ]
+        assert accepted
+        # Waits for the replay to report every trip's drop-off (or its rider not there).
+        deadline = time.monotonic() + 300
+        ends: set[str] = set()
+        while time.monotonic() < deadline and len(ends) < len(accepted):
+            view = httpx.get(
+                f"{server.url}/v1/dispatch/days/tainan/{day}/live", headers=headers, timeout=60
+            ).json()
+            ends = {
+                e["booking_id"]
+                for v in view["vehicles"]
+                for e in v["events"]
+                if e["kind"] in ("dropped_off", "no_show")
+            }
+            time.sleep(1)
+        assert ends == {b["id"] for b in accepted}
+    assert "live demo" in (folder / "server.log").read_text()
