@@ -33,6 +33,7 @@ def run(
     seeds: list[int],
     *,
     whole_city: bool = False,
+    breakdowns: int = 0,
     out: Path | None = None,
 ) -> dict[str, Any]:
     """Every (sigma, seed) replayed; with ``out``, the results so far written after each."""
@@ -52,7 +53,13 @@ def run(
                 started = time.perf_counter()
                 try:
                     outcome = replay_day(
-                        server.url, "tainan", day, sigma=sigma, seed=seed, say=print
+                        server.url,
+                        "tainan",
+                        day,
+                        sigma=sigma,
+                        seed=seed,
+                        breakdowns=breakdowns,
+                        say=print,
                     )
                 except Exception:  # what the service said before it went: the log goes with it
                     log = (Path(folder) / "server.log").read_text(errors="replace")
@@ -67,6 +74,7 @@ def run(
                 "without": outcome.without,
                 "moved": outcome.moved,
                 "breaks": outcome.breaks,
+                "breakdowns": outcome.breakdowns,
                 "events": outcome.events,
                 "positions": outcome.positions,
                 "wall_s": round(wall, 1),
@@ -87,7 +95,7 @@ def _result(bookings: int, whole_city: bool, runs: list[dict[str, Any]]) -> dict
         "note": "demo bookings (random homes in Tainan's core, hospital trips there and back)"
         + ("; and the demand model's day of the whole city" if whole_city else "")
         + "; riders not there at the demand model's share (the same ones in both arms); "
-        "drivers take their planned breaks; no breakdowns; the replay approves every move",
+        "drivers take their planned breaks; the replay approves every move",
         "runs": runs,
     }
 
@@ -102,9 +110,17 @@ def main() -> None:
         action="store_true",
         help="also book the demand model's day of the whole city (rehabus demo --whole-city)",
     )
+    parser.add_argument("--breakdowns", type=int, default=0, help="buses that break down")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    run(args.bookings, args.sigmas, args.seeds, whole_city=args.whole_city, out=args.out)
+    run(
+        args.bookings,
+        args.sigmas,
+        args.seeds,
+        whole_city=args.whole_city,
+        breakdowns=args.breakdowns,
+        out=args.out,
+    )
 
 
 if __name__ == "__main__":

@@ -216,6 +216,9 @@ def live(
         float | None,
         typer.Option(min=0, max=1, help="Riders not there (default: the demand model's share)."),
     ] = None,
+    breakdowns: Annotated[
+        int, typer.Option(min=0, help="Buses that break down during the day.")
+    ] = 0,
     approve_moves: Annotated[
         bool, typer.Option(help="Act as the dispatcher: move every pickup put at risk.")
     ] = True,
@@ -237,6 +240,7 @@ def live(
         sigma=sigma,
         seed=seed,
         no_show_share=no_show_share,
+        breakdowns=breakdowns,
         approve_moves=approve_moves,
         speed=speed,
         say=typer.echo,

@@ -9,11 +9,17 @@ opens) and dropping off, each at the simulated moment. A share ``no_show_share``
 (by default the demand model's; which ones, the seed and the trip decide) are not there: the
 driver waits the city's no-show wait, which the service counts, and reports them not there.
 Each driver takes the break where the service's day has it (``driver_break``), reporting its
-beginning and end; no bus breaks down (`dispatching.break_down` is tested on its own). The
+beginning and end. ``breakdowns`` buses (drawn by the seed among those with two trips or more)
+break down at a moment drawn between their first and last but one planned stop: setting out
+from the first stop after it, the driver reports the breakdown where the bus is, and the bus
+drives no more; the service rescues its riders aboard and moves its trips, and the buses they
+go to drive them. Without the live loop nobody learns of it: the bus's riders aboard miss their
+appointments and its trips to come are missed. A trip never picked up by the end of the day
+counts as a pickup outside its window (and its appointment as missed), in both arms. The
 service reacts as it would on the road: it re-times the bus, tells the riders, and, where the
-replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that
-keeps the promise with the console's one click. Simulated time runs ``speed`` times faster
-than the clock (0: as fast as the service answers).
+replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that keeps
+the promise with the console's one click. Simulated time runs ``speed`` times faster than the
+clock (0: as fast as the service answers).
 
 It measures what riders get: pickups inside the promised window, appointments reached in time
 (arrival plus alighting no later than the appointment, as `rehabus.dispatch.sim` counts them),
@@ -56,6 +62,7 @@ class _Tally:
     appointments: int = 0
     kept: int = 0
     not_there_count: int = 0
+    missed_count: int = 0
 
     def not_there(self, trip: _Trip, arrived: float, wait_s: int) -> float:
         """Count a pickup whose rider is not there (in the window or not, as the day simulator
@@ -64,6 +71,15 @@ class _Tally:
         self.not_there_count += 1
         self.on_time += max(arrived, float(trip.window_start_s)) <= trip.window_end_s
         return float(no_show_from(round(arrived), trip.window_start_s, wait_s))
+
+    def missed(self, trip: _Trip, *, picked_up: bool) -> None:
+        """Count a trip the day left undone: its pickup (unless it happened) outside the
+        window, its appointment missed."""
+        self.missed_count += 1
+        if not picked_up:
+            self.pickups += 1
+        if trip.appointment_s is not None:
+            self.appointments += 1
 
     def serve(self, trip: _Trip, kind: str, arrived: float) -> float:
         """Count the stop a bus reached at ``arrived``: a pickup (boarding not before the
@@ -82,6 +98,7 @@ class _Tally:
         return {
             "pickups": self.pickups,
             "no_shows": self.not_there_count,
+            "missed": self.missed_count,
             "pickups_in_window_share": round(self.on_time / self.pickups, 4)
             if self.pickups
             else 1.0,
@@ -104,6 +121,7 @@ class ReplayOutcome:
     buses: int
     breaks: int = 0
     """Drivers' breaks taken (two reports each, among ``events``)."""
+    breakdowns: int = 0
 
 
 @dataclass
@@ -161,6 +179,7 @@ def replay_day(
     approve_moves: bool = True,
     position_every_s: int = 120,
     no_show_share: float | None = None,
+    breakdowns: int = 0,
     speed: float = 0.0,
     say: Callable[[str], None] = lambda _: None,
     progress_every: int = 200,
@@ -205,7 +224,8 @@ def replay_day(
         no_show_share = DemandParameters().no_show_share
     absent = {tid for tid in trips if _draw(seed, tid) < no_show_share}
     wait_s = 60 * config.cancellation.no_show_wait_minutes
-    without = _without(routes, trips, absent, wait_s, depots, traffic, day, zone)
+    broken_at = _breakdowns(routes, breakdowns, seed, day, zone)
+    without = _without(routes, trips, absent, wait_s, broken_at, depots, traffic, day, zone)
 
     suffix = uuid.uuid4().hex[:6]
     buses: dict[str, _Bus] = {}
@@ -234,7 +254,10 @@ def replay_day(
     say(f"{len(buses)} buses, {len(trips)} trips on {day}: driving")
 
     tally = _Tally()
-    counts = {"events": 0, "positions": 0, "moved": 0, "breaks": 0}
+    counts = {"events": 0, "positions": 0, "moved": 0, "breaks": 0, "breakdowns": 0}
+    picked: set[str] = set()  # boarded (a second pickup of one of them is a rescue)
+    ended: set[str] = set()  # dropped off, or not there
+    breaking = dict(broken_at)
     queue: list[tuple[float, str]] = [(bus.clock, bus.id) for bus in buses.values()]
     heapq.heapify(queue)
     started_wall = time.monotonic()
@@ -302,6 +325,22 @@ def replay_day(
         )
         mine.raise_for_status()
         today = mine.json()
+        ahead = next((s for s in today["stops"] if s["state"] != "done"), None)
+        setting_out = ahead is not None and ahead["state"] == "planned"
+        if setting_out and bus.id in breaking and bus.clock >= breaking[bus.id]:
+            del breaking[bus.id]
+            where = {"lat": bus.place.lat, "lon": bus.place.lon}
+            event(bus, "breakdown", bus.clock, **where)
+            counts["breakdowns"] += 1
+            # Its riders and trips went to other buses: every bus with stops left sets out.
+            plan_now = client.get(f"/v1/dispatch/days/{city}/{day}", headers=staff_headers)
+            plan_now.raise_for_status()
+            for route in plan_now.json()["routes"]:
+                if route["vehicle_id"] == bus.id:
+                    continue
+                other = buses.get(route["vehicle_id"]) or enlist(route["vehicle_id"], bus.clock)
+                heapq.heappush(queue, (max(other.clock, bus.clock), other.id))
+            continue
         left = [k for k, s in enumerate(today["stops"]) if s["state"] != "done"]
         pause = today.get("driver_break")
         if (
@@ -324,7 +363,9 @@ def replay_day(
         trip = trips.get(trip_id)
         if trip is None:  # booked after the replay began: not the replay's to drive
             continue
-        target = trip.pickup if kind == "pickup" else trip.dropoff
+        # Where the service sends the bus: the trip's place, or where a rider is rescued.
+        target = Point(upcoming["lat"], upcoming["lon"])
+        rescue = kind == "pickup" and trip_id in picked
         if upcoming["state"] == "planned":
             leg = traffic.seconds(bus.place, target)
             origin, departed = bus.place, bus.clock
@@ -347,16 +388,24 @@ def replay_day(
                 event(bus, "arrived", bus.clock, booking_id=trip_id, stop=kind)
             heapq.heappush(queue, (bus.clock, bus.id))
             continue
-        if kind == "pickup" and trip_id in absent:
+        if rescue:  # aboard again: counted once, at the first pickup
+            bus.clock += BOARD_S
+            event(bus, "boarded", bus.clock, booking_id=trip_id)
+        elif kind == "pickup" and trip_id in absent:
             bus.clock = tally.not_there(trip, bus.clock, wait_s)
             event(bus, "no_show", bus.clock, booking_id=trip_id)
+            ended.add(trip_id)
         else:
             bus.clock = tally.serve(trip, kind, bus.clock)
             event(
                 bus, "boarded" if kind == "pickup" else "dropped_off", bus.clock, booking_id=trip_id
             )
+            (picked if kind == "pickup" else ended).add(trip_id)
         approve(bus)
         heapq.heappush(queue, (bus.clock, bus.id))
+    for trip_id, trip in trips.items():  # what no bus did by the end of the day
+        if trip_id not in ended:
+            tally.missed(trip, picked_up=trip_id in picked)
     return ReplayOutcome(
         live=tally.as_dict(),
         without=without.as_dict(),
@@ -365,6 +414,7 @@ def replay_day(
         positions=counts["positions"],
         buses=len(buses),
         breaks=counts["breaks"],
+        breakdowns=counts["breakdowns"],
     )
 
 
@@ -379,23 +429,53 @@ def _draw(seed: int, trip_id: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def _breakdowns(
+    routes: list[dict[str, Any]], n: int, seed: int, day: dt.date, zone: dt.tzinfo
+) -> dict[str, float]:
+    """``n`` buses that break down (drawn by ``seed`` among those with two trips or more), each
+    at a moment drawn between its first and its last but one planned stop (so that it breaks
+    down before setting out for a stop, with at least its last still to come)."""
+    if n <= 0:
+        return {}
+    rng = np.random.default_rng([seed, 404])
+    able = sorted(
+        (r for r in routes if sum(1 for s in r["stops"] if s["booking_id"]) >= 4),
+        key=lambda r: r["vehicle_id"],
+    )
+    out: dict[str, float] = {}
+    for k in rng.choice(len(able), size=min(n, len(able)), replace=False):
+        starts = [_seconds(s["start"], day, zone) for s in able[int(k)]["stops"] if s["booking_id"]]
+        out[able[int(k)]["vehicle_id"]] = float(rng.uniform(starts[0], starts[-2]))
+    return out
+
+
 def _without(
     routes: list[dict[str, Any]],
     trips: dict[str, _Trip],
     absent: set[str],
     wait_s: int,
+    broken_at: dict[str, float],
     depots: dict[str, Point],
     traffic: _Traffic,
     day: dt.date,
     zone: dt.tzinfo,
 ) -> _Tally:
     """Each bus driving its plan's stops as they were, on the same traffic, with the same
-    riders not there."""
+    riders not there; a bus that breaks down stops at the first stop after the moment, and what
+    it had left is missed."""
     tally = _Tally()
     for route in routes:
         place = depots[_depot_of(route["vehicle_id"])]
         clock = float(_seconds(route["depart"], day, zone))
-        for stop in route["stops"]:
+        breaks_at = broken_at.get(route["vehicle_id"])
+        picked: set[str] = set()
+        for k, stop in enumerate(route["stops"]):
+            if breaks_at is not None and clock >= breaks_at:
+                for rest in route["stops"][k:]:
+                    tid = rest["booking_id"] or ""
+                    if tid in trips and rest["kind"] == "dropoff":
+                        tally.missed(trips[tid], picked_up=tid in picked)
+                break
             if stop["kind"] == "break":  # where the plan has it, as long as it has it
                 begin = max(clock, float(_seconds(stop["start"], day, zone)))
                 start, end = (_seconds(stop[k], day, zone) for k in ("start", "departure"))
@@ -412,5 +492,6 @@ def _without(
                 clock = tally.not_there(trip, arrived, wait_s)
             else:
                 clock = tally.serve(trip, stop["kind"], arrived)
+                picked.add(stop["booking_id"])
             place = target
     return tally

@@ -88,6 +88,33 @@ def test_riders_not_there_are_waited_for_and_leave_the_day(demo: LiveServer) -> 
     assert sum(b["status"] == "no_show" for b in listed) == absent
 
 
+def test_a_bus_that_breaks_down_has_its_riders_rescued_and_its_trips_driven_by_others(
+    demo: LiveServer,
+) -> None:
+    day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
+    outcome = replay_day(
+        demo.url, "tainan", day, sigma=0.0, seed=2, no_show_share=0.0, breakdowns=1
+    )
+    assert outcome.breakdowns == 1
+    token = httpx.post(
+        f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
+    ).json()["access_token"]
+    view = httpx.get(
+        f"{demo.url}/v1/dispatch/days/tainan/{day}/live",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    ).json()
+    # The broken bus is out of the day; the others drove its trips and rescued its riders.
+    assert len(view["vehicles"]) == 155
+    # With the loop every rider is set down (a rescued rider boarding a second time is counted
+    # once); without it, what the broken bus had left is missed.
+    assert outcome.live["missed"] == 0
+    assert outcome.without["missed"] >= 1
+    assert outcome.live["pickups"] == outcome.without["pickups"] >= DEMO_BOOKINGS // 2
+    assert outcome.live["pickups_in_window_share"] >= outcome.without["pickups_in_window_share"]
+    assert outcome.live["appointments_kept_share"] >= outcome.without["appointments_kept_share"]
+
+
 def test_the_command_line_replays_and_prints_both_sides(demo: LiveServer) -> None:
     day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
     done = subprocess.run(
