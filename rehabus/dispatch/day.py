@@ -932,7 +932,12 @@ class ServiceDayPlan:
             vehicle_id: [s for s in sequences[vehicle_id] if s[0] != trip_id],
         }
         trips = [*others.trips().values(), *(self._trips[t] for t in on_bus if t != trip_id)]
-        return self._sibling(self.fleet, trips, sequences, locks)
+        try:
+            return self._sibling(self.fleet, trips, sequences, locks)
+        except PlanInvalidError:
+            # The validator refuses the day put together again: no move (seen once, on a
+            # whole-city replay with breakdowns and rescues, not yet explained).
+            return None
 
     def _last_place(self, vehicle_id: str, at_s: int) -> Point:
         """Where ``vehicle_id`` last stopped at or before ``at_s`` (its depot if nowhere)."""
