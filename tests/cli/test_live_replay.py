@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -38,6 +39,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield server
 
 
+def _dispatcher(server: LiveServer) -> dict[str, str]:
+    token = httpx.post(
+        f"{server.url}/v1/auth/token",
+        json={"username": "dispatcher", "password": "dispatcher-demo"},
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _live_view(server: LiveServer, day: dt.date) -> dict[str, Any]:
+    """The day as the dispatchers' console sees it live."""
+    view: dict[str, Any] = httpx.get(
+        f"{server.url}/v1/dispatch/days/tainan/{day}/live",
+        headers=_dispatcher(server),
+        timeout=60,
+    ).json()
+    return view
+
+
 def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) -> None:
     day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
     said: list[str] = []
@@ -55,14 +74,7 @@ def test_a_day_replayed_without_traffic_keeps_every_promise(demo: LiveServer) ->
     # Arrived and boarded at each pickup, arrived and dropped off at each drop-off.
     assert outcome.events == 4 * trips + 2 * outcome.breaks
     assert outcome.breaks == outcome.buses  # each driver's break, begun and ended
-    token = httpx.post(
-        f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
-    ).json()["access_token"]
-    view = httpx.get(
-        f"{demo.url}/v1/dispatch/days/tainan/{day}/live",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-    ).json()
+    view = _live_view(demo, day)
     reported = [e for v in view["vehicles"] for e in v["events"] if e["booking_id"]]
     assert len(reported) == outcome.events - 2 * outcome.breaks
     assert all(v["at_risk"] == [] for v in view["vehicles"])
@@ -76,13 +88,10 @@ def test_riders_not_there_are_waited_for_and_leave_the_day(demo: LiveServer) -> 
     assert absent == outcome.without["no_shows"] >= 1  # the same riders in both arms
     # Arrived and not there at each of their pickups, and no drop-off.
     assert outcome.events == 4 * outcome.live["pickups"] - 2 * absent + 2 * outcome.breaks
-    token = httpx.post(
-        f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
-    ).json()["access_token"]
     listed = httpx.get(
         f"{demo.url}/v1/bookings",
         params={"service_date": str(day), "limit": 2000},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=_dispatcher(demo),
         timeout=60,
     ).json()
     assert sum(b["status"] == "no_show" for b in listed) == absent
@@ -96,14 +105,7 @@ def test_a_bus_that_breaks_down_has_its_riders_rescued_and_its_trips_driven_by_o
         demo.url, "tainan", day, sigma=0.0, seed=2, no_show_share=0.0, breakdowns=1
     )
     assert outcome.breakdowns == 1
-    token = httpx.post(
-        f"{demo.url}/v1/auth/token", json={"username": "dispatcher", "password": "dispatcher-demo"}
-    ).json()["access_token"]
-    view = httpx.get(
-        f"{demo.url}/v1/dispatch/days/tainan/{day}/live",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-    ).json()
+    view = _live_view(demo, day)
     # The broken bus is out of the day; the others drove its trips and rescued its riders.
     assert len(view["vehicles"]) == 155
     # With the loop every rider is set down (a rescued rider boarding a second time is counted
@@ -150,11 +152,7 @@ def test_the_live_demo_drives_its_own_day_through_the_service(
         timeout_s=240,
     ) as server:  # fmt: skip
         day = (dt.datetime.now(ZoneInfo("Asia/Taipei")) + dt.timedelta(days=1)).date()
-        token = httpx.post(
-            f"{server.url}/v1/auth/token",
-            json={"username": "dispatcher", "password": "dispatcher-demo"},
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = _dispatcher(server)
         accepted = [
             b
             for b in httpx.get(
@@ -170,9 +168,7 @@ def test_the_live_demo_drives_its_own_day_through_the_service(
         deadline = time.monotonic() + 300
         ends: set[str] = set()
         while time.monotonic() < deadline and len(ends) < len(accepted):
-            view = httpx.get(
-                f"{server.url}/v1/dispatch/days/tainan/{day}/live", headers=headers, timeout=60
-            ).json()
+            view = _live_view(server, day)
             ends = {
                 e["booking_id"]
                 for v in view["vehicles"]
