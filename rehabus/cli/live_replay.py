@@ -64,12 +64,19 @@ class _Tally:
     not_there_count: int = 0
     missed_count: int = 0
 
+    def _pickup(self, trip: _Trip, arrived: float) -> float:
+        """Count a pickup reached at ``arrived``, inside the promised window or not; when it
+        begins (not before the window opens)."""
+        start = max(arrived, float(trip.window_start_s))
+        self.pickups += 1
+        self.on_time += start <= trip.window_end_s
+        return start
+
     def not_there(self, trip: _Trip, arrived: float, wait_s: int) -> float:
         """Count a pickup whose rider is not there (in the window or not, as the day simulator
         counts it); when the bus may leave (`rehabus.dispatch.live.no_show_from`)."""
-        self.pickups += 1
+        self._pickup(trip, arrived)
         self.not_there_count += 1
-        self.on_time += max(arrived, float(trip.window_start_s)) <= trip.window_end_s
         return float(no_show_from(round(arrived), trip.window_start_s, wait_s))
 
     def missed(self, trip: _Trip, *, picked_up: bool) -> None:
@@ -85,10 +92,7 @@ class _Tally:
         """Count the stop a bus reached at ``arrived``: a pickup (boarding not before the
         promised window opens) or a drop-off; when the bus leaves it."""
         if kind == "pickup":
-            start = max(arrived, float(trip.window_start_s))
-            self.pickups += 1
-            self.on_time += start <= trip.window_end_s
-            return start + BOARD_S
+            return self._pickup(trip, arrived) + BOARD_S
         if trip.appointment_s is not None:
             self.appointments += 1
             self.kept += arrived + BOARD_S <= trip.appointment_s
@@ -325,8 +329,8 @@ def replay_day(
         )
         mine.raise_for_status()
         today = mine.json()
-        ahead = next((s for s in today["stops"] if s["state"] != "done"), None)
-        setting_out = ahead is not None and ahead["state"] == "planned"
+        left = [k for k, s in enumerate(today["stops"]) if s["state"] != "done"]
+        setting_out = bool(left) and today["stops"][left[0]]["state"] == "planned"
         if setting_out and bus.id in breaking and bus.clock >= breaking[bus.id]:
             del breaking[bus.id]
             where = {"lat": bus.place.lat, "lon": bus.place.lon}
@@ -341,7 +345,6 @@ def replay_day(
                 other = buses.get(route["vehicle_id"]) or enlist(route["vehicle_id"], bus.clock)
                 heapq.heappush(queue, (max(other.clock, bus.clock), other.id))
             continue
-        left = [k for k, s in enumerate(today["stops"]) if s["state"] != "done"]
         pause = today.get("driver_break")
         if (
             pause is not None
@@ -477,9 +480,8 @@ def _without(
                         tally.missed(trips[tid], picked_up=tid in picked)
                 break
             if stop["kind"] == "break":  # where the plan has it, as long as it has it
-                begin = max(clock, float(_seconds(stop["start"], day, zone)))
-                start, end = (_seconds(stop[k], day, zone) for k in ("start", "departure"))
-                clock = begin + (end - start)
+                start = _seconds(stop["start"], day, zone)
+                clock = max(clock, start) + _seconds(stop["departure"], day, zone) - start
                 continue
             trip = trips.get(stop["booking_id"] or "")
             if trip is None:

@@ -179,15 +179,20 @@ class Depot(_Model):
 
     @model_validator(mode="after")
     def _larger_counted(self) -> Self:
-        larger = sum(kind.count for kind in self.larger)
+        larger = len(self.larger_layouts)
         if larger and (self.vehicles is None or larger > self.vehicles):
             raise ValueError(f"larger: {larger} buses, more than the depot's {self.vehicles}")
         return self
 
+    @property
+    def larger_layouts(self) -> list[Layout]:
+        """The layout of each of its larger buses, one entry a bus."""
+        return [kind.layout for kind in self.larger for _ in range(kind.count)]
+
     def layouts(self, standard: Layout) -> list[Layout]:
         """The layout of each of its ``vehicles`` buses in turn: the larger ones first, then
         ``standard``."""
-        larger = [kind.layout for kind in self.larger for _ in range(kind.count)]
+        larger = self.larger_layouts
         return larger + [standard] * ((self.vehicles or 0) - len(larger))
 
     @property

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehabus.dispatch.city import CityConfig, Depot
+from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.day import FleetVehicle
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.fleet import DEFAULT_LAYOUT, SHIFTS, shift_break
@@ -101,8 +101,7 @@ def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float, tuple[
     own depots only have any)."""
     if plan == "city":
         return [
-            (d.id, d.point, float(d.vehicles or 1), tuple(d.layouts(DEFAULT_LAYOUT)[: _n(d)]))
-            for d in city.depots
+            (d.id, d.point, float(d.vehicles or 1), tuple(d.larger_layouts)) for d in city.depots
         ]
     districts = sorted(load_districts(city.id), key=lambda d: -d.population_65_plus)[:6]
     frame = district_geometries(city.id).set_index("name_zh")
@@ -118,10 +117,6 @@ def _depots(city: CityConfig, plan: str) -> list[tuple[str, Point, float, tuple[
             )
         )
     return out
-
-
-def _n(depot: Depot) -> int:
-    return sum(kind.count for kind in depot.larger)
 
 
 def build_fleet(city: CityConfig, spec: FleetSpec) -> list[FleetVehicle]:

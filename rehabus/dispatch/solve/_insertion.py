@@ -33,7 +33,12 @@ from rehabus.dispatch.solve._plan_build import (
     route_from_nodes,
     sequences_of,
 )
-from rehabus.dispatch.solve._search import MAX_ROUTE_STOPS, _locked_nodes, _vehicle_classes
+from rehabus.dispatch.solve._search import (
+    MAX_ROUTE_STOPS,
+    _locked_nodes,
+    _stop_node,
+    _vehicle_classes,
+)
 from rehabus.dispatch.solve.stop import StoppingCriterion
 from rehabus.dispatch.validate import check
 
@@ -178,15 +183,12 @@ class Inserter:
         p = self._problem
         locks = {vid: locked for vid, locked in p.locks.items() if vid != vehicle_id}
         for ref in p.locks.get(vehicle_id, ()):
-            self._locked[self._node(ref)] = 0
+            self._locked[_stop_node(self._index, ref)] = 0
         if refs:
             locks[vehicle_id] = refs
             for ref in refs:
-                self._locked[self._node(ref)] = 1
+                self._locked[_stop_node(self._index, ref)] = 1
         self._problem = replace(p, requests=tuple(self._requests), locks=locks)
-
-    def _node(self, ref: StopRef) -> int:
-        return 2 * self._index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)
 
     def _vehicle_indices(self, vehicle_ids: Iterable[str]) -> list[int]:
         index = {vehicle.id: k for k, vehicle in enumerate(self._problem.vehicles)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from rehabus.dispatch.model import Problem, StopKind
+from rehabus.dispatch.model import Problem, StopKind, StopRef
 from rehabus.dispatch.solve import _alns
 from rehabus.dispatch.solve import _kernels as kn
 from rehabus.dispatch.solve._arrays import ProblemArrays
@@ -152,12 +152,17 @@ def _hopeless(
     return out
 
 
+def _stop_node(index: Mapping[str, int], ref: StopRef) -> int:
+    """The node of a request's pickup or drop-off, ``index`` giving each request's slot."""
+    return 2 * index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)
+
+
 def _locked_nodes(problem: Problem, pa: ProblemArrays) -> npt.NDArray[np.int64]:
     locked = np.zeros(pa.loc.shape[0], dtype=np.int64)
     index = {r.id: k for k, r in enumerate(problem.requests)}
     for refs in problem.locks.values():
         for ref in refs:
-            locked[2 * index[ref.request_id] + (0 if ref.kind is StopKind.PICKUP else 1)] = 1
+            locked[_stop_node(index, ref)] = 1
     return locked
 
 
