@@ -27,7 +27,7 @@ from rehabus.service.schemas import BookingCreate, PlaceIn
 from rehabus.service.services.bookings import book
 from rehabus.service.services.days import DayRegistry
 
-__all__ = ["CityDayOutcome", "book_city_day"]
+__all__ = ["CityDayOutcome", "book_city_day", "decide"]
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,31 @@ def book_city_day(
             pickup_at=pickup_at,
             appointment_at=appointment_at,
         )
-        with sessions() as session:
-            booker = session.get(User, booker_id)
-            assert booker is not None
-            try:
-                status = book(session, days, cities, booker, payload, dt.datetime.now(dt.UTC))
-                counts[status.status] = counts.get(status.status, 0) + 1
-            except ApiError:  # a rule the booking breaks (a place outside the service area)
-                counts["refused"] += 1
-            session.commit()
+        status = decide(sessions, days, cities, booker_id, payload)
+        counts[status] = counts.get(status, 0) + 1
         bar.update()
     bar.close()
     return CityDayOutcome(
         day, len(riders), len(trips), counts["accepted"], counts["waitlisted"], counts["refused"]
     )
+
+
+def decide(
+    sessions: sessionmaker[Session],
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    booker_id: int,
+    payload: BookingCreate,
+) -> str:
+    """Book ``payload`` now as the user ``booker_id``, in a session of its own; the booking's
+    status ("refused" also for a rule the booking breaks, such as a rider's trips overlapping
+    or a place outside the service area)."""
+    with sessions() as session:
+        booker = session.get(User, booker_id)
+        assert booker is not None
+        try:
+            status = book(session, days, cities, booker, payload, dt.datetime.now(dt.UTC)).status
+        except ApiError:
+            status = "refused"
+        session.commit()
+    return status

@@ -22,10 +22,8 @@ from rehabus.dispatch.geo.point import Point, haversine_m
 from rehabus.dispatch.model import Mobility
 from rehabus.service.auth import Role, hash_password
 from rehabus.service.db.models import Booking, CaregiverLink, Rider, SavedPlace, User
-from rehabus.service.errors import ApiError
 from rehabus.service.schemas import BookingCreate, PlaceIn
-from rehabus.service.services.bookings import book
-from rehabus.service.services.city_day import CityDayOutcome, book_city_day
+from rehabus.service.services.city_day import CityDayOutcome, book_city_day, decide
 from rehabus.service.services.days import DayRegistry
 
 __all__ = ["DEMO_ACCOUNTS", "HOSPITALS", "DemoSummary", "seed_demo"]
@@ -170,15 +168,7 @@ def seed_demo(
             pickup_at=back_at.replace(tzinfo=config.zone),
         )
         for payload in (there, back):
-            with sessions() as session:
-                user = session.get(User, dispatcher.id)
-                assert user is not None
-                try:
-                    answer = book(session, days, cities, user, payload, dt.datetime.now(dt.UTC))
-                    status = answer.status
-                except ApiError:  # a rule the booking breaks (a rider's trips overlapping)
-                    status = "refused"
-                session.commit()
+            status = decide(sessions, days, cities, dispatcher.id, payload)
             counts[status] = counts.get(status, 0) + 1
             bar.update()
     bar.close()
