@@ -896,12 +896,13 @@ class ServiceDayPlan:
             done, aboard, moved, tuple(unplaced), rescued, tuple(stranded), place
         )
 
-    def move(self, trip_id: str) -> ServiceDayPlan | None:
+    def move(self, trip_id: str, exclude: Iterable[str] = ()) -> ServiceDayPlan | None:
         """The day with ``trip_id`` on another bus, its promise kept (its pickup inside the
         promised window, its buffers as far as they fit), or ``None`` if no other bus can take
         it so (this day is left as it was). For a bus that runs late: its endangered pickups
         go to a bus that can keep the promise. A trip among its bus's locked stops (the bus is
-        already there, or the rider aboard) stays."""
+        already there, or the rider aboard) stays. The buses of ``exclude`` keep their routes
+        and do not take it (buses that run too late themselves)."""
         vehicle_id = self.route_of_trip(trip_id)
         if vehicle_id is None:
             raise InputError(f"trip {trip_id}: not on any bus")
@@ -913,25 +914,31 @@ class ServiceDayPlan:
             vid: [(ref.request_id, str(ref.kind)) for ref in refs]
             for vid, refs in self._locks.items()
         }
-        # Placed on a day without its bus, then that bus's route is given back without it.
-        on_bus = set(self.route(vehicle_id).request_ids())
+        # Placed on a day without its bus (nor the buses excluded), then their routes are given
+        # back, its own without it.
+        kept = {vehicle_id, *exclude}
+        on_kept = {rid for vid in kept if vid in sequences for rid in self.route(vid).request_ids()}
+        free = [v for v in self.fleet if v.id not in kept]
+        if not free:
+            return None
         others = self._sibling(
-            [v for v in self.fleet if v.id != vehicle_id],
-            [t for tid, t in self._trips.items() if tid not in on_bus],
-            {vid: stops for vid, stops in sequences.items() if vid != vehicle_id},
-            {vid: refs for vid, refs in locks.items() if vid != vehicle_id},
+            free,
+            [t for tid, t in self._trips.items() if tid not in on_kept],
+            {vid: stops for vid, stops in sequences.items() if vid not in kept},
+            {vid: refs for vid, refs in locks.items() if vid not in kept},
         )
         decision = others.book(trip, _keep_promise(trip.promised))
         if not decision.accepted or decision.vehicle_id is None:
             return None
         # The other buses and their trips as the booking left them (the trips that gave up
-        # buffer to make room keep the smaller buffers it planned them with), and the late
-        # bus without the trip.
+        # buffer to make room keep the smaller buffers it planned them with), the buses kept
+        # as they were, and the late bus without the trip.
         sequences = {
             **others.sequences(),
+            **{vid: stops for vid, stops in sequences.items() if vid in kept},
             vehicle_id: [s for s in sequences[vehicle_id] if s[0] != trip_id],
         }
-        trips = [*others.trips().values(), *(self._trips[t] for t in on_bus if t != trip_id)]
+        trips = [*others.trips().values(), *(self._trips[t] for t in on_kept if t != trip_id)]
         try:
             return self._sibling(self.fleet, trips, sequences, locks)
         except PlanInvalidError:

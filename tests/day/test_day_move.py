@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from _core_day import TAINAN, fleet, promise, random_trip
-from _line import LINE, stops_of, three_trips, valid
+from _line import LINE, bus, stops_of, three_trips, valid
 
 from rehabus.dispatch.day import ServiceDayPlan
 from rehabus.dispatch.travel import city_provider
@@ -27,9 +27,33 @@ def test_a_trip_moves_to_a_bus_that_keeps_its_promise() -> None:
     assert [s[0] for s in stops_of(day, "A")] == ["t1", "t1", "t2", "t2", "t3", "t3"]
 
 
+def test_a_bus_excluded_keeps_its_route_and_takes_nothing() -> None:
+    day = three_trips(("06:00", "15:00"))
+    with_c = ServiceDayPlan(
+        LINE,
+        [*day.fleet, bus("C")],
+        list(day.trips().values()),
+        {
+            "A": [s for s in day.sequences()["A"] if s[0] != "t3"],
+            "C": [("t3", "pickup"), ("t3", "dropoff")],
+        },
+    )
+    # B would take t2 (as above): passed over, C takes it beside the trip it has.
+    moved = with_c.move("t2", exclude={"B"})
+    assert moved is not None
+    assert moved.route_of_trip("t2") == "C"
+    assert stops_of(moved, "B") == []
+    assert moved.route_of_trip("t3") == "C"
+    assert valid(moved)
+    # With every other bus passed over, nothing moves.
+    assert with_c.move("t2", exclude={"B", "C"}) is None
+
+
 def test_a_trip_no_other_bus_can_keep_stays() -> None:
     # B's shift ends before t2's promise: nowhere to go.
     assert three_trips(("06:00", "08:30")).move("t2") is None
+    # A day of one bus: no other bus at all.
+    assert three_trips().move("t2") is None
 
 
 def test_a_trip_among_the_locked_stops_stays() -> None:

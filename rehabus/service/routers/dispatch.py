@@ -203,9 +203,9 @@ def move(
 ) -> MovePublic:
     """Move a pickup off a bus that runs late to another bus that keeps its promised window
     (the one-click action on a promise at risk); the rider is told. 409 when no bus can."""
-    _city(state, city)
+    config = _city(state, city)
     return dispatching.move_trip(
-        session, state.days, city, service_date, booking_id, state.notifier, state.feed
+        session, state.days, config, service_date, booking_id, state.notifier, state.feed
     )
 
 

@@ -40,6 +40,7 @@ from rehabus.service.services.bookings import (
     promised_window,
     request_time,
 )
+from rehabus.service.services.bus_state import bus_timeline
 from rehabus.service.services.days import DayRegistry, OpenDay, pickup_of
 
 __all__ = [
@@ -53,6 +54,10 @@ __all__ = [
     "seconds_on_day",
     "unlock",
 ]
+
+MOVE_TRIES = 4
+"""How many buses a move tries before it says no bus keeps the promise (each try rebuilds the
+day: a dispatcher's click must not wait on the whole fleet)."""
 
 NOT_PLANNED = ("waitlisted", "refused", "interrupted", "stranded")
 """The statuses of a day's bookings that are on no route."""
@@ -360,7 +365,7 @@ def manifest(
 def move_trip(
     session: Session,
     days: DayRegistry,
-    city: str,
+    config: CityConfig,
     service_date: dt.date,
     booking_id: str,
     notifier: Notifier,
@@ -369,8 +374,9 @@ def move_trip(
     """Move a pickup off its bus (one running late) to another bus that keeps its promise,
     and tell both buses' streams; 409 if none can, or if the bus is already there or the
     rider aboard (its stops locked)."""
+    city = config.id
     with days.open(session, city, service_date) as opened:
-        moved = move_in(session, opened, booking_id, notifier)
+        moved = move_in(session, config, opened, booking_id, notifier)
     if moved is None:
         raise ApiError(
             409,
@@ -386,18 +392,38 @@ def move_trip(
 
 
 def move_in(
-    session: Session, opened: OpenDay, booking_id: str, notifier: Notifier
+    session: Session, config: CityConfig, opened: OpenDay, booking_id: str, notifier: Notifier
 ) -> MovePublic | None:
-    """`move_trip` on a day already open (the caller commits): ``None`` if it stays."""
+    """`move_trip` on a day already open (the caller commits): ``None`` if it stays.
+
+    The bus that takes the trip must keep its promise as it runs, not only on the plan: its
+    stops re-timed from what it has reported (`bus_state.bus_timeline`) may put neither the
+    trip nor a stop that was safe before at risk. A bus that would is passed over, and the
+    next one tried (at most `MOVE_TRIES` buses)."""
     plan = opened.plan
     if booking_id not in plan.trips():
         raise not_found("此行程", "trip")
     before = plan.route_of_trip(booking_id)
-    new_day = plan.move(booking_id)
-    if new_day is None or before is None:
+    if before is None:
         return None
-    after = new_day.route_of_trip(booking_id)
-    assert after is not None
+    day = opened.row.service_date
+    passed: set[str] = set()
+    for _ in range(MOVE_TRIES):
+        new_day = plan.move(booking_id, exclude=passed)
+        if new_day is None:
+            return None
+        after = new_day.route_of_trip(booking_id)
+        assert after is not None
+        was, _facts = bus_timeline(session, plan, config, day, after)
+        now, _facts = bus_timeline(session, new_day, config, day, after)
+        safe_before = {(s.trip_id, s.kind) for s in was.stops if s.risk is None}
+        if not any(
+            (s.trip_id, s.kind) in safe_before or s.trip_id == booking_id for s in now.at_risk
+        ):
+            break
+        passed.add(after)
+    else:
+        return None
     opened.plan = new_day
     opened.save({before, after})
     booking = session.get(Booking, booking_id)

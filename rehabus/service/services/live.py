@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,12 +26,9 @@ from rehabus.dispatch.geo import near_city
 from rehabus.dispatch.geo.point import Point
 from rehabus.dispatch.live import (
     Position,
-    Reached,
     StopEstimate,
     StopState,
-    Timeline,
     no_show_from,
-    retime,
 )
 from rehabus.service.db.models import Booking, Rider, User, Vehicle, VehicleEvent, VehiclePosition
 from rehabus.service.errors import ApiError, not_found
@@ -60,6 +56,7 @@ from rehabus.service.services.bookings import (
     record_no_show,
     request_time,
 )
+from rehabus.service.services.bus_state import BusFacts, bus_facts, bus_timeline
 from rehabus.service.services.days import DayRegistry, pickup_of
 from rehabus.service.services.dispatching import break_down, move_in, seconds_on_day
 
@@ -96,68 +93,6 @@ def drivers_bus(session: Session, user: User) -> Vehicle:
 def service_day_of(config: CityConfig, moment: dt.datetime, name: str = "at") -> dt.date:
     """The service day a moment falls on, in the city's time."""
     return request_time(config, moment, name).date()
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What a bus has reported on a day."""
-
-    reached: dict[tuple[str, str], Reached]
-    position: Position | None
-    events: list[VehicleEvent]
-    latest_s: int
-    on_break: Reached | None = None
-    """The driver's break: begun (and ended) as reported."""
-
-
-def _facts(session: Session, city: str, day: dt.date, vehicle_id: str) -> _Facts:
-    events = list(
-        session.scalars(
-            select(VehicleEvent)
-            .where(
-                VehicleEvent.city == city,
-                VehicleEvent.service_date == day,
-                VehicleEvent.vehicle_id == vehicle_id,
-            )
-            .order_by(VehicleEvent.at_s, VehicleEvent.id)
-        )
-    )
-    arrived: dict[tuple[str, str], int] = {}
-    done: dict[tuple[str, str], int] = {}
-    began = ended = None  # the first break begun, and its end (one break a shift)
-    for event in events:
-        if event.kind == EventKind.BREAK_STARTED and began is None:
-            began = event.at_s
-        elif event.kind == EventKind.BREAK_ENDED and began is not None and ended is None:
-            ended = max(began, event.at_s)
-        if event.booking_id is None:
-            continue
-        key = (event.booking_id, event.stop or "")
-        arrived.setdefault(key, event.at_s)
-        if event.kind != EventKind.ARRIVED:
-            done[key] = event.at_s
-    reached = {key: Reached(when, done.get(key)) for key, when in arrived.items()}
-    last = session.scalar(
-        select(VehiclePosition)
-        .where(
-            VehiclePosition.city == city,
-            VehiclePosition.service_date == day,
-            VehiclePosition.vehicle_id == vehicle_id,
-        )
-        .order_by(VehiclePosition.at_s.desc(), VehiclePosition.id.desc())
-        .limit(1)
-    )
-    position = Position(Point(last.lat, last.lon), last.at_s) if last is not None else None
-    latest = max([e.at_s for e in events] + ([position.at_s] if position else []), default=0)
-    on_break = Reached(began, ended) if began is not None else None
-    return _Facts(reached, position, events, latest, on_break)
-
-
-def _now_s(config: CityConfig, day: dt.date, latest_s: int) -> int:
-    now = dt.datetime.now(config.zone)
-    if now.date() == day:
-        return max(latest_s, now.hour * 3600 + now.minute * 60 + now.second)
-    return latest_s
 
 
 def _event_public(config: CityConfig, event: VehicleEvent, duplicate: bool) -> EventPublic:
@@ -234,15 +169,15 @@ def _tell_riders(
     with days.open(session, config.id, day) as opened:
         if vehicle_id not in {v.id for v in opened.plan.fleet}:
             return moved
-        timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
+        timeline, _ = bus_timeline(session, opened.plan, config, day, vehicle_id)
         if config.live.auto_move_late_pickups:
             for stop in timeline.at_risk:
                 if stop.kind == "pickup" and stop.state is StopState.PLANNED:
-                    done = move_in(session, opened, stop.trip_id, notifier)
+                    done = move_in(session, config, opened, stop.trip_id, notifier)
                     if done is not None:
                         moved.append(done.to_vehicle)
             if moved:
-                timeline, _ = _timeline(session, opened.plan, config, day, vehicle_id)
+                timeline, _ = bus_timeline(session, opened.plan, config, day, vehicle_id)
         about_the_bus(notifier, session, timeline)
     return moved
 
@@ -325,7 +260,9 @@ def _record_event(
         try:
             if booking is None or opened.plan.route_of_trip(booking.id) != bus.id:
                 raise _not_on_bus()
-            _check_order(config, booking, body.kind, at_s, _facts(session, bus.city, day, bus.id))
+            _check_order(
+                config, booking, body.kind, at_s, bus_facts(session, bus.city, day, bus.id)
+            )
         except ApiError as exc:
             refused = exc
         else:
@@ -352,7 +289,7 @@ def _record_event(
 
 
 def _check_order(
-    config: CityConfig, booking: Booking, kind: EventKind, at_s: int, facts: _Facts
+    config: CityConfig, booking: Booking, kind: EventKind, at_s: int, facts: BusFacts
 ) -> None:
     """A rider boards after the bus has come, is a no-show only after the waiting time, and
     is dropped off after boarding; 409 naming what is missing."""
@@ -447,15 +384,6 @@ def _check_reach(config: CityConfig, place: Point) -> None:
         )
 
 
-def _timeline(
-    session: Session, plan: ServiceDayPlan, config: CityConfig, day: dt.date, vehicle_id: str
-) -> tuple[Timeline, _Facts]:
-    facts = _facts(session, config.id, day, vehicle_id)
-    now_s = _now_s(config, day, facts.latest_s)
-    timeline = retime(plan, vehicle_id, facts.reached, facts.position, now_s, facts.on_break)
-    return timeline, facts
-
-
 def _position(config: CityConfig, day: dt.date, position: Position | None) -> PositionPublic | None:
     if position is None:
         return None
@@ -482,7 +410,7 @@ def driver_day(
     bus = drivers_bus(session, user)
     config = cities[bus.city]
     with days.open(session, bus.city, day) as opened:
-        timeline, facts = _timeline(session, opened.plan, config, day, bus.id)
+        timeline, facts = bus_timeline(session, opened.plan, config, day, bus.id)
     wait_s = 60 * config.cancellation.no_show_wait_minutes
     rows = []
     for stop in timeline.stops:
@@ -565,7 +493,7 @@ def _at_risk(session: Session, config: CityConfig, day: dt.date, stop: StopEstim
 def _live_vehicle(
     session: Session, plan: ServiceDayPlan, config: CityConfig, day: dt.date, vehicle_id: str
 ) -> tuple[LiveVehiclePublic, int]:
-    timeline, facts = _timeline(session, plan, config, day, vehicle_id)
+    timeline, facts = bus_timeline(session, plan, config, day, vehicle_id)
     upcoming = timeline.next_stop
     public = LiveVehiclePublic(
         vehicle_id=vehicle_id,
@@ -635,7 +563,7 @@ def trip_live(
         bus = opened.plan.route_of_trip(booking.id)
         if bus is None:
             return blank
-        timeline, facts = _timeline(session, opened.plan, config, day, bus)
+        timeline, facts = bus_timeline(session, opened.plan, config, day, bus)
     mine = {s.kind: s for s in timeline.stops if s.trip_id == booking.id}
     pickup, dropoff = mine["pickup"], mine["dropoff"]
     if dropoff.state is StopState.DONE:

@@ -333,6 +333,35 @@ def test_a_bus_held_up_far_away_puts_the_promise_at_risk_for_the_dispatcher(worl
     assert_error(again, 404)
 
 
+def test_a_move_passes_over_a_bus_that_runs_too_late_itself(world: World) -> None:
+    booking, driver = _trip_and_driver(world, "07:40", pickup=NCKU, dropoff=KUO)
+    end = parse(booking["promised_window"]["end"])
+    _position(world, driver, end - dt.timedelta(minutes=1), KUO)
+    # The bus the plan alone would give the trip to ...
+    day = world.app.state.rehabus.days.cached("tainan", service_day(LIVE_DAY))
+    assert day is not None
+    on_plan = day.move(booking["id"])
+    assert on_plan is not None
+    first_choice = on_plan.route_of_trip(booking["id"])
+    assert first_choice not in (None, booking["vehicle_id"])
+    # ... is itself across town, too far to reach the pickup inside the promise.
+    _position(world, _driver_of(world, first_choice), end - dt.timedelta(minutes=1), KUO)
+    moved = world.client.post(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/bookings/{booking['id']}/move",
+        headers=world.headers("dispatcher"),
+    )
+    assert moved.status_code == 200, moved.text
+    taker = moved.json()["to_vehicle"]
+    assert taker not in (first_choice, booking["vehicle_id"])
+    # On the bus that took it, the pickup is not at risk as that bus runs.
+    bus = world.client.get(
+        f"/v1/dispatch/days/tainan/{service_day(LIVE_DAY)}/vehicles/{taker}/live",
+        headers=world.headers("dispatcher"),
+    ).json()
+    assert booking["id"] not in {r["booking_id"] for r in bus["at_risk"]}
+    _valid(world)
+
+
 def test_where_the_city_lets_it_a_late_pickup_moves_at_once(world: World) -> None:
     state = world.app.state.rehabus
     config = state.cities["tainan"]
