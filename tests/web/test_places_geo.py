@@ -23,10 +23,15 @@ def test_facilities_are_hospitals_and_rehab_clinics_placed_honestly(server: Serv
     assert sum(f["hospital"] for f in everything) == 32
     assert all(f["hospital"] or f["rehabilitation"] for f in everything)
     ncku = next(f for f in everything if f["name"] == "國立成功大學醫學院附設醫院")
-    assert (ncku["lat"], ncku["lon"], ncku["located"]) == (23.00182, 120.2192, "surveyed")
+    # Where the NHIA publishes it (data/geo/medical_institution_coordinates_nhia_2024.csv).
+    assert (ncku["lat"], ncku["lon"], ncku["located"]) == (23.00221, 120.21923, "nhia")
     assert ncku["district"] == "北區" and "勝利路" in ncku["address"]
-    # Only the hand-surveyed few are exact; the rest say where their point comes from.
-    assert {f["located"] for f in everything} == {"surveyed", "village", "district"}
+    chimei = next(f for f in everything if f["name"] == "奇美醫療財團法人奇美醫院")
+    assert (chimei["lat"], chimei["lon"], chimei["located"]) == (23.020605, 120.22189, "nhia")
+    # All but two of the 74 stand where the NHIA says; 永和醫院 is not on its map and its point
+    # for 永川醫院 lies outside the district of its address: both say they are stand-ins.
+    stand_ins = {f["name"]: f["located"] for f in everything if f["located"] != "nhia"}
+    assert stand_ins == {"永和醫院": "district", "永川醫院": "district"}
     assert all(22.8 < f["lat"] < 23.5 and 120.0 < f["lon"] < 120.7 for f in everything)
     found = server.get("/v1/facilities?city=tainan&q=奇美", token)
     assert found and all("奇美" in f["name"] + f["address"] for f in found)

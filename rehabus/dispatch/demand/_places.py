@@ -42,6 +42,9 @@ class Places:
         Institution sites (one per institution), ``site_district`` their district.
     attraction
         purpose -> weight of each site (0 where the site offers nothing for the purpose).
+    placed_as_published, placed_by_address
+        How many sites stand at the coordinates the NHIA publishes, and how many inside the
+        village their address names (the rest: inside their district).
     """
 
     city: str
@@ -57,6 +60,7 @@ class Places:
     site_district: tuple[str, ...]
     attraction: dict[TripPurpose, FloatArray]
     placed_by_address: int
+    placed_as_published: int = 0
 
 
 def _attraction(frame: pd.DataFrame, hospital_factor: float) -> dict[TripPurpose, FloatArray]:
@@ -113,4 +117,5 @@ def load_places(city: str, hospital_factor: float = 3.0) -> Places:
         site_district=tuple(str(d) for d in frame["town_zh"]),
         attraction=_attraction(frame, hospital_factor),
         placed_by_address=int((frame["located"] == "village").sum()),
+        placed_as_published=int((frame["located"] == "nhia").sum()),
     )

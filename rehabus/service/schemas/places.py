@@ -23,7 +23,10 @@ class Facility(BaseModel):
     rehabilitation: bool
     lat: float
     lon: float
-    located: Literal["surveyed", "village", "district"]
+    located: Literal["nhia", "village", "district"]
+    """How the point was found: ``nhia``, the coordinates the National Health Insurance
+    Administration publishes for it; ``village`` or ``district``, a stand-in inside the village
+    (里) its address names or inside its district, approximate."""
 
 
 class SavedPlaceCreate(PlaceIn):

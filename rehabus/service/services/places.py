@@ -2,8 +2,9 @@
 
 Hospitals and clinics are the Ministry of Health and Welfare's list, kept to hospitals and to
 clinics with a rehabilitation department, placed by the library's one rule
-(`rehabus.dispatch.geo.institutions`: surveyed for a few hospitals of the historic cores, else in
-the village its address names, else in a village of its district; each says which). The street
+(`rehabus.dispatch.geo.institutions`: at the coordinates the National Health Insurance
+Administration publishes, else in the village its address names, else in a village of its
+district; each says which). The street
 address travels with the booking to the driver's manifest.
 """
 
@@ -44,7 +45,7 @@ def facilities(city: CityName) -> tuple[Facility, ...]:
         )
         for row in frame.itertuples(index=False)
     ]
-    found.sort(key=lambda f: (not f.hospital, f.located != "surveyed", f.district, f.name))
+    found.sort(key=lambda f: (not f.hospital, f.located != "nhia", f.district, f.name))
     return tuple(found)
 
 
