@@ -18,8 +18,9 @@ appointments and its trips to come are missed. A trip never picked up by the end
 counts as a pickup outside its window (and its appointment as missed), in both arms. The
 service reacts as it would on the road: it re-times the bus, tells the riders, and, where the
 replay acts as the dispatcher (``approve_moves``), a pickup at risk is moved to a bus that keeps
-the promise with the console's one click. Simulated time runs ``speed`` times faster than the
-clock (0: as fast as the service answers).
+the promise with the console's one click (a pickup no bus could take is tried again
+`RETRY_MOVE_S` later, not at every position report). Simulated time runs ``speed`` times faster
+than the clock (0: as fast as the service answers).
 
 It measures what riders get: pickups inside the promised window, appointments reached in time
 (arrival plus alighting no later than the appointment, as `rehabus.dispatch.sim` counts them),
@@ -51,6 +52,9 @@ from rehabus.dispatch.travel.base import TravelTimeProvider
 
 __all__ = ["ReplayOutcome", "replay_day"]
 
+RETRY_MOVE_S = 300
+"""After the service found no bus to take a pickup at risk, the replay's dispatcher tries that
+pickup again only this much later (simulated s)."""
 BOARD_S = 60
 """Boarding or alighting, as the day's default rule plans it."""
 
@@ -290,6 +294,8 @@ def replay_day(
                 f"simulated {moment(at_s)[11:16]}, {time.monotonic() - started_wall:.0f} s"
             )
 
+    refused: dict[str, float] = {}  # trip -> when a move was last refused (simulated s)
+
     def approve(bus: _Bus) -> set[str]:
         """Move the bus's pickups at risk, as a dispatcher would; the trips moved."""
         moved_ids: set[str] = set()
@@ -303,11 +309,16 @@ def replay_day(
         for risk in mine["at_risk"]:
             if risk["kind"] != "pickup":
                 continue
+            tried = refused.get(risk["booking_id"])
+            if tried is not None and bus.clock - tried < RETRY_MOVE_S:
+                continue  # no bus could take it a moment ago: the dispatcher calls again later
             moved = client.post(
                 f"/v1/dispatch/days/{city}/{day}/bookings/{risk['booking_id']}/move",
                 headers=staff_headers,
             )
-            if moved.status_code == 200:
+            if moved.status_code == 409:
+                refused[risk["booking_id"]] = bus.clock
+            elif moved.status_code == 200:
                 counts["moved"] += 1
                 moved_ids.add(risk["booking_id"])
                 # The bus it went to sets out (again, if done for the day; with a driver of its
