@@ -89,6 +89,9 @@ def fleet(
         str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
+    taxis: Annotated[
+        bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
+    ] = False,
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
 ) -> None:
     """Sweep fleets and policies over simulated days; write a results table and plots."""
@@ -116,7 +119,9 @@ def fleet(
     )
     dates = service_days(_date(start), days, weekdays_only=not all_days)
     params = SimParameters(
-        solve_iterations=solve_iterations, reoptimize_every_s=round(reoptimize_hours * 3600)
+        solve_iterations=solve_iterations,
+        reoptimize_every_s=round(reoptimize_hours * 3600),
+        taxis=taxis,
     )
     bar = tqdm(total=len(scenarios) * len(dates), desc="simulated days", unit="day")
 
@@ -177,6 +182,9 @@ def day(
     scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Demand seed.")] = 0,
     solve_iterations: Annotated[int, typer.Option(min=1)] = 300,
+    taxis: Annotated[
+        bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
+    ] = False,
 ) -> None:
     """Simulate one day in this process; print its key figures as JSON."""
     from rehabus.dispatch.city import load_city  # noqa: PLC0415
@@ -194,7 +202,9 @@ def day(
     result = simulate_day(
         demand,
         fleet_,
-        SimParameters(policy=Policy(policy), solve_iterations=solve_iterations, seed=seed),
+        SimParameters(
+            policy=Policy(policy), solve_iterations=solve_iterations, seed=seed, taxis=taxis
+        ),
     )
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
 

@@ -142,6 +142,9 @@ class BookingDecision:
     changed: tuple[str, ...] = ()
     """The buses whose routes the booking changed (its own; after a repair, every bus whose
     stops moved), in the order of the fleet."""
+    added_s: int | None = None
+    """How much longer its bus's day became (leaving the depot to returning, s): what the trip
+    costs in bus time. ``None`` where other trips gave up buffer or were moved for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,8 @@ class _Placed:
     buffers: Buffers
     changed: tuple[str, ...] = ()
     """After a repair: the buses whose stops moved (otherwise only the trip's own)."""
+    added_s: int | None = None
+    """How much longer the bus's day became (`BookingDecision.added_s`)."""
 
 
 def _start_of(route: Route, request_id: str, kind: StopKind) -> int:
@@ -216,6 +221,11 @@ def _keep_promise(window: TimeWindow | None) -> Callable[[int], TimeWindow]:
         return window or TimeWindow(estimate_s, estimate_s)
 
     return promise
+
+
+def _day_length_s(route: Route) -> int:
+    """How long a bus's day is: leaving the depot to returning (0 without trips)."""
+    return route.return_s - route.depart_s if route.stops else 0
 
 
 def _stored(stops: Sequence[Stop]) -> list[tuple[str, str]]:
@@ -418,6 +428,7 @@ class ServiceDayPlan:
             yielded=yielded,
             repaired=repaired,
             changed=placed.changed or (placed.result.vehicle_id,),
+            added_s=None if yielded or repaired else placed.added_s,
         )
 
     def _place(
@@ -446,14 +457,17 @@ class ServiceDayPlan:
             if not quote.accepted:
                 reason = quote.reason
                 continue
-            assert quote.pickup_s is not None
+            assert quote.pickup_s is not None and quote.vehicle_id is not None
             narrowed = fit_promise(promise(quote.pickup_s), allowed, quote.pickup_s)
+            before = _day_length_s(inserter.route(quote.vehicle_id))
             final = inserter.insert(
                 replace(request, pickup_window=planned_pickup_window(narrowed, buffers)),
                 commit=commit,
             )
             if final.accepted:
-                return _Placed(final, narrowed, buffers)
+                assert final.route is not None
+                added = _day_length_s(final.route) - before
+                return _Placed(final, narrowed, buffers, added_s=added)
             # Only where the promise was cut short (at the end of the service hours) can the
             # quote's pickup lie in the promise's buffer and no other place fit.
             reason = final.reason

@@ -89,3 +89,32 @@ def test_kaohsiung_runs_the_same_way() -> None:
     assert result.city == "kaohsiung" and result.planned["violations"] == 0
     assert result.figures["served"] > 0
     assert set(result.by_district) <= {d.name_zh for d in load_districts("kaohsiung")}
+
+
+def test_partner_taxis_take_trips_the_buses_refuse_or_take_dearly(
+    tiny_day: DemandDay, provider
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = build_fleet(load_city("tainan"), FleetSpec(4))
+    without = simulate_day(tiny_day, fleet, FAST, provider=provider).figures
+    params = SimParameters(
+        solve_iterations=40, reoptimize_iterations=10, reoptimize_every_s=4 * 3600, taxis=True
+    )
+    result = simulate_day(tiny_day, fleet, params, provider=provider)
+    f = result.figures
+    assert without["taxi_trips"] == 0 and without["taxi_subsidy_twd"] == 0
+    assert f["taxi_trips"] > 0
+    # Every request is served by a bus, by a taxi, or refused; none twice.
+    assert f["served"] + f["taxi_trips"] + f["refused"] == f["requests"]
+    assert f["served_with_taxis_share"] == pytest.approx(
+        (f["served"] + f["taxi_trips"]) / f["requests"], abs=1e-4
+    )
+    # Four buses refuse some trips: with taxis fewer riders are left without a ride.
+    assert f["refused"] < without["refused"]
+    assert f["taxi_meter_twd"] == f["taxi_rider_twd"] + f["taxi_subsidy_twd"]
+    assert 0 < f["taxi_subsidy_twd"] <= 72 * f["taxi_trips"]  # Tainan: at most 72 TWD a trip
+    assert sum(r for _, r in result.by_district.values()) == f["refused"]
+    assert result.planned["violations"] == 0
+    # At most the fleets' trips of the day, and about the riders' consent share of the offers.
+    city = load_city("tainan")
+    assert city.accessible_taxis is not None
+    assert f["taxi_trips"] <= city.accessible_taxis.trips_per_day

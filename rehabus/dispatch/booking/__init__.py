@@ -35,6 +35,7 @@ from rehabus.dispatch.booking._fare import (
     taxi_meter_fare,
 )
 from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
+from rehabus.dispatch.booking._taxi import TaxiOffer, taxi_discount_twd, taxi_instead, taxi_offer
 from rehabus.dispatch.booking._time import local
 from rehabus.dispatch.booking._trip import (
     TripSpan,
@@ -57,6 +58,7 @@ __all__ = [
     "RiderProfile",
     "RuleDecision",
     "SharedState",
+    "TaxiOffer",
     "TripPurpose",
     "TripSpan",
     "check_booking_window",
@@ -76,5 +78,8 @@ __all__ = [
     "round_half_up",
     "suspended_until",
     "tainan_eligibility",
+    "taxi_discount_twd",
+    "taxi_instead",
     "taxi_meter_fare",
+    "taxi_offer",
 ]

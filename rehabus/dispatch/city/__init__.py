@@ -10,6 +10,7 @@ Each city is described by a TOML file in ``data/cities/`` and validated when loa
 from __future__ import annotations
 
 from rehabus.dispatch.city._config import (
+    AccessibleTaxis,
     BookingWindow,
     CancellationPolicy,
     CityConfig,
@@ -22,12 +23,14 @@ from rehabus.dispatch.city._config import (
     Region,
     ServiceHours,
     SlowTrafficCharge,
+    TaxiDiscount,
     TaxiMeterConfig,
     city_ids,
     load_city,
 )
 
 __all__ = [
+    "AccessibleTaxis",
     "BookingWindow",
     "CancellationPolicy",
     "CityConfig",
@@ -40,6 +43,7 @@ __all__ = [
     "Region",
     "ServiceHours",
     "SlowTrafficCharge",
+    "TaxiDiscount",
     "TaxiMeterConfig",
     "city_ids",
     "load_city",

@@ -35,6 +35,7 @@ from rehabus.dispatch.model.rules import SlackRule
 from rehabus.dispatch.settings import get_settings
 
 __all__ = [
+    "AccessibleTaxis",
     "BookingWindow",
     "CancellationPolicy",
     "CityConfig",
@@ -46,6 +47,7 @@ __all__ = [
     "Region",
     "ServiceHours",
     "SlowTrafficCharge",
+    "TaxiDiscount",
     "TaxiMeterConfig",
     "city_ids",
     "load_city",
@@ -447,6 +449,53 @@ class CancellationPolicy(_Model):
     suspension_spares: tuple[TripPurposeName, ...] = ("dialysis",)
 
 
+class TaxiDiscount(_Model):
+    """One step of the discount a certificate holder gets on an accessible taxi's meter: on a
+    meter of at most ``up_to_twd`` (``None``: any above the steps before), ``discount_twd``."""
+
+    up_to_twd: int | None = Field(default=None, gt=0)
+    discount_twd: int = Field(ge=0)
+
+
+class AccessibleTaxis(_Model):
+    """Partner fleets of accessible (wheelchair) taxis, a second kind of vehicle for trips the
+    buses cannot take or take only at a large cost (`rehabus.dispatch.booking.taxi_offer`).
+
+    Attributes
+    ----------
+    discounts
+        The city's discount on the meter for a certificate holder, by meter amount, in
+        increasing ``up_to_twd`` with the last open-ended.
+    top_up_to_bus_fare
+        A policy the city may choose: for a trip offered to a taxi because the buses cannot
+        take it, the city pays all of the meter above what the rider would have paid on the bus
+        (``False``: only the discount).
+    trips_per_day
+        How many trips a day the partner fleets take for the service.
+    consent_share
+        The share of riders who accept a taxi when it is offered.
+    bus_hour_twd
+        What an hour of a bus's day costs (driver, fuel, upkeep): a trip whose bus time costs
+        more than the taxi's subsidy is offered to a taxi.
+    """
+
+    discounts: tuple[TaxiDiscount, ...] = Field(min_length=1)
+    top_up_to_bus_fare: bool = False
+    trips_per_day: int = Field(ge=0, le=100_000)
+    consent_share: float = Field(ge=0.0, le=1.0)
+    bus_hour_twd: float = Field(gt=0.0, le=100_000.0)
+
+    @model_validator(mode="after")
+    def _steps(self) -> AccessibleTaxis:
+        bounds = [d.up_to_twd for d in self.discounts]
+        if bounds[-1] is not None or None in bounds[:-1]:
+            raise ValueError("discounts: only the last step is open-ended (no up_to_twd)")
+        closed = [b for b in bounds if b is not None]
+        if closed != sorted(set(closed)):
+            raise ValueError("discounts: up_to_twd must increase")
+        return self
+
+
 class LiveRules(_Model):
     """How the day follows the road.
 
@@ -551,6 +600,8 @@ class CityConfig(_Model):
         :class:`Depot`.
     planning
         See :class:`Planning`; the section may be left out (no slack).
+    accessible_taxis
+        See :class:`AccessibleTaxis`; ``None``: no partner taxis.
     """
 
     id: str
@@ -566,6 +617,7 @@ class CityConfig(_Model):
     cancellation: CancellationPolicy
     planning: Planning = Field(default_factory=Planning)
     live: LiveRules = Field(default_factory=LiveRules)
+    accessible_taxis: AccessibleTaxis | None = None
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
     depots: tuple[Depot, ...] = Field(min_length=1)

@@ -6,13 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from rehabus.dispatch.booking import RiderProfile, SharedState, promised_window_s, quote_fare
+from rehabus.dispatch.booking import (
+    RiderProfile,
+    SharedState,
+    TaxiOffer,
+    promised_window_s,
+    quote_fare,
+    round_half_up,
+    taxi_instead,
+    taxi_meter_fare,
+    taxi_offer,
+)
 from rehabus.dispatch.city import CityConfig, load_city
 from rehabus.dispatch.day import FleetVehicle, Repair, ServiceDayPlan, Trip, fit_promise
 from rehabus.dispatch.demand import DemandDay, DemandTrip
@@ -101,6 +112,10 @@ class _Day:
             if params.repair_iterations is None
             else params.repair_iterations
         )
+        self.taxis = city.accessible_taxis if params.taxis else None
+        self.taxi_left = self.taxis.trips_per_day if self.taxis is not None else 0
+        self.by_taxi: dict[str, TaxiOffer] = {}
+        self.midnight = dt.datetime.combine(demand.date, dt.time(), tzinfo=city.zone)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -130,10 +145,46 @@ class _Day:
         self.book_s += time.perf_counter() - started
         self.repaired += decision.repaired
         self.status[tid] = "accepted" if decision.accepted else f"refused:{decision.reason}"
+        if self.taxis is not None and self.taxi_left > 0:
+            self._offer_taxi(demand, decision.accepted, decision.added_s, now_s)
+
+    def _offer_taxi(
+        self, demand: DemandTrip, on_bus: bool, added_s: int | None, now_s: int
+    ) -> None:
+        """A trip the buses refused, or took at a bus time that costs more than a taxi's
+        subsidy, offered to a partner accessible taxi; the rider accepts or not (a draw fixed
+        by the seed and the trip)."""
+        assert self.taxis is not None
+        trip = demand.trip
+        if on_bus and added_s is None:
+            return  # placed only by moving other trips: no cost to weigh
+        seconds, metres = self.day.direct(trip.pickup, trip.dropoff)
+        pickup_s = trip.requested_pickup_s
+        if pickup_s is None:
+            pickup_s = (trip.appointment_s or now_s) - seconds
+        meter = taxi_meter_fare(
+            self.city.fare.meter, metres, seconds, self.midnight + dt.timedelta(seconds=pickup_s)
+        )
+        bus_fare = round_half_up(meter * self.city.fare.alone)
+        offer = taxi_offer(self.city, meter, None if on_bus else bus_fare)
+        if on_bus and not taxi_instead(self.city, offer, added_s or 0):
+            return
+        draw = np.random.default_rng([self.params.seed, zlib.crc32(trip.id.encode())]).random()
+        if draw >= self.taxis.consent_share:
+            return
+        if on_bus:
+            self.day.cancel(trip.id)
+        self.status[trip.id] = "taxi"
+        self.by_taxi[trip.id] = offer
+        self.taxi_left -= 1
 
     def cancel(self, tid: str, now_s: int) -> None:
         state = self.status.get(tid)
-        if state == "pending":
+        if state == "taxi":
+            self.status[tid] = "cancelled"
+            del self.by_taxi[tid]
+            self.taxi_left += 1
+        elif state == "pending":
             self.status[tid] = "cancelled"
         elif state == "accepted":
             pickup = self._planned_pickup(tid)
@@ -472,7 +523,7 @@ def simulate_day(
         state = sim.status.get(d.trip.id, "refused:never_booked")
         refused = state.startswith("refused")
         requests += 1
-        served += not refused
+        served += not refused and state != "taxi"
         row = by_district.setdefault(d.home_district, [0, 0])
         row[0] += 1
         row[1] += refused
@@ -482,11 +533,17 @@ def simulate_day(
         if refused:
             reason = state.split(":", 1)[1]
             refusals[reason] = refusals.get(reason, 0) + 1
+    taxi = len(sim.by_taxi)
     figures: dict[str, float] = {
         "requests": requests,
         "served": served,
-        "refused": requests - served,
+        "refused": requests - served - taxi,
         "served_share": round(served / requests, 4) if requests else 1.0,
+        "taxi_trips": taxi,
+        "served_with_taxis_share": round((served + taxi) / requests, 4) if requests else 1.0,
+        "taxi_meter_twd": sum(o.meter_twd for o in sim.by_taxi.values()),
+        "taxi_rider_twd": sum(o.rider_twd for o in sim.by_taxi.values()),
+        "taxi_subsidy_twd": sum(o.subsidy_twd for o in sim.by_taxi.values()),
         **played,
         "cancel_failures": sim.cancel_failures,
         "reoptimizations": sim.reoptimize_tries,

@@ -72,8 +72,13 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    taxis
+        Offer trips to the city's partner accessible taxis (``[accessible_taxis]`` in its file:
+        `rehabus.dispatch.booking.taxi_offer`): a trip the buses refuse, or take at a bus time
+        that costs more than the taxi's subsidy, goes by taxi if the rider accepts and the
+        fleets have trips left that day.
     seed
-        Seeds the travel-time noise and the solver.
+        Seeds the travel-time noise, the solver and the riders' answers to a taxi offer.
     """
 
     policy: Policy = Policy.FCFS
@@ -94,6 +99,7 @@ class SimParameters:
     cost_per_bus_day_twd: float = 500.0
     cost_per_driver_hour_twd: float = 300.0
     cost_per_km_twd: float = 7.0
+    taxis: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:

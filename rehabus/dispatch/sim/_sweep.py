@@ -54,6 +54,9 @@ SUMMARY_FIGURES = (
     "operating_cost_twd",
     "fares_twd",
     "cost_per_trip_twd",
+    "taxi_trips",
+    "served_with_taxis_share",
+    "taxi_subsidy_twd",
 )
 
 
@@ -238,7 +241,7 @@ def summarize(rows: Sequence[Row]) -> list[Row]:
         summary: Row = dict(zip(keys, key, strict=True))
         summary["days"] = len(members)
         for name in SUMMARY_FIGURES:
-            values = np.array([float(m[name]) for m in members])
+            values = np.array([float(m.get(name, math.nan)) for m in members])
             summary[name] = round(float(np.nanmean(values)), 4)
         shares = np.array([float(m["served_share"]) for m in members])
         half = 1.96 * float(shares.std(ddof=1)) / math.sqrt(len(shares)) if len(shares) > 1 else 0.0
