@@ -56,6 +56,13 @@ def test_a_full_fleet_waitlists_with_times_that_are_then_accepted(
     assert answer["fare"]["amount_twd"] > 0  # quoted all the same
     kinds = [a["kind"] for a in answer["alternatives"]]
     assert kinds[-1] == "accessible_taxi" and "other_time" in kinds
+    # The taxi with its price: the same meter as the fare's, less the city's discount (Tainan's
+    # ASSUMED steps: 36 TWD on a meter up to 100, 54 up to 200, 72 above).
+    taxi = answer["alternatives"][-1]
+    meter = answer["fare"]["meter_twd"]
+    discount = 36 if meter <= 100 else 54 if meter <= 200 else 72
+    assert (taxi["taxi_meter_twd"], taxi["taxi_rider_twd"]) == (meter, meter - discount)
+    assert f"{meter - discount} 元" in taxi["message_zh"] and "TWD" in taxi["message_en"]
     plan = world.day_plan(day)
     assert {"booking_id": answer["id"], "status": "waitlisted", "reason": "fleet_busy"} in plan[
         "not_planned"

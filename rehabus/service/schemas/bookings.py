@@ -128,6 +128,10 @@ class Alternative(BaseModel):
     kind: Literal["other_time", "accessible_taxi"]
     pickup_at: dt.datetime | None = None
     promised_window: Window | None = None
+    taxi_meter_twd: int | None = None
+    """An accessible taxi: the meter for the direct trip (the day rate), estimated."""
+    taxi_rider_twd: int | None = None
+    """An accessible taxi: what the rider would pay after the city's part, estimated."""
     message_zh: str
     message_en: str
 

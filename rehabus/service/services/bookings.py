@@ -33,6 +33,7 @@ from rehabus.dispatch.booking import (
     no_show_penalty,
     promised_window_s,
     quote_fare,
+    taxi_offer,
 )
 from rehabus.dispatch.city import CityConfig
 from rehabus.dispatch.day import HOLD_AHEAD_S, Repair, ServiceDayPlan
@@ -397,7 +398,7 @@ def book(
                 messages = _REASONS[decision.reason]
                 if busy and facts.pickup_s is not None:
                     alternatives = _other_times(day.plan, city, facts, booking)
-                alternatives.append(TAXI)
+                alternatives.append(_taxi(city, booking))
                 session.add(booking)
         if not overlap.ok and not series_id:
             raise _fixable(overlap, time_field)  # nothing was stored
@@ -420,6 +421,28 @@ def _repair(city: CityConfig, service_date: dt.date, now: dt.datetime) -> Repair
 
 def _promise(city: CityConfig) -> Callable[[int], TimeWindow]:
     return functools.partial(promised_window_s, city)
+
+
+def _taxi(city: CityConfig, booking: Booking) -> Alternative:
+    """An accessible taxi for a trip no bus takes, with what it would cost where the city has
+    partner taxis (`taxi_offer`: the meter of the direct trip, the rider's part after the
+    city's discount, or no more than the bus fare where the city tops up to it)."""
+    if city.accessible_taxis is None or booking.meter_twd is None or booking.fare_twd is None:
+        return TAXI
+    offer = taxi_offer(city, booking.meter_twd, booking.fare_twd)
+    return Alternative(
+        kind="accessible_taxi",
+        taxi_meter_twd=offer.meter_twd,
+        taxi_rider_twd=offer.rider_twd,
+        message_zh=(
+            f"可改搭無障礙計程車：跳表約 {offer.meter_twd} 元，市府補助 {offer.subsidy_twd} 元，"
+            f"您自付約 {offer.rider_twd} 元。"
+        ),
+        message_en=(
+            f"An accessible taxi may take this trip: about {offer.meter_twd} TWD on the meter, "
+            f"{offer.subsidy_twd} TWD paid by the city, about {offer.rider_twd} TWD for you."
+        ),
+    )
 
 
 def _set_fare(booking: Booking, city: CityConfig, facts: BookingFacts) -> None:
