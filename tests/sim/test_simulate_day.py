@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
+from rehabus.dispatch.booking import dispatch_region
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.demand import DemandDay, DemandModel, DemandParameters
-from rehabus.dispatch.geo import load_districts
+from rehabus.dispatch.geo import load_districts, locate
 from rehabus.dispatch.sim import FleetSpec, Policy, SimParameters, build_fleet, simulate_day
 from rehabus.dispatch.travel import city_provider
 
@@ -118,3 +120,29 @@ def test_partner_taxis_take_trips_the_buses_refuse_or_take_dearly(
     city = load_city("tainan")
     assert city.accessible_taxis is not None
     assert f["taxi_trips"] <= city.accessible_taxis.trips_per_day
+
+
+def test_separate_regions_plan_each_regions_trips_on_its_own_buses(provider) -> None:  # type: ignore[no-untyped-def]
+    city = load_city("tainan")
+    day = DemandModel("tainan", DemandParameters(scale=0.02)).day(DAY, seed=3)
+    fleet = build_fleet(city, FleetSpec(8))  # 溪北's depot at 新營 and 溪南's two
+    params = SimParameters(
+        solve_iterations=40, reoptimize_iterations=10, reoptimize_every_s=4 * 3600
+    )
+    separate = replace(params, regions="separate")
+    result = simulate_day(day, fleet, separate, provider=provider)
+    f = result.figures
+    assert result.planned["violations"] == 0
+    assert f["served"] + f["refused"] == f["requests"]
+    # Every trip driven is driven by a bus of the region the city's rule gives it.
+    region_of_bus = {v.id: city.region_of(locate("tainan", v.depot).name_zh).id for v in fleet}
+    homes = {d.trip.id: d.home_district for d in day.trips}
+    played = result.routes
+    assert played
+    for vehicle_id, trip_ids in played.items():
+        for tid in trip_ids:
+            pickup = next(d.trip.pickup for d in day.trips if d.trip.id == tid)
+            expected = dispatch_region(city, locate("tainan", pickup).name_zh, homes[tid])
+            assert region_of_bus[vehicle_id] == expected.id
+    pooled = simulate_day(day, fleet, params, provider=provider).figures
+    assert pooled["requests"] == f["requests"]

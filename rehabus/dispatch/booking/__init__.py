@@ -34,6 +34,7 @@ from rehabus.dispatch.booking._fare import (
     round_half_up,
     taxi_meter_fare,
 )
+from rehabus.dispatch.booking._region import dispatch_region
 from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
 from rehabus.dispatch.booking._taxi import TaxiOffer, taxi_discount_twd, taxi_instead, taxi_offer
 from rehabus.dispatch.booking._time import local
@@ -69,6 +70,7 @@ __all__ = [
     "check_service_hours",
     "check_sharing_choice",
     "check_suspension",
+    "dispatch_region",
     "kaohsiung_eligibility",
     "local",
     "no_show_penalty",

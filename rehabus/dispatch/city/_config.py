@@ -41,6 +41,7 @@ __all__ = [
     "CityConfig",
     "CityPaths",
     "Depot",
+    "DispatchRules",
     "EligibilityConfig",
     "FareConfig",
     "Planning",
@@ -496,6 +497,20 @@ class AccessibleTaxis(_Model):
         return self
 
 
+class DispatchRules(_Model):
+    """How the city's dispatch regions share the work (`rehabus.dispatch.booking.dispatch_region`).
+
+    Attributes
+    ----------
+    cross_region
+        Which region takes a trip between two regions: ``"home"``, the region of the rider's
+        home district (its dispatch centre takes the booking, its buses drive both legs);
+        ``"pickup"``, the region where the trip begins.
+    """
+
+    cross_region: Literal["home", "pickup"] = "pickup"
+
+
 class LiveRules(_Model):
     """How the day follows the road.
 
@@ -602,6 +617,8 @@ class CityConfig(_Model):
         See :class:`Planning`; the section may be left out (no slack).
     accessible_taxis
         See :class:`AccessibleTaxis`; ``None``: no partner taxis.
+    dispatch
+        See :class:`DispatchRules`.
     """
 
     id: str
@@ -617,6 +634,7 @@ class CityConfig(_Model):
     cancellation: CancellationPolicy
     planning: Planning = Field(default_factory=Planning)
     live: LiveRules = Field(default_factory=LiveRules)
+    dispatch: DispatchRules = Field(default_factory=DispatchRules)
     accessible_taxis: AccessibleTaxis | None = None
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)

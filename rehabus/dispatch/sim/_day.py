@@ -17,6 +17,7 @@ from rehabus.dispatch.booking import (
     RiderProfile,
     SharedState,
     TaxiOffer,
+    dispatch_region,
     promised_window_s,
     quote_fare,
     round_half_up,
@@ -29,6 +30,7 @@ from rehabus.dispatch.day import FleetVehicle, Repair, ServiceDayPlan, Trip, fit
 from rehabus.dispatch.demand import DemandDay, DemandTrip
 from rehabus.dispatch.errors import InfeasibleError, InputError
 from rehabus.dispatch.figures import day_figures
+from rehabus.dispatch.geo import locate
 from rehabus.dispatch.model import Plan, Priority, StopKind, TimeWindow
 from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
@@ -48,7 +50,8 @@ class DayResult:
 
     ``figures`` holds the key figures (see `simulate_day`); ``by_district`` and
     ``by_priority`` map a home district or priority class to [requests, refused]; ``refusals``
-    counts refusals by reason; ``planned`` the final plan's figures (`rehabus.dispatch.figures`).
+    counts refusals by reason; ``planned`` the final plan's figures (`rehabus.dispatch.figures`);
+    ``routes`` the trips each bus drove, in order (not in `as_dict`: a sweep's rows stay small).
     """
 
     city: str
@@ -61,6 +64,7 @@ class DayResult:
     refusals: dict[str, int]
     planned: dict[str, float | int]
     notes: list[str] = field(default_factory=list)
+    routes: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,9 +101,20 @@ class _Day:
         self.late_no_show: set[str] = set()
         self.notes: list[str] = []
         self.slack = params.slack(city.planning.slack)
-        self.day = ServiceDayPlan(
-            provider, fleet, name=f"{demand.city} {demand.date}", slack=self.slack
-        )
+        self.name = f"{demand.city} {demand.date}"
+        # One day plan per dispatch region planned on its own (`SimParameters.regions`), all
+        # on one travel-time table; pooled, one for the whole city.
+        self.fleets: dict[str, list[FleetVehicle]] = {}
+        for bus in fleet:
+            region = _region_of_bus(city, bus) if params.regions == "separate" else POOLED
+            self.fleets.setdefault(region, []).append(bus)
+        self.days: dict[str, ServiceDayPlan] = {}
+        table = None
+        for region, buses in self.fleets.items():
+            day = ServiceDayPlan(provider, buses, name=self.name, slack=self.slack, table=table)
+            self.days[region], table = day, day.table
+        self.region: dict[str, str] = {}
+        """The region of each trip booked (its day plan's key)."""
         self.promise = lambda estimate_s: promised_window_s(city, estimate_s)
         self.solve_s = 0.0
         self.cancel_failures = 0
@@ -124,7 +139,13 @@ class _Day:
         if demand.leg == "back" and self.status.get(demand.tour + "o", "").startswith("refused"):
             self.status[tid] = "refused:outbound_refused"
             return
-        if self.day.direct(demand.trip.pickup, demand.trip.dropoff)[0] < 0:
+        region = self._region_of_trip(demand)
+        day = self.days.get(region)
+        if day is None:
+            self.status[tid] = "refused:no_bus_in_region"  # its region has no buses
+            return
+        self.region[tid] = region
+        if day.direct(demand.trip.pickup, demand.trip.dropoff)[0] < 0:
             self.status[tid] = "refused:unreachable"  # no road joins the two places
             return
         if self.params.policy is Policy.BATCH and now_s < self.params.cutoff_s:
@@ -141,15 +162,20 @@ class _Day:
                 seed=self.params.seed + now_s % 86_400,
             )
         started = time.perf_counter()
-        decision = self.day.book(demand.trip, self.promise, repair=repair)
+        decision = day.book(demand.trip, self.promise, repair=repair)
         self.book_s += time.perf_counter() - started
         self.repaired += decision.repaired
         self.status[tid] = "accepted" if decision.accepted else f"refused:{decision.reason}"
         if self.taxis is not None and self.taxi_left > 0:
-            self._offer_taxi(demand, decision.accepted, decision.added_s, now_s)
+            self._offer_taxi(day, demand, decision.accepted, decision.added_s, now_s)
 
     def _offer_taxi(
-        self, demand: DemandTrip, on_bus: bool, added_s: int | None, now_s: int
+        self,
+        day: ServiceDayPlan,
+        demand: DemandTrip,
+        on_bus: bool,
+        added_s: int | None,
+        now_s: int,
     ) -> None:
         """A trip the buses refused, or took at a bus time that costs more than a taxi's
         subsidy, offered to a partner accessible taxi; the rider accepts or not (a draw fixed
@@ -158,7 +184,7 @@ class _Day:
         trip = demand.trip
         if on_bus and added_s is None:
             return  # placed only by moving other trips: no cost to weigh
-        seconds, metres = self.day.direct(trip.pickup, trip.dropoff)
+        seconds, metres = day.direct(trip.pickup, trip.dropoff)
         pickup_s = trip.requested_pickup_s
         if pickup_s is None:
             pickup_s = (trip.appointment_s or now_s) - seconds
@@ -173,7 +199,7 @@ class _Day:
         if draw >= self.taxis.consent_share:
             return
         if on_bus:
-            self.day.cancel(trip.id)
+            day.cancel(trip.id)
         self.status[trip.id] = "taxi"
         self.by_taxi[trip.id] = offer
         self.taxi_left -= 1
@@ -192,7 +218,7 @@ class _Day:
                 self.late_no_show.add(tid)  # the bus is on its way: a no-show at the door
             else:
                 try:
-                    self.day.cancel(tid)
+                    self.days[self.region[tid]].cancel(tid)
                 except PlanInvalidError:
                     # The dispatcher could not close the gap (its rebuilt route broke a rule):
                     # the trip stays planned and the bus finds nobody, as at a no-show.
@@ -202,18 +228,28 @@ class _Day:
                 self.status[tid] = "cancelled"
 
     def _planned_pickup(self, tid: str) -> int | None:
-        for _, stop in self.day.plan().stops():
+        for _, stop in self.days[self.region[tid]].plan().stops():
             if stop.request_id == tid and stop.kind is StopKind.PICKUP:
                 return stop.start_s
         return None
 
     def cutoff(self) -> None:
-        """The batch decision: optimize every pending booking at once, answer every rider."""
+        """The batch decision: optimize every pending booking at once (each region's on its
+        buses), answer every rider."""
         pending = [self.trips[t] for t, s in self.status.items() if s == "pending"]
-        if not pending:
-            return
+        for region in self.days:
+            mine = [d for d in pending if self.region[d.trip.id] == region]
+            if mine:
+                self._cutoff(region, mine)
+
+    def _cutoff(self, region: str, pending: list[DemandTrip]) -> None:
+        fleet = self.fleets[region]
         draft = ServiceDayPlan(
-            self.provider, self.fleet, [d.trip for d in pending], slack=self.slack
+            self.provider,
+            fleet,
+            [d.trip for d in pending],
+            slack=self.slack,
+            table=self.days[region].table,
         )
         problem = draft.problem()
         started = time.perf_counter()
@@ -249,41 +285,42 @@ class _Day:
             for route in plan.routes
         }
         try:
-            self.day = ServiceDayPlan(
+            self.days[region] = ServiceDayPlan(
                 self.provider,
-                self.fleet,
+                fleet,
                 kept,
                 sequences,
-                name=self.day.problem().name,
+                name=self.name,
                 slack=self.slack,
+                table=draft.table,
             )
         except PlanInvalidError:
             # Dropping a refused outbound's return can break a route where road times are
             # not triangular: place the kept trips again, in order, inside their promises.
             self.notes.append("batch plan rebuilt by insertion after dropping returns")
-            self.day = ServiceDayPlan(
-                self.provider, self.fleet, name=self.day.problem().name, slack=self.slack
+            self.days[region] = ServiceDayPlan(
+                self.provider, fleet, name=self.name, slack=self.slack, table=draft.table
             )
             for trip in sorted(kept, key=lambda t: starts[t.id]):
                 promised = trip.promised
                 assert promised is not None
-                decision = self.day.book(replace(trip, promised=None), _fixed(promised))
+                decision = self.days[region].book(replace(trip, promised=None), _fixed(promised))
                 if not decision.accepted:
                     self.status[trip.id] = f"refused:{decision.reason}"
-        # Fill: the refused trips are tried once more by insertion, in booking order, into
-        # the room the batch left (a return only with its outbound).
-        for d in pending:
-            if self.status[d.trip.id].startswith("refused"):
-                self.status.pop(d.trip.id)
-                self.book(d, self.params.cutoff_s)
 
     def reoptimize(self, now_s: int) -> None:
-        """Re-optimize the routes not yet driven; stops under way stay as they are."""
-        plan = self.day.plan()
+        """Re-optimize the routes not yet driven (each region's); stops under way stay as
+        they are."""
+        for region in self.days:
+            self._reoptimize(region, now_s)
+
+    def _reoptimize(self, region: str, now_s: int) -> None:
+        day = self.days[region]
+        plan = day.plan()
         if not plan.served_ids():
             return
-        locks = self.day.held_stops(now_s + self.params.lock_ahead_s, plan)
-        problem = replace(self.day.problem(), locks=locks)
+        locks = day.held_stops(now_s + self.params.lock_ahead_s, plan)
+        problem = replace(day.problem(), locks=locks)
         self.reoptimize_tries += 1
         started = time.perf_counter()
         try:
@@ -295,12 +332,50 @@ class _Day:
                 iteration_limit=self.params.reoptimize_iterations,
             )
             if not new.unserved:
-                self.day.adopt(new)
+                day.adopt(new)
                 self.reoptimized += 1
         except (InputError, InfeasibleError, PlanInvalidError) as exc:
             self.notes.append(f"re-optimization at {now_s // 3600:02d}:00 kept the plan: {exc}")
         finally:
             self.solve_s += time.perf_counter() - started
+
+    # -- regions ---------------------------------------------------------------------------
+
+    def _region_of_trip(self, demand: DemandTrip) -> str:
+        """The key of the day plan a trip goes to: its dispatch region's, or the pooled one."""
+        if self.params.regions != "separate":
+            return POOLED
+        try:
+            pickup = locate(self.city.id, demand.trip.pickup).name_zh
+        except InputError:  # a pickup outside the city's districts: the rider's home decides
+            pickup = demand.home_district
+        return dispatch_region(self.city, pickup, demand.home_district).id
+
+    def whole_day(self) -> ServiceDayPlan:
+        """Every region's plan as one day (the buses drive what their region planned)."""
+        if len(self.days) == 1:
+            return next(iter(self.days.values()))
+        trips = [t for day in self.days.values() for t in day.trips().values()]
+        sequences = {vid: s for day in self.days.values() for vid, s in day.sequences().items()}
+        first = next(iter(self.days.values()))
+        return ServiceDayPlan(
+            self.provider,
+            self.fleet,
+            trips,
+            sequences,
+            name=self.name,
+            slack=self.slack,
+            table=first.table,
+        )
+
+
+POOLED = "pooled"
+"""The key of the one day plan of a city whose regions are planned together."""
+
+
+def _region_of_bus(city: CityConfig, bus: FleetVehicle) -> str:
+    """The dispatch region a bus works for: that of its depot's district."""
+    return city.region_of(locate(city.id, bus.depot).name_zh).id
 
 
 def _fixed(window: TimeWindow) -> Callable[[int], TimeWindow]:
@@ -320,11 +395,11 @@ def _noise(rng: np.random.Generator, sigma: float) -> float:
 
 def _play(
     sim: _Day, demand: DemandDay, rng: np.random.Generator
-) -> tuple[dict[str, float], dict[str, Any]]:
+) -> tuple[dict[str, float], dict[str, Any], dict[str, list[str]]]:
     """Drive the final plan with noisy travel times and no-shows; the figures of the day.
 
     Traffic is the free-flow time times the noise, whatever slack the plan was made with."""
-    day = sim.day
+    day = sim.whole_day()
     params = sim.params
     city = sim.city
     problem = day.problem()
@@ -448,7 +523,8 @@ def _play(
         **day_figures(problem, plan).as_dict(),
         "violations": len(validate(problem, plan)),
     }
-    return figures, planned
+    routes = {r.vehicle_id: r.request_ids() for r in plan.routes if r.stops}
+    return figures, planned, routes
 
 
 def simulate_day(
@@ -511,7 +587,7 @@ def simulate_day(
             sim.reoptimize(at)
 
     rng = np.random.default_rng([params.seed, demand.seed, demand.date.toordinal()])
-    played, planned = _play(sim, demand, rng)
+    played, planned, routes = _play(sim, demand, rng)
 
     by_district: dict[str, list[int]] = {}
     by_priority: dict[str, list[int]] = {p.name.lower(): [0, 0] for p in Priority}
@@ -564,4 +640,5 @@ def simulate_day(
         refusals,
         planned,
         sim.notes,
+        routes,
     )

@@ -72,6 +72,11 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    regions
+        ``"pooled"``: the city's buses take any trip, one plan for the whole city (what one
+        system for the city allows); ``"separate"``: each dispatch region plans its trips on
+        its own buses (as Tainan's 溪北 and 溪南 centres work today), a trip between regions
+        going to the region the city's rule names (`rehabus.dispatch.booking.dispatch_region`).
     taxis
         Offer trips to the city's partner accessible taxis (``[accessible_taxis]`` in its file:
         `rehabus.dispatch.booking.taxi_offer`): a trip the buses refuse, or take at a bus time
@@ -99,6 +104,7 @@ class SimParameters:
     cost_per_bus_day_twd: float = 500.0
     cost_per_driver_hour_twd: float = 300.0
     cost_per_km_twd: float = 7.0
+    regions: str = "pooled"
     taxis: bool = False
     seed: int = 0
 
@@ -113,6 +119,8 @@ class SimParameters:
             raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
         if (self.repair_iterations or 0) < 0 or self.repair_time_limit_s <= 0:
             raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
+        if self.regions not in ("pooled", "separate"):
+            raise InputError(f"regions: {self.regions!r} is not one of pooled, separate")
         if self.travel_noise_sigma < 0:
             raise InputError("travel_noise_sigma must not be negative")
         self.slack(SlackRule())  # the slack's own checks
