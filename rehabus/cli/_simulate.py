@@ -92,6 +92,9 @@ def fleet(
     taxis: Annotated[
         bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
     ] = False,
+    regions: Annotated[
+        str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
+    ] = "pooled",
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
 ) -> None:
     """Sweep fleets and policies over simulated days; write a results table and plots."""
@@ -122,6 +125,7 @@ def fleet(
         solve_iterations=solve_iterations,
         reoptimize_every_s=round(reoptimize_hours * 3600),
         taxis=taxis,
+        regions=regions,
     )
     bar = tqdm(total=len(scenarios) * len(dates), desc="simulated days", unit="day")
 
@@ -185,6 +189,9 @@ def day(
     taxis: Annotated[
         bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
     ] = False,
+    regions: Annotated[
+        str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
+    ] = "pooled",
 ) -> None:
     """Simulate one day in this process; print its key figures as JSON."""
     from rehabus.dispatch.city import load_city  # noqa: PLC0415
@@ -203,7 +210,11 @@ def day(
         demand,
         fleet_,
         SimParameters(
-            policy=Policy(policy), solve_iterations=solve_iterations, seed=seed, taxis=taxis
+            policy=Policy(policy),
+            solve_iterations=solve_iterations,
+            seed=seed,
+            taxis=taxis,
+            regions=regions,
         ),
     )
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
