@@ -14,6 +14,7 @@ import numpy.typing as npt
 from rehabus.dispatch.booking import TripPurpose
 from rehabus.dispatch.city import CityConfig, load_city
 from rehabus.dispatch.day import Trip
+from rehabus.dispatch.demand._calendar import DayKind, day_kind
 from rehabus.dispatch.demand._params import CITY_CALIBRATION, CityCalibration, DemandParameters
 from rehabus.dispatch.demand._places import Places, load_places, point_in
 from rehabus.dispatch.geo.point import Point
@@ -132,12 +133,16 @@ class DemandModel:
     # -- volume ---------------------------------------------------------------------------
 
     def day_weight(self, date: dt.date) -> float:
-        """Relative volume of ``date`` by its day of the week."""
+        """Relative volume of ``date``: a day off of Taiwan's calendar (`day_kind`; the Lunar
+        New Year break apart), else by its day of the week."""
         p = self.params
-        weekday = date.weekday()
-        if weekday < 5:
-            return p.weekday_weight
-        return p.saturday_weight if weekday == 5 else p.sunday_weight
+        return {
+            DayKind.WEEKDAY: p.weekday_weight,
+            DayKind.SATURDAY: p.saturday_weight,
+            DayKind.SUNDAY: p.sunday_weight,
+            DayKind.HOLIDAY: p.holiday_weight,
+            DayKind.LUNAR_NEW_YEAR: p.lunar_new_year_weight,
+        }[day_kind(date)]
 
     def completed_share(self) -> float:
         """Share of requests that become trips carried (not cancelled, rider present)."""

@@ -112,6 +112,13 @@ class DemandParameters:
     sunday_weight: float = 0.4
     """Relative volume by day of week (ASSUMED: medical trips cluster on weekdays; clinics
     open Saturday mornings; dialysis runs six days a week)."""
+    holiday_weight: float = 0.4
+    """Relative volume of a day off of Taiwan's official calendar (`_calendar`; ASSUMED: as a
+    Sunday, clinics closed)."""
+    lunar_new_year_weight: float = 0.075
+    """Relative volume of a day of the Lunar New Year break. From Tainan's 2026 break, about 77
+    trips a day (as issue 15 reports it from the city's figures), against about 1,020 on a
+    weekday of this model at present demand: 77 / 1,020 ≈ 0.075 (DERIVED; mostly dialysis)."""
     return_share: float = 0.9
     """Share of outbound trips with a booked return home (ASSUMED; the rest go home otherwise
     or are one-way)."""
@@ -194,6 +201,15 @@ class DemandParameters:
             raise InputError("appointment_profile needs one weight for each hour 06..21")
         if self.wheelchair_share + self.transfer_share > 1:
             raise InputError("wheelchair_share + transfer_share must not exceed 1")
+        for name in (
+            "weekday_weight",
+            "saturday_weight",
+            "sunday_weight",
+            "holiday_weight",
+            "lunar_new_year_weight",
+        ):
+            if getattr(self, name) < 0:
+                raise InputError(f"{name} must not be negative")
         for name in ("early_cancel_share", "late_cancel_share", "no_show_share"):
             if not 0 <= getattr(self, name) < 1:
                 raise InputError(f"{name} must lie in [0, 1)")
