@@ -177,6 +177,92 @@ def fleet(
     typer.echo(f"results in {out}/")
 
 
+@app.command("sensitivity")
+def sensitivity(
+    city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
+    buses: Annotated[int, typer.Option(min=1, help="Fleet size.")] = 156,
+    policy: Annotated[str, typer.Option(help="fcfs, batch or hybrid.")] = "fcfs",
+    scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
+    days: Annotated[int, typer.Option(min=1, help="Simulated days per setting.")] = 3,
+    start: Annotated[str, typer.Option(help="First day (ISO date).")] = "2025-03-03",
+    seed: Annotated[int, typer.Option(help="Demand seed of the first day (+1 per day).")] = 0,
+    answer: Annotated[str, typer.Option(help="The figure to explain.")] = "served_share",
+    solve_iterations: Annotated[int, typer.Option(min=1)] = 300,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
+    out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("sensitivity"),
+) -> None:
+    """How an answer moves with each assumption that is not data: its spread over days at
+    base, and a tornado plot of each assumption's low and high."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from rehabus.dispatch.sim import (  # noqa: PLC0415  (slow imports, only when used)
+        FleetSpec,
+        Policy,
+        Scenario,
+        SimParameters,
+        plot_tornado,
+        run_sensitivity,
+        service_days,
+        swings,
+    )
+
+    scenario = Scenario(city, FleetSpec(buses), Policy(policy), scale)
+    dates = service_days(_date(start), days)
+    params = SimParameters(solve_iterations=solve_iterations)
+    bar = tqdm(desc="simulated days", unit="day")
+
+    def progress(done: int, total: int, row: dict[str, Any]) -> None:
+        bar.total = total
+        bar.update(1)
+
+    try:
+        rows = run_sensitivity(
+            scenario,
+            dates,
+            seed=seed,
+            params=params,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    found = swings(rows, answer)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sensitivity.json").write_text(
+        json.dumps(
+            {
+                "scenario": scenario.as_dict(),
+                "days": [d.isoformat() for d in dates],
+                "answer": answer,
+                "sim_params": params.as_dict(),
+                "swings": [
+                    {
+                        "assumption": s.assumption,
+                        "label": s.label,
+                        "base": s.base,
+                        "low": s.low,
+                        "high": s.high,
+                        "base_spread": s.base_spread,
+                    }
+                    for s in found
+                ],
+                "rows": rows,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    plot_tornado(found, out / "tornado.png", answer)
+    typer.echo(f"{answer} at base: {found[0].base:.4f} (s.d. over days {found[0].base_spread:.4f})")
+    for s in found:
+        typer.echo(f"  {s.label}: {s.low:.4f} .. {s.high:.4f}")
+    typer.echo(f"results in {out}/")
+
+
 @app.command("day")
 def day(
     city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",

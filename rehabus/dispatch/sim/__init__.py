@@ -14,6 +14,14 @@ from rehabus.dispatch.sim._day import DayResult, simulate_day
 from rehabus.dispatch.sim._fleet import DEPOT_PLANS, LAYOUTS, SHIFT_PLANS, FleetSpec, build_fleet
 from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.sim._plots import plot_refusal_map, plot_served_vs_fleet
+from rehabus.dispatch.sim._sensitivity import (
+    ASSUMPTIONS,
+    Assumption,
+    Swing,
+    plot_tornado,
+    run_sensitivity,
+    swings,
+)
 from rehabus.dispatch.sim._sweep import (
     Scenario,
     refusal_rates,
@@ -26,23 +34,29 @@ from rehabus.dispatch.sim._sweep import (
 )
 
 __all__ = [
+    "ASSUMPTIONS",
     "DEPOT_PLANS",
     "LAYOUTS",
     "SHIFT_PLANS",
+    "Assumption",
     "DayResult",
     "FleetSpec",
     "Policy",
     "Scenario",
     "SimParameters",
+    "Swing",
     "build_fleet",
     "plot_refusal_map",
     "plot_served_vs_fleet",
+    "plot_tornado",
     "refusal_rates",
     "run_scenario_day",
+    "run_sensitivity",
     "run_sweep",
     "scenario_from_dict",
     "scenario_grid",
     "service_days",
     "simulate_day",
     "summarize",
+    "swings",
 ]

@@ -34,7 +34,7 @@ from rehabus.dispatch.geo import locate
 from rehabus.dispatch.model import Plan, Priority, StopKind, TimeWindow
 from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
-from rehabus.dispatch.travel import city_provider
+from rehabus.dispatch.travel import SlowerProvider, city_provider
 from rehabus.dispatch.travel.base import TravelTimeProvider
 from rehabus.dispatch.validate import PlanInvalidError, validate
 
@@ -559,6 +559,8 @@ def simulate_day(
     city = load_city(demand.city)
     if provider is None:
         provider = city_provider(demand.city)
+    if params.bus_speed != 1.0:
+        provider = SlowerProvider(provider, params.bus_speed)
     sim = _Day(city, provider, fleet, demand, params)
 
     events: list[tuple[int, int, str, str]] = []

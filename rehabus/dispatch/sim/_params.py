@@ -72,6 +72,10 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    bus_speed
+        A bus's speed as a share of the road graph's free-flow speeds, for planning and
+        driving alike (`rehabus.dispatch.travel.SlowerProvider`; ASSUMED 1.0: as fast as a car,
+        which a lift-equipped van is not quite).
     regions
         ``"pooled"``: the city's buses take any trip, one plan for the whole city (what one
         system for the city allows); ``"separate"``: each dispatch region plans its trips on
@@ -104,6 +108,7 @@ class SimParameters:
     cost_per_bus_day_twd: float = 500.0
     cost_per_driver_hour_twd: float = 300.0
     cost_per_km_twd: float = 7.0
+    bus_speed: float = 1.0
     regions: str = "pooled"
     taxis: bool = False
     seed: int = 0
@@ -119,6 +124,8 @@ class SimParameters:
             raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
         if (self.repair_iterations or 0) < 0 or self.repair_time_limit_s <= 0:
             raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
+        if not 0.2 <= self.bus_speed <= 2.0:
+            raise InputError(f"bus_speed: {self.bus_speed} is not between 0.2 and 2")
         if self.regions not in ("pooled", "separate"):
             raise InputError(f"regions: {self.regions!r} is not one of pooled, separate")
         if self.travel_noise_sigma < 0:

@@ -12,9 +12,13 @@ from matplotlib.figure import Figure
 
 from rehabus.dispatch.geo import district_geometries
 
-__all__ = ["plot_refusal_map", "plot_served_vs_fleet"]
+__all__ = ["ZH_FONT_FAMILIES", "plot_refusal_map", "plot_served_vs_fleet"]
 
 Row = dict[str, Any]
+
+ZH_FONT_FAMILIES = ["DejaVu Sans", "Noto Sans CJK TC", "Noto Sans CJK JP"]
+"""Matplotlib's ``font.family`` for labels in Traditional Chinese with English: Latin letters
+in DejaVu, Chinese from Noto Sans CJK (Debian's ``fonts-noto-cjk``) where it is installed."""
 
 
 def plot_served_vs_fleet(summary: Sequence[Row], path: Path, title: str = "") -> Path:

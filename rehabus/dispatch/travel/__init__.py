@@ -7,6 +7,7 @@ from rehabus.dispatch.travel.composite import CompositeProvider
 from rehabus.dispatch.travel.fixed import FixedMatrixProvider
 from rehabus.dispatch.travel.geodesic import GeodesicModel, GeodesicProvider
 from rehabus.dispatch.travel.road import RoadGraph, RoadGraphProvider, Snap
+from rehabus.dispatch.travel.slower import SlowerProvider
 
 __all__ = [
     "UNREACHABLE",
@@ -17,6 +18,7 @@ __all__ = [
     "Leg",
     "RoadGraph",
     "RoadGraphProvider",
+    "SlowerProvider",
     "Snap",
     "TravelMatrix",
     "TravelTimeProvider",
