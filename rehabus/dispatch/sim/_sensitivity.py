@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dask.distributed import Client, LocalCluster, as_completed
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
@@ -21,7 +20,7 @@ from rehabus.dispatch.demand import DemandParameters
 from rehabus.dispatch.errors import InputError
 from rehabus.dispatch.sim._params import SimParameters
 from rehabus.dispatch.sim._plots import ZH_FONT_FAMILIES
-from rehabus.dispatch.sim._sweep import Scenario, run_scenario_day
+from rehabus.dispatch.sim._sweep import Scenario, run_on_dask, run_scenario_day
 
 __all__ = ["ASSUMPTIONS", "Assumption", "Swing", "plot_tornado", "run_sensitivity", "swings"]
 
@@ -98,45 +97,23 @@ def run_sensitivity(
     for a in assumptions:
         runs += [(a, "low", a.low), (a, "high", a.high)]
         _setting(scenario, params, demand, a, a.low)  # a misnamed field fails before any run
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        futures, labels = [], []
-        for assumption, level, value in runs:
-            s, p, d = _setting(scenario, params, demand, assumption, value)
-            for k, day in enumerate(days):
-                futures.append(client.submit(run_scenario_day, s, day, seed + k, p, d, pure=False))
-                labels.append((assumption, level, value))
-        order = {f.key: i for i, f in enumerate(futures)}
-        rows: list[Row | None] = [None] * len(futures)
-        for done, future in enumerate(as_completed(futures), start=1):
-            i = order[future.key]
-            assumption, level, value = labels[i]
-            row = {
-                **future.result(),
-                "assumption": assumption.field if assumption else "",
-                "label": assumption.label if assumption else "",
-                "level": level,
-                "value": value,
-            }
-            rows[i] = row
-            if progress is not None:
-                progress(done, len(futures), row)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    return [r for r in rows if r is not None]
+    calls, labels = [], []
+    for assumption, level, value in runs:
+        s, p, d = _setting(scenario, params, demand, assumption, value)
+        for k, day in enumerate(days):
+            calls.append((run_scenario_day, (s, day, seed + k, p, d)))
+            labels.append((assumption, level, value))
+    rows = run_on_dask(calls, scheduler=scheduler, workers=workers, progress=progress)
+    return [
+        {
+            **row,
+            "assumption": assumption.field if assumption else "",
+            "label": assumption.label if assumption else "",
+            "level": level,
+            "value": value,
+        }
+        for row, (assumption, level, value) in zip(rows, labels, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from rehabus.dispatch.travel.base import TravelTimeProvider
 __all__ = [
     "Scenario",
     "refusal_rates",
+    "run_on_dask",
     "run_scenario_day",
     "run_sweep",
     "scenario_from_dict",
@@ -197,7 +198,25 @@ def run_sweep(
     if not scenarios or not days:
         raise InputError("a sweep needs at least one scenario and one day")
     params = params or SimParameters()
-    tasks = [(s, d, seed + k) for s in scenarios for k, d in enumerate(days)]
+    calls = [
+        (run_scenario_day, (s, d, seed + k, params, demand))
+        for s in scenarios
+        for k, d in enumerate(days)
+    ]
+    return run_on_dask(calls, scheduler=scheduler, workers=workers, progress=progress)
+
+
+def run_on_dask(
+    calls: Sequence[tuple[Callable[..., Row], tuple[Any, ...]]],
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    progress: Callable[[int, int, Row], None] | None = None,
+) -> list[Row]:
+    """Each (function, arguments) of ``calls`` run on Dask: on the scheduler at ``scheduler``
+    (``tcp://host:8786``), or on a local cluster of ``workers`` single-threaded processes;
+    ``progress`` is called as each finishes with (done, total, row). The rows come back in
+    the order of ``calls``."""
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
@@ -211,10 +230,7 @@ def run_sweep(
     else:
         client = Client(scheduler)
     try:
-        futures = [
-            client.submit(run_scenario_day, s, d, k, params, demand, pure=False)
-            for s, d, k in tasks
-        ]
+        futures = [client.submit(fn, *args, pure=False) for fn, args in calls]
         order = {f.key: i for i, f in enumerate(futures)}
         rows: list[Row | None] = [None] * len(futures)
         for done, future in enumerate(as_completed(futures), start=1):
