@@ -721,6 +721,7 @@ class ServiceDayPlan:
         if trip_id not in self._trips:
             raise InputError(f"trip {trip_id}: not in the day's plan")
         if any(ref.request_id == trip_id for refs in self._locks.values() for ref in refs):
+            old_locks = self._locks
             self._locks = {
                 vid: kept
                 for vid, refs in self._locks.items()
@@ -730,12 +731,16 @@ class ServiceDayPlan:
                 vid: [(rid, kind) for rid, kind in stops if rid != trip_id]
                 for vid, stops in self.sequences().items()
             }
-            self._sync_generation()
-            old = self._inserter.problem()
-            problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
-            self._inserter = Inserter(
-                problem, check(problem, schedule_sequences(problem, sequences))
-            )
+            try:
+                self._sync_generation()
+                old = self._inserter.problem()
+                problem = self._problem(tuple(r for r in old.requests if r.id != trip_id))
+                self._inserter = Inserter(
+                    problem, check(problem, schedule_sequences(problem, sequences))
+                )
+            except BaseException:
+                self._locks = old_locks  # the day as it was
+                raise
         else:
             self._inserter.remove(trip_id)
         del self._trips[trip_id]
