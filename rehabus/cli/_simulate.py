@@ -95,6 +95,9 @@ def fleet(
     regions: Annotated[
         str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
     ] = "pooled",
+    remote_head_start: Annotated[
+        float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
+    ] = 0.0,
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
 ) -> None:
     """Sweep fleets and policies over simulated days; write a results table and plots."""
@@ -126,6 +129,7 @@ def fleet(
         reoptimize_every_s=round(reoptimize_hours * 3600),
         taxis=taxis,
         regions=regions,
+        remote_head_start_days=remote_head_start,
     )
     bar = tqdm(total=len(scenarios) * len(dates), desc="simulated days", unit="day")
 
@@ -278,6 +282,9 @@ def day(
     regions: Annotated[
         str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
     ] = "pooled",
+    remote_head_start: Annotated[
+        float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
+    ] = 0.0,
 ) -> None:
     """Simulate one day in this process; print its key figures as JSON."""
     from rehabus.dispatch.city import load_city  # noqa: PLC0415
@@ -301,6 +308,7 @@ def day(
             seed=seed,
             taxis=taxis,
             regions=regions,
+            remote_head_start_days=remote_head_start,
         ),
     )
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))

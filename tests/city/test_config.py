@@ -310,3 +310,10 @@ def test_kaohsiung_severe_window_shorter_than_ordinary(tmp_path: Path) -> None:
         "booking: max_days_ahead_severe_wheelchair 5 is less than max_days_ahead 6"
         in config_error(path)
     )
+
+
+def test_a_remote_district_that_is_not_served_is_named(tmp_path: Path) -> None:
+    message = config_error(
+        edited(tmp_path, 'remote_districts = ["南化區"', 'remote_districts = ["鳳山區"')
+    )
+    assert "equity.remote_districts[0]" in message and "鳳山區" in message

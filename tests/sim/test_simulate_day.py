@@ -146,3 +146,24 @@ def test_separate_regions_plan_each_regions_trips_on_its_own_buses(provider) -> 
             assert region_of_bus[vehicle_id] == expected.id
     pooled = simulate_day(day, fleet, params, provider=provider).figures
     assert pooled["requests"] == f["requests"]
+
+
+def test_a_head_start_for_remote_districts_turns_their_refusals_into_rides(provider) -> None:  # type: ignore[no-untyped-def]
+    city = load_city("tainan")
+    remote = set(city.equity.remote_districts)
+    day = DemandModel("tainan", DemandParameters(scale=0.06)).day(DAY, seed=3)
+    fleet = build_fleet(city, FleetSpec(3))  # far too few buses: riders compete for them
+
+    def remote_refused(head_start: float) -> tuple[int, int, int]:
+        params = replace(FAST, reoptimize_iterations=5, remote_head_start_days=head_start)
+        result = simulate_day(day, fleet, params, provider=provider)
+        rows = [v for name, v in result.by_district.items() if name in remote]
+        assert result.planned["violations"] == 0
+        return int(result.figures["requests"]), sum(a for a, _ in rows), sum(r for _, r in rows)
+
+    asked, remote_asked, refused_before = remote_refused(0)
+    assert remote_asked > 0 and refused_before > 0
+    # Booking two days before everyone else, the remote riders meet empty buses.
+    with_head_start = remote_refused(2)
+    assert with_head_start[:2] == (asked, remote_asked)  # the same riders
+    assert with_head_start[2] < refused_before

@@ -43,6 +43,7 @@ __all__ = [
     "Depot",
     "DispatchRules",
     "EligibilityConfig",
+    "EquityRules",
     "FareConfig",
     "Planning",
     "Region",
@@ -497,6 +498,19 @@ class AccessibleTaxis(_Model):
         return self
 
 
+class EquityRules(_Model):
+    """What the city counts as its remote districts, for policies that balance the service
+    across districts (the simulator's ``remote_head_start_days``).
+
+    Attributes
+    ----------
+    remote_districts
+        Chinese names of the hill and coastal districts far from the hospitals.
+    """
+
+    remote_districts: tuple[Text, ...] = ()
+
+
 class DispatchRules(_Model):
     """How the city's dispatch regions share the work (`rehabus.dispatch.booking.dispatch_region`).
 
@@ -619,6 +633,8 @@ class CityConfig(_Model):
         See :class:`AccessibleTaxis`; ``None``: no partner taxis.
     dispatch
         See :class:`DispatchRules`.
+    equity
+        See :class:`EquityRules`; every district named must be the city's.
     """
 
     id: str
@@ -635,6 +651,7 @@ class CityConfig(_Model):
     planning: Planning = Field(default_factory=Planning)
     live: LiveRules = Field(default_factory=LiveRules)
     dispatch: DispatchRules = Field(default_factory=DispatchRules)
+    equity: EquityRules = Field(default_factory=EquityRules)
     accessible_taxis: AccessibleTaxis | None = None
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
@@ -666,6 +683,10 @@ class CityConfig(_Model):
         served = self._check_served(problems)
         region_by_code = self._check_regions(served, problems)
         self._check_depots(region_by_code, problems)
+        names = {d.name_zh for d in load_districts(self.id)}
+        for k, name in enumerate(self.equity.remote_districts):
+            if name not in names:
+                problems.append(f"equity.remote_districts[{k}]: {name!r} is not in the city")
         if self.planning.pickup_buffer_minutes >= self.booking.pickup_window_minutes:
             problems.append(
                 f"planning.pickup_buffer_minutes {self.planning.pickup_buffer_minutes} leaves "

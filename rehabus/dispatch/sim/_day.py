@@ -564,8 +564,11 @@ def simulate_day(
     sim = _Day(city, provider, fleet, demand, params)
 
     events: list[tuple[int, int, str, str]] = []
+    remote = set(city.equity.remote_districts)
+    head_start = round(params.remote_head_start_days * 86_400)
     for d in demand.trips:
-        events.append((d.booked_at_s, 1, "book", d.trip.id))
+        booked_at = d.booked_at_s - (head_start if d.home_district in remote else 0)
+        events.append((booked_at, 1, "book", d.trip.id))
         if d.cancel_at_s is not None:
             events.append((d.cancel_at_s, 0, "cancel", d.trip.id))
     if params.policy is Policy.BATCH:

@@ -81,6 +81,11 @@ class SimParameters:
         system for the city allows); ``"separate"``: each dispatch region plans its trips on
         its own buses (as Tainan's 溪北 and 溪南 centres work today), a trip between regions
         going to the region the city's rule names (`rehabus.dispatch.booking.dispatch_region`).
+    remote_head_start_days
+        An equity policy: riders of the city's remote districts (``[equity]`` in its file) may
+        book this many days earlier than the others (as Kaohsiung lets its most severely
+        disabled wheelchair users book a day earlier), so that first come, first served meets
+        them first. 0: no head start.
     taxis
         Offer trips to the city's partner accessible taxis (``[accessible_taxis]`` in its file:
         `rehabus.dispatch.booking.taxi_offer`): a trip the buses refuse, or take at a bus time
@@ -110,6 +115,7 @@ class SimParameters:
     cost_per_km_twd: float = 7.0
     bus_speed: float = 1.0
     regions: str = "pooled"
+    remote_head_start_days: float = 0.0
     taxis: bool = False
     seed: int = 0
 
@@ -126,6 +132,8 @@ class SimParameters:
             raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
         if not 0.2 <= self.bus_speed <= 2.0:
             raise InputError(f"bus_speed: {self.bus_speed} is not between 0.2 and 2")
+        if not 0 <= self.remote_head_start_days <= 14:
+            raise InputError("remote_head_start_days: between 0 and 14")
         if self.regions not in ("pooled", "separate"):
             raise InputError(f"regions: {self.regions!r} is not one of pooled, separate")
         if self.travel_noise_sigma < 0:
