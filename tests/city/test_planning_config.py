@@ -8,7 +8,7 @@ import pytest
 
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.errors import ConfigError
-from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.model.rules import RideTimeRule, SlackRule
 from rehabus.dispatch.settings import get_settings
 
 CITIES_DIR = get_settings().shipped_data_dir / "cities"
@@ -72,3 +72,11 @@ def test_the_repair_is_read_and_bounded(tmp_path: Path) -> None:
     assert load_city(_planning(tmp_path, None)).planning.repair_iterations == 0
     assert "planning.repair_iterations" in _error(_planning(tmp_path, "repair_iterations = -1"))
     assert "planning.repair_seconds" in _error(_planning(tmp_path, "repair_seconds = 0"))
+
+
+def test_the_ride_time_rule_is_the_citys_to_set(tmp_path: Path) -> None:
+    # Left out, the rule's own defaults (1.5 × direct + 10 min, at most 90 min).
+    assert load_city("tainan").planning.ride_rule == RideTimeRule()
+    city = load_city(_planning(tmp_path, "ride_time_factor = 1.2\nride_time_cap_minutes = 60"))
+    assert city.planning.ride_rule == RideTimeRule(1.2, 600, 3600)
+    assert "ride_time_factor" in _error(_planning(tmp_path, "ride_time_factor = 0.9"))

@@ -167,3 +167,17 @@ def test_a_head_start_for_remote_districts_turns_their_refusals_into_rides(provi
     with_head_start = remote_refused(2)
     assert with_head_start[:2] == (asked, remote_asked)  # the same riders
     assert with_head_start[2] < refused_before
+
+
+def test_a_tighter_ride_time_rule_shares_less(provider) -> None:  # type: ignore[no-untyped-def]
+    day = DemandModel("tainan", DemandParameters(scale=0.05)).day(DAY, seed=1)
+    fleet = build_fleet(load_city("tainan"), FleetSpec(6))
+    loose, tight = (
+        simulate_day(day, fleet, replace(FAST, ride_time_factor=f), provider=provider)
+        for f in (1.5, 1.0)
+    )
+    assert loose.planned["violations"] == tight.planned["violations"] == 0
+    assert tight.figures["shared_share"] < loose.figures["shared_share"]
+    assert tight.figures["requests"] == loose.figures["requests"]
+    with pytest.raises(ValueError, match="ride_time_factor"):
+        SimParameters(ride_time_factor=0.5)

@@ -31,7 +31,7 @@ from rehabus.dispatch.errors import ConfigError, InputError, OutsideServiceAreaE
 from rehabus.dispatch.geo import District, Point, city_name, find_district, load_districts, locate
 from rehabus.dispatch.geo import normalize_city as _normalize_city
 from rehabus.dispatch.model import Layout
-from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.model.rules import RideTimeRule, SlackRule
 from rehabus.dispatch.settings import get_settings
 
 __all__ = [
@@ -557,6 +557,10 @@ class Planning(_Model):
         A booking that no bus takes by insertion is tried once more by a short re-optimization
         of the routes near it (`rehabus.dispatch.day.Repair`) of at most this many iterations
         and this long (0 iterations: never); the booking waits for it.
+    ride_time_factor, ride_time_extra_minutes, ride_time_cap_minutes
+        The longest ride a rider may be given: this many times the direct trip plus the extra
+        minutes, at most the cap (`rehabus.dispatch.model.rules.RideTimeRule`; the defaults are
+        the rule's own). The rule that most limits sharing.
     """
 
     travel_time_factor: float = Field(default=1.0, ge=1.0, le=3.0)
@@ -564,6 +568,18 @@ class Planning(_Model):
     pickup_buffer_minutes: int = Field(default=0, ge=0, le=60)
     repair_iterations: int = Field(default=0, ge=0, le=100_000)
     repair_seconds: float = Field(default=2.0, gt=0.0, le=60.0)
+    ride_time_factor: float = Field(default=1.5, ge=1.0, le=5.0)
+    ride_time_extra_minutes: int = Field(default=10, ge=0, le=120)
+    ride_time_cap_minutes: int = Field(default=90, ge=10, le=480)
+
+    @property
+    def ride_rule(self) -> RideTimeRule:
+        """The longest ride the day plans may give a rider."""
+        return RideTimeRule(
+            self.ride_time_factor,
+            self.ride_time_extra_minutes * 60,
+            self.ride_time_cap_minutes * 60,
+        )
 
     @property
     def slack(self) -> SlackRule:

@@ -25,6 +25,7 @@ from rehabus.dispatch.sim._sensitivity import (
 from rehabus.dispatch.sim._sweep import (
     Scenario,
     refusal_rates,
+    run_on_dask,
     run_scenario_day,
     run_sweep,
     scenario_from_dict,
@@ -50,6 +51,7 @@ __all__ = [
     "plot_served_vs_fleet",
     "plot_tornado",
     "refusal_rates",
+    "run_on_dask",
     "run_scenario_day",
     "run_sensitivity",
     "run_sweep",

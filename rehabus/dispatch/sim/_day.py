@@ -36,6 +36,7 @@ from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.solve import FirstOf, MaxIterations, MaxRuntime, solve
 from rehabus.dispatch.travel import SlowerProvider, city_provider
 from rehabus.dispatch.travel.base import TravelTimeProvider
+from rehabus.dispatch.travel.locations import LocationTable
 from rehabus.dispatch.validate import PlanInvalidError, validate
 
 __all__ = ["DayResult", "simulate_day"]
@@ -101,6 +102,7 @@ class _Day:
         self.late_no_show: set[str] = set()
         self.notes: list[str] = []
         self.slack = params.slack(city.planning.slack)
+        self.ride_rule = params.ride_rule(city.planning.ride_rule)
         self.name = f"{demand.city} {demand.date}"
         # One day plan per dispatch region planned on its own (`SimParameters.regions`), all
         # on one travel-time table; pooled, one for the whole city.
@@ -111,7 +113,7 @@ class _Day:
         self.days: dict[str, ServiceDayPlan] = {}
         table = None
         for region, buses in self.fleets.items():
-            day = ServiceDayPlan(provider, buses, name=self.name, slack=self.slack, table=table)
+            day = self._plan(buses, table=table)
             self.days[region], table = day, day.table
         self.region: dict[str, str] = {}
         """The region of each trip booked (its day plan's key)."""
@@ -244,13 +246,7 @@ class _Day:
 
     def _cutoff(self, region: str, pending: list[DemandTrip]) -> None:
         fleet = self.fleets[region]
-        draft = ServiceDayPlan(
-            self.provider,
-            fleet,
-            [d.trip for d in pending],
-            slack=self.slack,
-            table=self.days[region].table,
-        )
+        draft = self._plan(fleet, [d.trip for d in pending], table=self.days[region].table)
         problem = draft.problem()
         started = time.perf_counter()
         plan = solve(
@@ -285,22 +281,12 @@ class _Day:
             for route in plan.routes
         }
         try:
-            self.days[region] = ServiceDayPlan(
-                self.provider,
-                fleet,
-                kept,
-                sequences,
-                name=self.name,
-                slack=self.slack,
-                table=draft.table,
-            )
+            self.days[region] = self._plan(fleet, kept, sequences, table=draft.table)
         except PlanInvalidError:
             # Dropping a refused outbound's return can break a route where road times are
             # not triangular: place the kept trips again, in order, inside their promises.
             self.notes.append("batch plan rebuilt by insertion after dropping returns")
-            self.days[region] = ServiceDayPlan(
-                self.provider, fleet, name=self.name, slack=self.slack, table=draft.table
-            )
+            self.days[region] = self._plan(fleet, table=draft.table)
             for trip in sorted(kept, key=lambda t: starts[t.id]):
                 promised = trip.promised
                 assert promised is not None
@@ -358,14 +344,26 @@ class _Day:
         trips = [t for day in self.days.values() for t in day.trips().values()]
         sequences = {vid: s for day in self.days.values() for vid, s in day.sequences().items()}
         first = next(iter(self.days.values()))
+        return self._plan(self.fleet, trips, sequences, table=first.table)
+
+    def _plan(
+        self,
+        fleet: Sequence[FleetVehicle],
+        trips: Sequence[Trip] = (),
+        sequences: dict[str, list[tuple[str, str]]] | None = None,
+        *,
+        table: LocationTable | None = None,
+    ) -> ServiceDayPlan:
+        """A day plan of this simulation: its provider, slack and ride-time rule."""
         return ServiceDayPlan(
             self.provider,
-            self.fleet,
+            fleet,
             trips,
             sequences,
             name=self.name,
             slack=self.slack,
-            table=first.table,
+            table=table,
+            ride_rule=self.ride_rule,
         )
 
 

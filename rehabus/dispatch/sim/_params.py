@@ -4,12 +4,12 @@ what the service costs. Every number not from data is ASSUMED and says so."""
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from rehabus.dispatch.day import HOLD_AHEAD_S
 from rehabus.dispatch.errors import InputError
-from rehabus.dispatch.model.rules import SlackRule
+from rehabus.dispatch.model.rules import RideTimeRule, SlackRule
 
 __all__ = ["Policy", "SimParameters"]
 
@@ -72,6 +72,9 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+    ride_time_factor
+        The longest ride as a multiple of the direct trip (`RideTimeRule.factor`); ``None``:
+        the city's (``[planning]``). The knob that most limits sharing.
     bus_speed
         A bus's speed as a share of the road graph's free-flow speeds, for planning and
         driving alike (`rehabus.dispatch.travel.SlowerProvider`; ASSUMED 1.0: as fast as a car,
@@ -113,6 +116,7 @@ class SimParameters:
     cost_per_bus_day_twd: float = 500.0
     cost_per_driver_hour_twd: float = 300.0
     cost_per_km_twd: float = 7.0
+    ride_time_factor: float | None = None
     bus_speed: float = 1.0
     regions: str = "pooled"
     remote_head_start_days: float = 0.0
@@ -130,6 +134,8 @@ class SimParameters:
             raise InputError("reoptimize_every_s, lock_ahead_s, no_show_wait_s: not negative")
         if (self.repair_iterations or 0) < 0 or self.repair_time_limit_s <= 0:
             raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
+        if self.ride_time_factor is not None and not 1.0 <= self.ride_time_factor <= 5.0:
+            raise InputError(f"ride_time_factor: {self.ride_time_factor} is not between 1 and 5")
         if not 0.2 <= self.bus_speed <= 2.0:
             raise InputError(f"bus_speed: {self.bus_speed} is not between 0.2 and 2")
         if not 0 <= self.remote_head_start_days <= 14:
@@ -150,6 +156,12 @@ class SimParameters:
             city.pickup_buffer_s if self.pickup_buffer_s is None else self.pickup_buffer_s,
             city.steps,
         )
+
+    def ride_rule(self, city: RideTimeRule) -> RideTimeRule:
+        """The ride-time rule to plan with: the city's, with this factor where given."""
+        if self.ride_time_factor is None:
+            return city
+        return replace(city, factor=self.ride_time_factor)
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as plain values (the policy by its name), as results record them."""

@@ -297,6 +297,7 @@ class DayRegistry:
             name=f"{city} {day.isoformat()}",
             table=table,
             slack=config.planning.slack,
+            ride_rule=config.planning.ride_rule,
         )
 
     def _catch_up(self, session: Session, row: ServiceDay, held: _Held) -> _Held:
