@@ -60,6 +60,19 @@ def _date(text: str) -> dt.date:
         raise InputError(f"start: {text!r} is not a date like 2025-03-03") from None
 
 
+TaxisOption = Annotated[
+    bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
+]
+RegionsOption = Annotated[
+    str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
+]
+HeadStartOption = Annotated[
+    float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
+]
+"""The policy options `fleet` and `day` share (`SimParameters`: taxis, regions,
+remote_head_start_days)."""
+
+
 @app.command("fleet")
 def fleet(
     city: Annotated[str, typer.Option(help=_CITY_HELP)] = "tainan",
@@ -89,15 +102,9 @@ def fleet(
         str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
-    taxis: Annotated[
-        bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
-    ] = False,
-    regions: Annotated[
-        str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
-    ] = "pooled",
-    remote_head_start: Annotated[
-        float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
-    ] = 0.0,
+    taxis: TaxisOption = False,
+    regions: RegionsOption = "pooled",
+    remote_head_start: HeadStartOption = 0.0,
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
 ) -> None:
     """Sweep fleets and policies over simulated days; write a results table and plots."""
@@ -276,15 +283,9 @@ def day(
     scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Demand seed.")] = 0,
     solve_iterations: Annotated[int, typer.Option(min=1)] = 300,
-    taxis: Annotated[
-        bool, typer.Option("--taxis", help="Offer trips to the city's partner accessible taxis.")
-    ] = False,
-    regions: Annotated[
-        str, typer.Option(help="pooled (one plan for the city) or separate (each region's own).")
-    ] = "pooled",
-    remote_head_start: Annotated[
-        float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
-    ] = 0.0,
+    taxis: TaxisOption = False,
+    regions: RegionsOption = "pooled",
+    remote_head_start: HeadStartOption = 0.0,
 ) -> None:
     """Simulate one day in this process; print its key figures as JSON."""
     from rehabus.dispatch.city import load_city  # noqa: PLC0415

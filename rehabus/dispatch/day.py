@@ -559,6 +559,8 @@ class ServiceDayPlan:
             return None
         plan = self.plan()
         chosen = self._routes_near(plan, rider)
+        if not chosen:
+            return None  # no bus near it in place and time, and none idle
         frozen = self.held_stops(repair.frozen_before_s, plan)
         locks = {v: refs for v, refs in frozen.items() if v in chosen}
         start = Plan(tuple(r for r in plan.routes if r.vehicle_id in chosen))

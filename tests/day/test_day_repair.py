@@ -104,3 +104,12 @@ def test_a_repair_with_slack_records_the_buffers_each_trip_keeps() -> None:
     )
     assert again.sequences() == day.sequences()
     assert valid(again)
+
+
+def test_a_repair_with_no_bus_working_then_refuses_instead_of_failing() -> None:
+    # The only bus's shift is over before C's window: no route is near it and none is idle.
+    early = FleetVehicle("E", P[0], Layout(4, 1), TimeWindow(at("06:00"), at("08:00")))
+    day = ServiceDayPlan(LINE, [early])
+    decision = day.book(C, promise, repair=REPAIR)
+    assert not decision.accepted
+    assert day.trips() == {}

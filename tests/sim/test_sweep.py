@@ -209,3 +209,30 @@ def test_command_line_sensitivity(cluster: LocalCluster, tmp_path: Path, capsys)
     widths = [abs(s["high"] - s["low"]) for s in results["swings"]]
     assert widths == sorted(widths, reverse=True)
     assert (out / "tornado.png").stat().st_size > 10_000
+
+
+def test_command_line_day_with_the_policies(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as stop:
+        main(
+            [
+                "simulate",
+                "day",
+                "--buses",
+                "3",
+                "--scale",
+                "0.02",
+                "--solve-iterations",
+                "20",
+                "--taxis",
+                "--regions",
+                "separate",
+                "--remote-head-start",
+                "1",
+            ]
+        )
+    assert stop.value.code == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert figures["served"] + figures["taxi_trips"] + figures["refused"] == figures["requests"]
+    with pytest.raises(SystemExit) as bad:
+        main(["simulate", "day", "--regions", "everywhere"])
+    assert bad.value.code != 0
