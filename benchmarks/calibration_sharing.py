@@ -43,12 +43,21 @@ FIGURES = (
 )
 
 
-def run(factors: list[float], days: int, workers: int) -> dict[str, Any]:
+def run(factors: list[float], extras: list[int | None], days: int, workers: int) -> dict[str, Any]:
     scenario = Scenario("tainan", FleetSpec(156), Policy.FCFS)
     dates = service_days(dt.date(2025, 3, 3), days)
+    settings = [(f, e) for e in extras for f in factors]
     calls = [
-        (run_scenario_day, (scenario, d, k, SimParameters(ride_time_factor=f)))
-        for f in factors
+        (
+            run_scenario_day,
+            (
+                scenario,
+                d,
+                k,
+                SimParameters(ride_time_factor=f, ride_time_extra_minutes=e),
+            ),
+        )
+        for f, e in settings
         for k, d in enumerate(dates)
     ]
     rows = run_on_dask(
@@ -57,7 +66,7 @@ def run(factors: list[float], days: int, workers: int) -> dict[str, Any]:
         progress=lambda done, total, row: print(f"  {done}/{total} days", flush=True),
     )
     out = []
-    for i, factor in enumerate(factors):
+    for i, (factor, extra) in enumerate(settings):
         mine = rows[i * len(dates) : (i + 1) * len(dates)]
         mean = {name: sum(float(r[name]) for r in mine) / len(mine) for name in FIGURES}
         mean["trips_per_bus_day"] = mean["carried"] / 156
@@ -65,13 +74,15 @@ def run(factors: list[float], days: int, workers: int) -> dict[str, Any]:
         out.append(
             {
                 "ride_time_factor": factor,
+                "ride_time_extra_minutes": 10 if extra is None else extra,
                 **{k: round(v, 4) for k, v in mean.items()},
                 "within_published": fits,
                 "days": [{name: r[name] for name in FIGURES} for r in mine],
             }
         )
         print(
-            f"factor {factor:g}: {mean['trips_per_bus_day']:.2f} trips a bus, "
+            f"factor {factor:g} + {10 if extra is None else extra} min: "
+            f"{mean['trips_per_bus_day']:.2f} trips a bus, "
             f"{mean['shared_share'] * 100:.1f} % shared, served {mean['served_share'] * 100:.1f} %",
             flush=True,
         )
@@ -90,11 +101,15 @@ def run(factors: list[float], days: int, workers: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--factors", type=float, nargs="+", default=[1.5, 1.3, 1.2, 1.1])
+    parser.add_argument(
+        "--extras", type=int, nargs="+", default=None, help="extra minutes (default: 10)"
+    )
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    write_json(args.out, run(args.factors, args.days, args.workers))
+    extras: list[int | None] = list(args.extras) if args.extras else [None]
+    write_json(args.out, run(args.factors, extras, args.days, args.workers))
     print(f"written {args.out}")
 
 

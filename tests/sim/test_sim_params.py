@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rehabus.dispatch.errors import InputError
+from rehabus.dispatch.model.rules import RideTimeRule
 from rehabus.dispatch.sim import Policy, SimParameters
 
 
@@ -36,3 +37,12 @@ def test_a_policy_may_be_given_as_text() -> None:
 def test_negative_values_are_refused(field: str, value: float, message: str) -> None:
     with pytest.raises(InputError, match=message):
         SimParameters(**{field: value})  # type: ignore[arg-type]
+
+
+def test_the_ride_time_rule_is_the_citys_unless_given() -> None:
+    city = RideTimeRule(1.5, 600, 5400)
+    assert SimParameters().ride_rule(city) == city
+    assert SimParameters(ride_time_factor=1.2).ride_rule(city) == RideTimeRule(1.2, 600, 5400)
+    assert SimParameters(ride_time_extra_minutes=0).ride_rule(city) == RideTimeRule(1.5, 0, 5400)
+    with pytest.raises(InputError, match="ride_time_extra_minutes"):
+        SimParameters(ride_time_extra_minutes=-5)

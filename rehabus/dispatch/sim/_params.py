@@ -72,9 +72,10 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
-    ride_time_factor
-        The longest ride as a multiple of the direct trip (`RideTimeRule.factor`); ``None``:
-        the city's (``[planning]``). The knob that most limits sharing.
+    ride_time_factor, ride_time_extra_minutes
+        The longest ride: this multiple of the direct trip plus these minutes
+        (`RideTimeRule.factor`, ``extra_s``); ``None``: the city's (``[planning]``). The knobs
+        that most limit sharing.
     bus_speed
         A bus's speed as a share of the road graph's free-flow speeds, for planning and
         driving alike (`rehabus.dispatch.travel.SlowerProvider`; ASSUMED 1.0: as fast as a car,
@@ -117,6 +118,7 @@ class SimParameters:
     cost_per_driver_hour_twd: float = 300.0
     cost_per_km_twd: float = 7.0
     ride_time_factor: float | None = None
+    ride_time_extra_minutes: int | None = None
     bus_speed: float = 1.0
     regions: str = "pooled"
     remote_head_start_days: float = 0.0
@@ -136,6 +138,11 @@ class SimParameters:
             raise InputError("repair_iterations: not negative; repair_time_limit_s: positive")
         if self.ride_time_factor is not None and not 1.0 <= self.ride_time_factor <= 5.0:
             raise InputError(f"ride_time_factor: {self.ride_time_factor} is not between 1 and 5")
+        if (
+            self.ride_time_extra_minutes is not None
+            and not 0 <= self.ride_time_extra_minutes <= 120
+        ):
+            raise InputError("ride_time_extra_minutes: between 0 and 120")
         if not 0.2 <= self.bus_speed <= 2.0:
             raise InputError(f"bus_speed: {self.bus_speed} is not between 0.2 and 2")
         if not 0 <= self.remote_head_start_days <= 14:
@@ -158,10 +165,13 @@ class SimParameters:
         )
 
     def ride_rule(self, city: RideTimeRule) -> RideTimeRule:
-        """The ride-time rule to plan with: the city's, with this factor where given."""
-        if self.ride_time_factor is None:
-            return city
-        return replace(city, factor=self.ride_time_factor)
+        """The ride-time rule to plan with: the city's, with this factor and these extra
+        minutes where given."""
+        if self.ride_time_factor is not None:
+            city = replace(city, factor=self.ride_time_factor)
+        if self.ride_time_extra_minutes is not None:
+            city = replace(city, extra_s=60 * self.ride_time_extra_minutes)
+        return city
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as plain values (the policy by its name), as results record them."""
