@@ -53,6 +53,18 @@ def test_a_day_is_decided_played_and_counted(tiny_day: DemandDay, provider, poli
     assert sum(result.refusals.values()) == f["refused"]
 
 
+def test_trips_the_batch_leaves_out_are_tried_again_by_insertion(provider) -> None:  # type: ignore[no-untyped-def]
+    day = DemandModel("tainan", DemandParameters(scale=0.03)).day(DAY, seed=2)
+    fleet = build_fleet(load_city("tainan"), FleetSpec(4))
+    params = SimParameters(policy=Policy.BATCH, solve_iterations=40, reoptimize_iterations=10)
+    result = simulate_day(day, fleet, params, provider=provider)
+    # On this day the short batch search leaves out trips that still fit by insertion.
+    assert result.figures["batch_filled"] > 0
+    assert result.planned["violations"] == 0
+    fcfs = simulate_day(day, fleet, replace(params, policy=Policy.FCFS), provider=provider)
+    assert fcfs.figures["batch_filled"] == 0  # no batch, nothing to fill
+
+
 def test_a_day_repeats_exactly(tiny_day: DemandDay, provider) -> None:  # type: ignore[no-untyped-def]
     fleet = build_fleet(load_city("tainan"), FleetSpec(4))
     params = SimParameters(policy=Policy.BATCH, solve_iterations=40, reoptimize_iterations=10)

@@ -123,6 +123,8 @@ class _Day:
         self.reoptimized = 0
         self.reoptimize_tries = 0
         self.repaired = 0
+        self.filled = 0
+        """Trips the batch left out that insertion placed at the cutoff."""
         self.book_s = 0.0
         self.repair_iterations = (
             city.planning.repair_iterations
@@ -243,6 +245,13 @@ class _Day:
             mine = [d for d in pending if self.region[d.trip.id] == region]
             if mine:
                 self._cutoff(region, mine)
+        # Fill: the refused trips are tried once more by insertion, in booking order, into
+        # the room the batch left (a return only with its outbound).
+        for d in pending:
+            if self.status[d.trip.id].startswith("refused"):
+                self.status.pop(d.trip.id)
+                self.book(d, self.params.cutoff_s)
+                self.filled += self.status[d.trip.id] == "accepted"
 
     def _cutoff(self, region: str, pending: list[DemandTrip]) -> None:
         fleet = self.fleets[region]
@@ -548,7 +557,8 @@ def simulate_day(
     inside the promised window), ``appointments_kept_share``, ``mean_ride_over_direct``,
     ``shared_share``, ``passengers_per_vehicle_hour``, ``vehicles_used``, ``vehicle_km``,
     ``vehicle_hours``, ``operating_cost_twd``, ``fares_twd`` (riders' shares), ``meter_twd``
-    (the taxi meter for the same trips), ``cost_per_trip_twd``, ``solve_s`` and ``wall_s``.
+    (the taxi meter for the same trips), ``cost_per_trip_twd``, ``batch_filled`` (trips the
+    batch left out that insertion then placed), ``solve_s`` and ``wall_s``.
     ``DayResult.planned`` has the final plan's figures and its count of validator
     ``violations`` (0 whenever the dispatcher kept its promise).
     """
@@ -628,6 +638,7 @@ def simulate_day(
         "reoptimizations": sim.reoptimize_tries,
         "reoptimizations_applied": sim.reoptimized,
         "repaired": sim.repaired,
+        "batch_filled": sim.filled,
         "booking_s": round(sim.book_s, 2),
         "solve_s": round(sim.solve_s, 2),
         "wall_s": round(time.perf_counter() - started, 2),
