@@ -20,9 +20,7 @@ from rehabus.dispatch.booking import (
     dispatch_region,
     promised_window_s,
     quote_fare,
-    round_half_up,
     taxi_instead,
-    taxi_meter_fare,
     taxi_offer,
 )
 from rehabus.dispatch.city import CityConfig, load_city
@@ -192,11 +190,16 @@ class _Day:
         pickup_s = trip.requested_pickup_s
         if pickup_s is None:
             pickup_s = (trip.appointment_s or now_s) - seconds
-        meter = taxi_meter_fare(
-            self.city.fare.meter, metres, seconds, self.midnight + dt.timedelta(seconds=pickup_s)
+        # The meter and the rider's bus fare for riding alone, as the service quotes them.
+        fare = quote_fare(
+            self.city,
+            RiderProfile(trip.rider_id or trip.id, trip.mobility, _RIDER_BIRTH),
+            metres,
+            seconds,
+            self.midnight + dt.timedelta(seconds=pickup_s),
+            SharedState.ALONE,
         )
-        bus_fare = round_half_up(meter * self.city.fare.alone)
-        offer = taxi_offer(self.city, meter, None if on_bus else bus_fare)
+        offer = taxi_offer(self.city, fare.meter_twd, None if on_bus else fare.amount_twd)
         if on_bus and not taxi_instead(self.city, offer, added_s or 0):
             return
         draw = np.random.default_rng([self.params.seed, zlib.crc32(trip.id.encode())]).random()

@@ -84,9 +84,17 @@ def now_on_day(config: CityConfig, day: dt.date, latest_s: int) -> int:
 
 
 def bus_timeline(
-    session: Session, plan: ServiceDayPlan, config: CityConfig, day: dt.date, vehicle_id: str
+    session: Session,
+    plan: ServiceDayPlan,
+    config: CityConfig,
+    day: dt.date,
+    vehicle_id: str,
+    facts: BusFacts | None = None,
 ) -> tuple[Timeline, BusFacts]:
-    facts = bus_facts(session, config.id, day, vehicle_id)
+    """The bus's stops on ``plan`` re-timed from what it reported (``facts``, read when not
+    given: a caller comparing two plans of the same bus reads them once)."""
+    if facts is None:
+        facts = bus_facts(session, config.id, day, vehicle_id)
     now_s = now_on_day(config, day, facts.latest_s)
     timeline = retime(plan, vehicle_id, facts.reached, facts.position, now_s, facts.on_break)
     return timeline, facts

@@ -414,8 +414,8 @@ def move_in(
             return None
         after = new_day.route_of_trip(booking_id)
         assert after is not None
-        was, _facts = bus_timeline(session, plan, config, day, after)
-        now, _facts = bus_timeline(session, new_day, config, day, after)
+        was, facts = bus_timeline(session, plan, config, day, after)
+        now, _ = bus_timeline(session, new_day, config, day, after, facts)
         safe_before = {(s.trip_id, s.kind) for s in was.stops if s.risk is None}
         if not any(
             (s.trip_id, s.kind) in safe_before or s.trip_id == booking_id for s in now.at_risk

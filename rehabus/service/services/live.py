@@ -169,7 +169,7 @@ def _tell_riders(
     with days.open(session, config.id, day) as opened:
         if vehicle_id not in {v.id for v in opened.plan.fleet}:
             return moved
-        timeline, _ = bus_timeline(session, opened.plan, config, day, vehicle_id)
+        timeline, facts = bus_timeline(session, opened.plan, config, day, vehicle_id)
         if config.live.auto_move_late_pickups:
             for stop in timeline.at_risk:
                 if stop.kind == "pickup" and stop.state is StopState.PLANNED:
@@ -177,7 +177,7 @@ def _tell_riders(
                     if done is not None:
                         moved.append(done.to_vehicle)
             if moved:
-                timeline, _ = bus_timeline(session, opened.plan, config, day, vehicle_id)
+                timeline, _ = bus_timeline(session, opened.plan, config, day, vehicle_id, facts)
         about_the_bus(notifier, session, timeline)
     return moved
 
