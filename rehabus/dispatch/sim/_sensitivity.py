@@ -96,9 +96,9 @@ def run_sensitivity(
     runs: list[tuple[Assumption | None, str, float | None]] = [(None, "base", None)]
     for a in assumptions:
         runs += [(a, "low", a.low), (a, "high", a.high)]
-        _setting(scenario, params, demand, a, a.low)  # a misnamed field fails before any run
     calls, labels = [], []
     for assumption, level, value in runs:
+        # Every setting is made before any run: a misnamed field fails at once.
         s, p, d = _setting(scenario, params, demand, assumption, value)
         for k, day in enumerate(days):
             calls.append((run_scenario_day, (s, day, seed + k, p, d)))
