@@ -13,7 +13,7 @@ no-shows and re-optimization::
 from rehabus.dispatch.sim._day import DayResult, simulate_day
 from rehabus.dispatch.sim._fleet import DEPOT_PLANS, LAYOUTS, SHIFT_PLANS, FleetSpec, build_fleet
 from rehabus.dispatch.sim._params import Policy, SimParameters
-from rehabus.dispatch.sim._plots import plot_refusal_map, plot_served_vs_fleet
+from rehabus.dispatch.sim._plots import ZH_FONT_FAMILIES, plot_refusal_map, plot_served_vs_fleet
 from rehabus.dispatch.sim._sensitivity import (
     ASSUMPTIONS,
     Assumption,
@@ -39,6 +39,7 @@ __all__ = [
     "DEPOT_PLANS",
     "LAYOUTS",
     "SHIFT_PLANS",
+    "ZH_FONT_FAMILIES",
     "Assumption",
     "DayResult",
     "FleetSpec",

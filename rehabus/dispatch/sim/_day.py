@@ -50,7 +50,8 @@ class DayResult:
     ``figures`` holds the key figures (see `simulate_day`); ``by_district`` and
     ``by_priority`` map a home district or priority class to [requests, refused]; ``refusals``
     counts refusals by reason; ``planned`` the final plan's figures (`rehabus.dispatch.figures`);
-    ``routes`` the trips each bus drove, in order (not in `as_dict`: a sweep's rows stay small).
+    ``routes`` the trips each bus drove, in order (not in `as_dict`: a sweep's rows stay small);
+    ``pickups_by_hour`` the riders carried by the hour (0-23) their pickup began, as driven.
     """
 
     city: str
@@ -64,6 +65,7 @@ class DayResult:
     planned: dict[str, float | int]
     notes: list[str] = field(default_factory=list)
     routes: dict[str, list[str]] = field(default_factory=dict)
+    pickups_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class DayResult:
             "refusals": self.refusals,
             "planned": self.planned,
             "notes": self.notes,
+            "pickups_by_hour": self.pickups_by_hour,
         }
 
 
@@ -405,8 +408,9 @@ def _noise(rng: np.random.Generator, sigma: float) -> float:
 
 def _play(
     sim: _Day, demand: DemandDay, rng: np.random.Generator
-) -> tuple[dict[str, float], dict[str, Any], dict[str, list[str]]]:
-    """Drive the final plan with noisy travel times and no-shows; the figures of the day.
+) -> tuple[dict[str, float], dict[str, Any], dict[str, list[str]], list[int]]:
+    """Drive the final plan with noisy travel times and no-shows; the figures of the day, the
+    final plan's figures, each bus's trips and the carried riders' pickups by hour.
 
     Traffic is the free-flow time times the noise, whatever slack the plan was made with."""
     day = sim.whole_day()
@@ -534,7 +538,10 @@ def _play(
         "violations": len(validate(problem, plan)),
     }
     routes = {r.vehicle_id: r.request_ids() for r in plan.routes if r.stops}
-    return figures, planned, routes
+    by_hour = [0] * 24
+    for pickup_s in done.values():
+        by_hour[min(23, max(0, pickup_s // 3600))] += 1
+    return figures, planned, routes, by_hour
 
 
 def simulate_day(
@@ -603,7 +610,7 @@ def simulate_day(
             sim.reoptimize(at)
 
     rng = np.random.default_rng([params.seed, demand.seed, demand.date.toordinal()])
-    played, planned, routes = _play(sim, demand, rng)
+    played, planned, routes, by_hour = _play(sim, demand, rng)
 
     by_district: dict[str, list[int]] = {}
     by_priority: dict[str, list[int]] = {p.name.lower(): [0, 0] for p in Priority}
@@ -658,4 +665,5 @@ def simulate_day(
         planned,
         sim.notes,
         routes,
+        by_hour,
     )
