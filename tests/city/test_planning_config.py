@@ -75,8 +75,14 @@ def test_the_repair_is_read_and_bounded(tmp_path: Path) -> None:
 
 
 def test_the_ride_time_rule_is_the_citys_to_set(tmp_path: Path) -> None:
-    # Left out, the rule's own defaults (1.5 × direct + 10 min, at most 90 min).
-    assert load_city("tainan").planning.ride_rule == RideTimeRule()
+    # Left out, the rule's own defaults (1.5 × direct + 10 min, at most 90 min, at least the
+    # direct trip + 5 min).
+    assert load_city(_planning(tmp_path, None)).planning.ride_rule == RideTimeRule()
     city = load_city(_planning(tmp_path, "ride_time_factor = 1.2\nride_time_cap_minutes = 60"))
     assert city.planning.ride_rule == RideTimeRule(1.2, 600, 3600)
+    city = load_city(_planning(tmp_path, "ride_time_min_slack_minutes = 2"))
+    assert city.planning.ride_rule == RideTimeRule(1.5, 600, 5400, 120)
     assert "ride_time_factor" in _error(_planning(tmp_path, "ride_time_factor = 0.9"))
+    assert "ride_time_min_slack_minutes" in _error(
+        _planning(tmp_path, "ride_time_min_slack_minutes = -1")
+    )

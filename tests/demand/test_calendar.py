@@ -47,16 +47,19 @@ def test_the_years_days_off_and_the_trips_they_carry() -> None:
     )
     # 1/1, 1/27-1/31, 2/28, 4/3-4/4, 5/30, 9/29, 10/6, 10/10, 10/24, 12/25
     assert weekdays_off == 15
-    # The requests of the year, once cancellations and no-shows are taken out, are the
-    # published 311,292 trips, however they are spread over the days.
-    carried = sum(model.expected_requests(d) for d in year) * model.completed_share()
+    # The requests of the year, once cancellations, no-shows and refusals are taken out, are
+    # the published 311,292 trips, however they are spread over the days.
+    carried_share = model.config.operations.carried_share
+    carried = (
+        sum(model.expected_requests(d) for d in year) * model.completed_share() * carried_share
+    )
     assert carried == pytest.approx(311_292, rel=1e-9)
     assert not calendar.isleap(2025)
     # A Lunar New Year day carries about the 77 trips of 2026's break; a weekday about 1,030.
-    assert model.expected_requests(dt.date(2026, 2, 16)) * model.completed_share() == pytest.approx(
-        77, abs=3
-    )
-    weekday = model.expected_requests(dt.date(2025, 3, 4)) * model.completed_share()
+    assert model.expected_requests(
+        dt.date(2026, 2, 16)
+    ) * model.completed_share() * carried_share == pytest.approx(77, abs=3)
+    weekday = model.expected_requests(dt.date(2025, 3, 4)) * model.completed_share() * carried_share
     assert 1_000 < weekday < 1_060
     holiday = model.expected_requests(dt.date(2025, 4, 3))
     assert holiday == pytest.approx(model.expected_requests(dt.date(2025, 3, 9)))  # as a Sunday

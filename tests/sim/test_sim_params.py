@@ -46,3 +46,8 @@ def test_the_ride_time_rule_is_the_citys_unless_given() -> None:
     assert SimParameters(ride_time_extra_minutes=0).ride_rule(city) == RideTimeRule(1.5, 0, 5400)
     with pytest.raises(InputError, match="ride_time_extra_minutes"):
         SimParameters(ride_time_extra_minutes=-5)
+    assert SimParameters(ride_time_min_slack_minutes=1).ride_rule(city) == RideTimeRule(
+        1.5, 600, 5400, 60
+    )
+    with pytest.raises(InputError, match="ride_time_min_slack_minutes"):
+        SimParameters(ride_time_min_slack_minutes=61)

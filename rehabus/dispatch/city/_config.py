@@ -45,6 +45,7 @@ __all__ = [
     "EligibilityConfig",
     "EquityRules",
     "FareConfig",
+    "Operations",
     "Planning",
     "Region",
     "ServiceHours",
@@ -557,10 +558,11 @@ class Planning(_Model):
         A booking that no bus takes by insertion is tried once more by a short re-optimization
         of the routes near it (`rehabus.dispatch.day.Repair`) of at most this many iterations
         and this long (0 iterations: never); the booking waits for it.
-    ride_time_factor, ride_time_extra_minutes, ride_time_cap_minutes
+    ride_time_factor, ride_time_extra_minutes, ride_time_cap_minutes, ride_time_min_slack_minutes
         The longest ride a rider may be given: this many times the direct trip plus the extra
-        minutes, at most the cap (`rehabus.dispatch.model.rules.RideTimeRule`; the defaults are
-        the rule's own). The rule that most limits sharing.
+        minutes, at most the cap, and never less than the direct trip plus the least slack
+        (`rehabus.dispatch.model.rules.RideTimeRule`; the defaults are the rule's own). The rule
+        that most limits sharing.
     """
 
     travel_time_factor: float = Field(default=1.0, ge=1.0, le=3.0)
@@ -571,6 +573,7 @@ class Planning(_Model):
     ride_time_factor: float = Field(default=1.5, ge=1.0, le=5.0)
     ride_time_extra_minutes: int = Field(default=10, ge=0, le=120)
     ride_time_cap_minutes: int = Field(default=90, ge=10, le=480)
+    ride_time_min_slack_minutes: int = Field(default=5, ge=0, le=60)
 
     @property
     def ride_rule(self) -> RideTimeRule:
@@ -579,6 +582,7 @@ class Planning(_Model):
             self.ride_time_factor,
             self.ride_time_extra_minutes * 60,
             self.ride_time_cap_minutes * 60,
+            self.ride_time_min_slack_minutes * 60,
         )
 
     @property
@@ -589,6 +593,26 @@ class Planning(_Model):
             self.appointment_buffer_minutes * 60,
             self.pickup_buffer_minutes * 60,
         )
+
+
+class Operations(_Model):
+    """How the city runs its fleet, as the simulator needs it.
+
+    Attributes
+    ----------
+    weekday_buses_working
+        Buses on the road on a working day (the rest stand: drivers' days off, upkeep); the
+        simulator's fleet size for a weekday of the city as it runs today. ``None``: every bus.
+        Not a rule of the service: a fitted figure (`benchmarks/calibration.py`).
+    carried_share
+        The share of trip requests (not cancelled by the rider) that the buses carry today, the
+        rest refused. A city publishes the trips it carried; the demand model asks for that
+        many over this share (`rehabus.dispatch.demand.DemandModel.expected_requests`). A
+        fitted figure too; 1.0: as many requests as trips carried.
+    """
+
+    weekday_buses_working: int | None = Field(default=None, ge=1)
+    carried_share: float = Field(default=1.0, gt=0.5, le=1.0)
 
 
 class CityPaths(_Model):
@@ -651,6 +675,8 @@ class CityConfig(_Model):
         See :class:`DispatchRules`.
     equity
         See :class:`EquityRules`; every district named must be the city's.
+    operations
+        See :class:`Operations`; no more buses working than the depots hold.
     """
 
     id: str
@@ -668,6 +694,7 @@ class CityConfig(_Model):
     live: LiveRules = Field(default_factory=LiveRules)
     dispatch: DispatchRules = Field(default_factory=DispatchRules)
     equity: EquityRules = Field(default_factory=EquityRules)
+    operations: Operations = Field(default_factory=Operations)
     accessible_taxis: AccessibleTaxis | None = None
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
@@ -707,6 +734,12 @@ class CityConfig(_Model):
             problems.append(
                 f"planning.pickup_buffer_minutes {self.planning.pickup_buffer_minutes} leaves "
                 f"no room in the {self.booking.pickup_window_minutes}-minute promised window"
+            )
+        working, buses = self.operations.weekday_buses_working, sum(d.vehicles for d in self.depots)
+        if working is not None and working > buses:
+            problems.append(
+                f"operations.weekday_buses_working: {working} is more than the depots' "
+                f"{buses} buses"
             )
         if problems:
             raise ValueError("; ".join(problems))

@@ -150,13 +150,17 @@ class DemandModel:
         return (1 - p.early_cancel_share - p.late_cancel_share) * (1 - p.no_show_share)
 
     def expected_requests(self, date: dt.date) -> float:
-        """Mean number of trip requests for ``date`` (before ``scale`` is 1.0)."""
+        """Mean number of trip requests for ``date`` (before ``scale`` is 1.0): the published
+        trips of a year, spread over its days by weight, over the share of requests that become
+        trips (cancellations, no-shows) and the share the buses carry (the city's
+        ``[operations] carried_share``)."""
         year = self.calibration.year
         total = sum(
             self.day_weight(dt.date(year, 1, 1) + dt.timedelta(days=k))
             for k in range(366 if calendar.isleap(year) else 365)
         )
-        per_weight = self.calibration.trips_per_year / total / self.completed_share()
+        carried = self.config.operations.carried_share
+        per_weight = self.calibration.trips_per_year / total / self.completed_share() / carried
         return self.params.scale * per_weight * self.day_weight(date)
 
     # -- drawing --------------------------------------------------------------------------

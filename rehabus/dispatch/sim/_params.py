@@ -72,10 +72,10 @@ class SimParameters:
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
         Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
         insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
-    ride_time_factor, ride_time_extra_minutes
-        The longest ride: this multiple of the direct trip plus these minutes
-        (`RideTimeRule.factor`, ``extra_s``); ``None``: the city's (``[planning]``). The knobs
-        that most limit sharing.
+    ride_time_factor, ride_time_extra_minutes, ride_time_min_slack_minutes
+        The longest ride: this multiple of the direct trip plus these minutes, never less than
+        the direct trip plus the slack (`RideTimeRule.factor`, ``extra_s``, ``min_slack_s``);
+        ``None``: the city's (``[planning]``). The knobs that most limit sharing.
     bus_speed
         A bus's speed as a share of the road graph's free-flow speeds, for planning and
         driving alike (`rehabus.dispatch.travel.SlowerProvider`; ASSUMED 1.0: as fast as a car,
@@ -119,6 +119,7 @@ class SimParameters:
     cost_per_km_twd: float = 7.0
     ride_time_factor: float | None = None
     ride_time_extra_minutes: int | None = None
+    ride_time_min_slack_minutes: int | None = None
     bus_speed: float = 1.0
     regions: str = "pooled"
     remote_head_start_days: float = 0.0
@@ -143,6 +144,11 @@ class SimParameters:
             and not 0 <= self.ride_time_extra_minutes <= 120
         ):
             raise InputError("ride_time_extra_minutes: between 0 and 120")
+        if (
+            self.ride_time_min_slack_minutes is not None
+            and not 0 <= self.ride_time_min_slack_minutes <= 60
+        ):
+            raise InputError("ride_time_min_slack_minutes: between 0 and 60")
         if not 0.2 <= self.bus_speed <= 2.0:
             raise InputError(f"bus_speed: {self.bus_speed} is not between 0.2 and 2")
         if not 0 <= self.remote_head_start_days <= 14:
@@ -166,11 +172,13 @@ class SimParameters:
 
     def ride_rule(self, city: RideTimeRule) -> RideTimeRule:
         """The ride-time rule to plan with: the city's, with this factor and these extra
-        minutes where given."""
+        minutes and this least slack where given."""
         if self.ride_time_factor is not None:
             city = replace(city, factor=self.ride_time_factor)
         if self.ride_time_extra_minutes is not None:
             city = replace(city, extra_s=60 * self.ride_time_extra_minutes)
+        if self.ride_time_min_slack_minutes is not None:
+            city = replace(city, min_slack_s=60 * self.ride_time_min_slack_minutes)
         return city
 
     def as_dict(self) -> dict[str, Any]:
