@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 __all__ = [
     "ApiToken",
@@ -130,8 +130,22 @@ class Rider(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     city: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128), index=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
+    phone_digits: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
+    """``phone``'s digits alone (``0912-345-678`` → ``0912345678``): what a call-taker types."""
+    national_id_encrypted: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The national identification (or resident certificate) number, encrypted with the
+    service's data key (`rehabus.service.identity`): a copy of the database does not show it."""
+    national_id_index: Mapped[str | None] = mapped_column(
+        String(64), default=None, unique=True, index=True
+    )
+    """A keyed digest (HMAC-SHA256, a second key) of the number: found exactly, never read
+    back; one rider per number."""
+    certificate_number: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    """The disability certificate's (身心障礙證明) number, upper case without spaces."""
+    certificate_expiry: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    """The certificate's last valid day (its 重新鑑定日期); ``None``: not on record."""
     birth_date: Mapped[dt.date] = mapped_column(Date)
     mobility: Mapped[str] = mapped_column(String(32))
     certificate_level: Mapped[str | None] = mapped_column(String(16), default=None)
@@ -143,6 +157,11 @@ class Rider(Base):
     """The rider's LINE user id (``U`` and 32 hex digits), once they have linked LINE: their
     notifications go there; otherwise by SMS to ``phone``."""
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    @validates("phone")
+    def _phone_digits(self, _key: str, phone: str) -> str:
+        self.phone_digits = "".join(ch for ch in phone or "" if ch.isdigit())
+        return phone
 
 
 class CaregiverLink(Base):
