@@ -36,6 +36,11 @@ __all__ = [
     "DayRoute",
     "IdempotencyKey",
     "Job",
+    "LineAccount",
+    "LineConversation",
+    "LineLinkNonce",
+    "LineLinkToken",
+    "LineWebhookEvent",
     "Rider",
     "SavedPlace",
     "ServiceDay",
@@ -434,3 +439,70 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class LineAccount(Base):
+    """A LINE user linked to a rehabus user (a rider's own sign-in or a caregiver's), through
+    LINE's account linking (`rehabus.service.line`): one LINE user to one rehabus user, and
+    back. A rider's link also sets `Rider.line_user_id`, where their notifications go; a
+    caregiver's LINE is told the news of the riders they care for (`rehabus.service.notify`)."""
+
+    __tablename__ = "line_accounts"
+
+    line_user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    user_uid: Mapped[str] = mapped_column(String(36))
+    """The user's never-reused `User.uid`: a link outlives no replaced user row."""
+    linked_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class LineLinkToken(Base):
+    """A link token LINE issued for one LINE user (valid 10 minutes, usable once); only its
+    SHA-256 is stored. The nonce made with it is bound to that LINE user."""
+
+    __tablename__ = "line_link_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class LineLinkNonce(Base):
+    """A single-use, short-lived nonce of account linking, made once a user signed in on the
+    linking page: it links ``line_user_id`` to that user, once. Only its SHA-256 is stored."""
+
+    __tablename__ = "line_link_nonces"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_uid: Mapped[str] = mapped_column(String(36))
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    """The LINE user the link token was issued for: only their ``accountLink`` event counts."""
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class LineWebhookEvent(Base):
+    """A webhook event handled (LINE's ``webhookEventId``): a redelivered one is not again."""
+
+    __tablename__ = "line_webhook_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+
+
+class LineConversation(Base):
+    """Where a LINE user is in a conversation (booking a trip, cancelling one): the step, the
+    choices so far and the options last offered; ``version`` moves on at every step, so a
+    button of an earlier step (or tapped twice) does nothing."""
+
+    __tablename__ = "line_conversations"
+
+    line_user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), default="idle")
+    choices: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
