@@ -23,6 +23,7 @@ from rehabus.dispatch.booking._cancellation import (
 )
 from rehabus.dispatch.booking._decision import RuleDecision
 from rehabus.dispatch.booking._eligibility import (
+    check_certificate_expiry,
     check_eligibility,
     kaohsiung_eligibility,
     tainan_eligibility,
@@ -33,6 +34,11 @@ from rehabus.dispatch.booking._fare import (
     quote_fare,
     round_half_up,
     taxi_meter_fare,
+)
+from rehabus.dispatch.booking._identity import (
+    NationalIdError,
+    check_national_id,
+    mask_national_id,
 )
 from rehabus.dispatch.booking._region import dispatch_region
 from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
@@ -55,6 +61,7 @@ __all__ = [
     "CancellationOutcome",
     "CertificateLevel",
     "Fare",
+    "NationalIdError",
     "Penalty",
     "RiderProfile",
     "RuleDecision",
@@ -64,7 +71,9 @@ __all__ = [
     "TripSpan",
     "check_booking_window",
     "check_cancellation",
+    "check_certificate_expiry",
     "check_eligibility",
+    "check_national_id",
     "check_no_overlap",
     "check_ride_needed",
     "check_service_hours",
@@ -73,6 +82,7 @@ __all__ = [
     "dispatch_region",
     "kaohsiung_eligibility",
     "local",
+    "mask_national_id",
     "no_show_penalty",
     "pickup_window",
     "promised_window_s",

@@ -97,6 +97,9 @@ class RiderProfile:
         Whether the rider's household is registered as low-income (低收入戶).
     medical_wheelchair_certificate
         Whether the rider holds a medical certificate (診斷證明) that they need a wheelchair.
+    certificate_expiry
+        The disability certificate's last valid day (its 重新鑑定日期), or ``None`` if not on
+        record (then it is taken as valid).
 
     Raises
     ------
@@ -112,6 +115,7 @@ class RiderProfile:
     certificate_type: str | None = None
     low_income: bool = False
     medical_wheelchair_certificate: bool = False
+    certificate_expiry: date | None = None
 
     def __post_init__(self) -> None:
         if not self.rider_id.strip():

@@ -122,6 +122,7 @@ def profile_of(rider: Rider) -> RiderProfile:
         certificate_type=rider.certificate_type,
         low_income=rider.low_income,
         medical_wheelchair_certificate=rider.medical_wheelchair_certificate,
+        certificate_expiry=rider.certificate_expiry,
     )
 
 
@@ -337,7 +338,9 @@ def book(
     )
     if not series_id:
         _raise_if_refused(overlap, time_field)
-    eligibility = check_eligibility(city, facts.profile, TripPurpose(payload.purpose))
+    eligibility = check_eligibility(
+        city, facts.profile, TripPurpose(payload.purpose), service_date=facts.service_date
+    )
     suspension = check_suspension(
         city,
         penalties_of(session, city, [rider.id])[rider.id],
