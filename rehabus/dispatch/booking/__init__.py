@@ -40,6 +40,15 @@ from rehabus.dispatch.booking._identity import (
     check_national_id,
     mask_national_id,
 )
+from rehabus.dispatch.booking._long_term_care import (
+    IncomeClass,
+    LtcCharge,
+    LtcPerson,
+    ltc_charge,
+    ltc_eligibility,
+    ltc_trip_allowed,
+    ltc_trip_cost_twd,
+)
 from rehabus.dispatch.booking._region import dispatch_region
 from rehabus.dispatch.booking._rider import CertificateLevel, RiderProfile, TripPurpose
 from rehabus.dispatch.booking._taxi import TaxiOffer, taxi_discount_twd, taxi_instead, taxi_offer
@@ -61,6 +70,9 @@ __all__ = [
     "CancellationOutcome",
     "CertificateLevel",
     "Fare",
+    "IncomeClass",
+    "LtcCharge",
+    "LtcPerson",
     "NationalIdError",
     "Penalty",
     "RiderProfile",
@@ -82,6 +94,10 @@ __all__ = [
     "dispatch_region",
     "kaohsiung_eligibility",
     "local",
+    "ltc_charge",
+    "ltc_eligibility",
+    "ltc_trip_allowed",
+    "ltc_trip_cost_twd",
     "mask_national_id",
     "no_show_penalty",
     "pickup_window",

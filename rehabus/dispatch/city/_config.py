@@ -40,11 +40,13 @@ __all__ = [
     "CancellationPolicy",
     "CityConfig",
     "CityPaths",
+    "CoPaymentShares",
     "Depot",
     "DispatchRules",
     "EligibilityConfig",
     "EquityRules",
     "FareConfig",
+    "LongTermCare",
     "Operations",
     "Planning",
     "Region",
@@ -499,6 +501,109 @@ class AccessibleTaxis(_Model):
         return self
 
 
+class CoPaymentShares(_Model):
+    """The share of a long-term-care service's cost the person pays (部分負擔), by the income
+    class of the household, from 0 (fully subsidized) to 1.
+
+    Attributes
+    ----------
+    low_income, middle_low_income, general
+        低收入戶, 中低收入戶 and 一般戶 (Kaohsiung: 0, 0.08, 0.25).
+    """
+
+    low_income: float = Field(ge=0.0, le=1.0)
+    middle_low_income: float = Field(ge=0.0, le=1.0)
+    general: float = Field(ge=0.0, le=1.0)
+
+    def share(self, income: str) -> Fraction:
+        """The share of an income class (``'low_income'``, ``'middle_low_income'``,
+        ``'general'``) as an exact fraction of the decimal written (0.08 is 2/25)."""
+        value: float = getattr(self, income)
+        return Fraction(str(value))
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+LtcConditionName = Literal["disability_certificate", "dementia", "post_acute_care"]
+
+
+class LongTermCare(_Model):
+    """The city's long-term-care transport (長照交通接送), a service beside the rehabilitation
+    buses for people assessed as needing care (`rehabus.dispatch.booking.ltc_eligibility`,
+    `ltc_trip_allowed`, `ltc_charge`).
+
+    Attributes
+    ----------
+    min_care_level
+        The lowest care-need level (長照需要等級, CMS level 1 to 8, assessed by the city's
+        long-term-care centre) that may use the service.
+    min_age
+        With that level, anyone this old or older qualifies.
+    min_age_indigenous
+        The lower age from which indigenous people (原住民) qualify.
+    qualifying_conditions
+        The other ways to qualify at any age: ``'disability_certificate'`` (身心障礙證明),
+        ``'dementia'`` (失智症), ``'post_acute_care'`` (a case of the national health
+        insurance's post-acute care plan, 急性後期整合照護計畫).
+    purposes
+        The trip purposes served (to them and back home).
+    monthly_allowance_twd
+        What the service may cost a person in a calendar month, co-payments included (給付額度).
+    co_payment
+        The person's share of the cost within the allowance, by income class
+        (:class:`CoPaymentShares`).
+    service_days
+        Days of the week with service (``'mon'`` to ``'sun'``).
+    service_start
+        The earliest pickup of the day (``'HH:MM'``).
+    night_start
+        From this time on the pickup is in the night service (no surcharge).
+    last_pickup
+        The latest pickup of the day; at least ``night_start``, which is after
+        ``service_start``.
+    min_days_ahead, max_days_ahead
+        A trip is booked between these many calendar days before it, inclusive.
+    """
+
+    min_care_level: int = Field(ge=1, le=8)
+    min_age: int = Field(ge=0, le=150)
+    min_age_indigenous: int = Field(ge=0, le=150)
+    qualifying_conditions: tuple[LtcConditionName, ...] = ()
+    purposes: tuple[TripPurposeName, ...] = Field(min_length=1)
+    monthly_allowance_twd: int = Field(ge=0, le=1_000_000)
+    co_payment: CoPaymentShares
+    service_days: tuple[Weekday, ...] = Field(min_length=1)
+    service_start: time
+    night_start: time
+    last_pickup: time
+    min_days_ahead: int = Field(default=0, ge=0, le=365)
+    max_days_ahead: int = Field(ge=0, le=365)
+
+    @field_validator("service_start", "night_start", "last_pickup", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        return _parse_hhmm(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.service_start < self.night_start <= self.last_pickup:
+            raise ValueError(
+                f"service_start {self.service_start:%H:%M}, night_start "
+                f"{self.night_start:%H:%M} and last_pickup {self.last_pickup:%H:%M} are not in "
+                "order (start before night, night not after the last pickup)"
+            )
+        if self.min_days_ahead > self.max_days_ahead:
+            raise ValueError(
+                f"min_days_ahead {self.min_days_ahead} is more than "
+                f"max_days_ahead {self.max_days_ahead}"
+            )
+        for name in ("qualifying_conditions", "purposes", "service_days"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name}: a value is listed twice")
+        return self
+
+
 class EquityRules(_Model):
     """What the city counts as its remote districts, for policies that balance the service
     across districts (the simulator's ``remote_head_start_days``).
@@ -671,6 +776,8 @@ class CityConfig(_Model):
         See :class:`Planning`; the section may be left out (no slack).
     accessible_taxis
         See :class:`AccessibleTaxis`; ``None``: no partner taxis.
+    long_term_care
+        See :class:`LongTermCare`; ``None``: the city's long-term-care transport is not modelled.
     dispatch
         See :class:`DispatchRules`.
     equity
@@ -696,6 +803,7 @@ class CityConfig(_Model):
     equity: EquityRules = Field(default_factory=EquityRules)
     operations: Operations = Field(default_factory=Operations)
     accessible_taxis: AccessibleTaxis | None = None
+    long_term_care: LongTermCare | None = None
     paths: CityPaths
     regions: tuple[Region, ...] = Field(min_length=1)
     depots: tuple[Depot, ...] = Field(min_length=1)
