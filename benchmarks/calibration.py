@@ -142,7 +142,7 @@ def calibration_day(city: str, date: dt.date, seed: int, setting: dict[str, Any]
         ride_time_min_slack_minutes=int(setting["ride_time_min_slack_minutes"]),
     )
     result = simulate_day(day, fleet, params, provider=city_provider(city))
-    row = {name: result.figures[name] for name in FIGURES}
+    row: dict[str, Any] = {name: result.figures[name] for name in FIGURES}
     row["trips_per_bus_day"] = result.figures["carried"] / int(setting["buses"])
     row["pickups_by_hour"] = result.pickups_by_hour
     row["date"] = date.isoformat()

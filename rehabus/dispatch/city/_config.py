@@ -843,8 +843,10 @@ class CityConfig(_Model):
                 f"planning.pickup_buffer_minutes {self.planning.pickup_buffer_minutes} leaves "
                 f"no room in the {self.booking.pickup_window_minutes}-minute promised window"
             )
-        working, buses = self.operations.weekday_buses_working, sum(d.vehicles for d in self.depots)
-        if working is not None and working > buses:
+        working = self.operations.weekday_buses_working
+        counts = [d.vehicles for d in self.depots]
+        buses = sum(n for n in counts if n is not None)
+        if working is not None and None not in counts and working > buses:
             problems.append(
                 f"operations.weekday_buses_working: {working} is more than the depots' "
                 f"{buses} buses"
