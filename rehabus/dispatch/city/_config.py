@@ -41,6 +41,7 @@ __all__ = [
     "CityConfig",
     "CityPaths",
     "CoPaymentShares",
+    "Costs",
     "Depot",
     "DispatchRules",
     "EligibilityConfig",
@@ -617,6 +618,33 @@ class EquityRules(_Model):
     remote_districts: tuple[Text, ...] = ()
 
 
+class Costs(_Model):
+    """What a bus costs the city to buy, for planners' what-ifs of buying more buses or being
+    given them (`rehabus.dispatch.sim.ExtraBuses`).
+
+    Only the price is here: what a bus costs to run (a driver's paid hour, each km, each day on
+    the road) is the simulator's, ``SimParameters.cost_per_driver_hour_twd``,
+    ``cost_per_km_twd`` and ``cost_per_bus_day_twd`` (all ASSUMED there), not repeated here.
+
+    Attributes
+    ----------
+    bus_price_twd
+        The price of one small rehabilitation bus (the default is Tainan's: a small bus donated
+        to the city "造價120萬元", 自由時報 2025-08-25).
+    bus_life_years
+        Years a bus serves before it is replaced (Tainan replaces buses in service more than 10
+        years, "汰換逾10年以上老舊巴士": 自由時報 2025-08-25, ETtoday 2025-09-02).
+    """
+
+    bus_price_twd: int = Field(default=1_200_000, gt=0, le=100_000_000)
+    bus_life_years: int = Field(default=10, ge=1, le=50)
+
+    @property
+    def bus_price_per_year_twd(self) -> float:
+        """The price spread evenly over the bus's life (straight line, no interest)."""
+        return self.bus_price_twd / self.bus_life_years
+
+
 class DispatchRules(_Model):
     """How the city's dispatch regions share the work (`rehabus.dispatch.booking.dispatch_region`).
 
@@ -782,6 +810,8 @@ class CityConfig(_Model):
         See :class:`DispatchRules`.
     equity
         See :class:`EquityRules`; every district named must be the city's.
+    costs
+        See :class:`Costs`; the section may be left out (the defaults, Tainan's figures).
     operations
         See :class:`Operations`; no more buses working than the depots hold.
     """
@@ -801,6 +831,7 @@ class CityConfig(_Model):
     live: LiveRules = Field(default_factory=LiveRules)
     dispatch: DispatchRules = Field(default_factory=DispatchRules)
     equity: EquityRules = Field(default_factory=EquityRules)
+    costs: Costs = Field(default_factory=Costs)
     operations: Operations = Field(default_factory=Operations)
     accessible_taxis: AccessibleTaxis | None = None
     long_term_care: LongTermCare | None = None

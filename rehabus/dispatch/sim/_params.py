@@ -70,8 +70,11 @@ class SimParameters:
         A driver waits this long for a rider who is not there (5 min, the US ADA practice in
         data/README.md).
     cost_per_bus_day_twd, cost_per_driver_hour_twd, cost_per_km_twd
-        Operating cost (ASSUMED, no operator accounts available): a bus's depreciation and
-        insurance per day, a driver's paid hour (whole shifts are paid), fuel and upkeep per km.
+        Operating cost (ASSUMED, no operator accounts available): a bus's insurance and the
+        upkeep that does not go with the km, per day on the road; a driver's paid hour (whole
+        shifts are paid); fuel and upkeep per km. Not the bus's price: that is the city's
+        (``[costs]``, `rehabus.dispatch.city.Costs`), counted where buses are bought
+        (`rehabus.dispatch.sim.ExtraBuses`).
     ride_time_factor, ride_time_extra_minutes, ride_time_min_slack_minutes
         The longest ride: this multiple of the direct trip plus these minutes, never less than
         the direct trip plus the slack (`RideTimeRule.factor`, ``extra_s``, ``min_slack_s``);
