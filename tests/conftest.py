@@ -12,7 +12,22 @@ Support code that the benchmarks reuse (the live-server harness) is the package
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The riders' data keys of a test session are its own (`rehabus.service.identity`): made
+    in its temporary folder, never in the user data folder; servers it starts inherit them."""
+    given = os.environ.get("REHABUS_KEY_FILE")
+    if given is None:
+        os.environ["REHABUS_KEY_FILE"] = str(tmp_path_factory.getbasetemp() / "data-keys.json")
+    yield
+    if given is None:
+        os.environ.pop("REHABUS_KEY_FILE", None)
 
 
 @pytest.hookimpl(trylast=True)

@@ -14,6 +14,7 @@ import typer
 from rehabus.cli import _data as _data
 from rehabus.cli import _demo as _demo
 from rehabus.cli import _geo as _geo
+from rehabus.cli import _riders as _riders
 from rehabus.cli import _serve as _serve
 from rehabus.cli import _simulate as _simulate
 from rehabus.cli import _travel as _travel
@@ -36,6 +37,7 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.add_typer(_simulate.app, name="simulate")
 app.add_typer(_users.app, name="users")
+app.add_typer(_riders.app, name="riders")
 
 app.command("demo")(_serve.demo)
 app.command("serve")(_serve.serve)

@@ -14,6 +14,7 @@ from rehabus.service.db import make_engine, session_factory, upgrade
 from rehabus.service.db.engine import hold_database
 from rehabus.service.deps import AppState
 from rehabus.service.errors import install_error_handlers
+from rehabus.service.identity import IdentityVault
 from rehabus.service.jobs import JobRunner
 from rehabus.service.live_feed import LiveFeed
 from rehabus.service.load_shedding import InFlightLimit
@@ -76,6 +77,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        vault = IdentityVault.from_settings(settings)  # before anything: bad keys end the start
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         sessions = session_factory(engine)
@@ -101,7 +103,7 @@ def create_app(
             feed.start()
             notifier.start()
             app.state.rehabus = AppState(
-                settings, engine, sessions, cities, days, jobs, feed, notifier
+                settings, engine, sessions, cities, days, jobs, feed, notifier, vault
             )
             if on_startup is not None:
                 on_startup(app.state.rehabus)

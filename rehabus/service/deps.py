@@ -15,6 +15,7 @@ from rehabus.dispatch.city import CityConfig
 from rehabus.service.auth import Role, user_for_token
 from rehabus.service.db.models import User
 from rehabus.service.errors import ApiError
+from rehabus.service.identity import IdentityVault
 from rehabus.service.jobs import JobRunner
 from rehabus.service.live_feed import LiveFeed
 from rehabus.service.notify import Notifier
@@ -43,6 +44,8 @@ class AppState:
     jobs: JobRunner
     feed: LiveFeed
     notifier: Notifier
+    vault: IdentityVault
+    """Riders' national identification numbers: encrypted, indexed, masked."""
 
 
 def get_state(request: Request) -> AppState:

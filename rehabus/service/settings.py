@@ -6,10 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ApiSettings", "get_api_settings"]
+
+
+def _default_key_file() -> Path:
+    return Path(user_data_dir("rehabus")) / "data-keys.json"
 
 
 def _default_database_url() -> str:
@@ -56,6 +60,15 @@ class ApiSettings(BaseSettings):
         told by SMS.
     notify_interval_s
         How often the outbox looks for messages to send.
+    data_key, index_key
+        The keys that keep riders' national identification numbers unreadable in the database
+        (`rehabus.service.identity`): ``REHABUS_DATA_KEY``, one or more Fernet keys separated by
+        commas (the first encrypts; ``Fernet.generate_key()``), and ``REHABUS_INDEX_KEY``, the
+        secret (32 bytes or more) of the digest they are searched by. Both or neither: without
+        them the keys are made once and kept in ``key_file``.
+    key_file
+        Where keys made for a demo or a developer's machine are kept (``REHABUS_KEY_FILE``;
+        default: ``data-keys.json`` in the user data folder, readable by its owner only).
     """
 
     model_config = SettingsConfigDict(env_prefix="REHABUS_", populate_by_name=True)
@@ -79,6 +92,9 @@ class ApiSettings(BaseSettings):
     mitake_password: str | None = None
     mitake_api_url: str = "https://smsapi.mitake.com.tw"
     notify_interval_s: float = Field(default=2.0, gt=0)
+    data_key: SecretStr | None = None
+    index_key: SecretStr | None = None
+    key_file: Path = Field(default_factory=_default_key_file)
 
 
 @lru_cache

@@ -88,6 +88,8 @@ class Case:
     body: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     ids: dict[str, str] = field(default_factory=dict)
     """Path parameters taken from other targets than their own name."""
+    query: str = ""
+    """A query string the allowed roles' call needs (``?q=...``)."""
 
 
 def _user(_: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +175,16 @@ CASES = [
     ),
     Case("POST", "/v1/riders", STAFF_ONLY, STAFF, body=_rider),
     Case("GET", "/v1/riders", SIGNED_IN, EVERYONE),
+    Case("GET", "/v1/riders/search", STAFF_ONLY, STAFF, query="?q=林"),
     Case("GET", "/v1/riders/{rider_id}", OWN_READ, ("rider", "caregiver", *STAFF)),
+    Case(
+        "PATCH",
+        "/v1/riders/{rider_id}",
+        STAFF_ONLY,
+        STAFF,
+        body=lambda _: {"certificate_type": "physical"},
+    ),
+    Case("GET", "/v1/riders/{rider_id}/trips", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(
         "POST",
         "/v1/riders/{rider_id}/caregivers",
@@ -358,7 +369,7 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
 
 def _call(world: World, case: Case, t: dict[str, Any], who: str | None) -> Any:
     names = {**t, **{name: t[source] for name, source in case.ids.items()}}
-    path = case.path.format(**names)
+    path = case.path.format(**names) + case.query
     headers = world.headers(None if who == "bad_token" else who)
     if who == "bad_token":
         headers["Authorization"] = "Bearer not-a-real-token"

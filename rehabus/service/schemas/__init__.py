@@ -45,7 +45,10 @@ from rehabus.service.schemas.riders import (
     CaregiverLinkCreate,
     CaregiverLinkPublic,
     RiderCreate,
+    RiderPage,
     RiderPublic,
+    RiderTrips,
+    RiderUpdate,
 )
 from rehabus.service.schemas.users import LoginRequest, TokenPublic, UserCreate, UserPublic
 
@@ -82,7 +85,10 @@ __all__ = [
     "PromiseAtRisk",
     "ReoptimizeRequest",
     "RiderCreate",
+    "RiderPage",
     "RiderPublic",
+    "RiderTrips",
+    "RiderUpdate",
     "SavedPlaceCreate",
     "SavedPlacePublic",
     "SeriesCreate",
