@@ -1,8 +1,10 @@
 """``rehabus simulate``: planners' what-ifs on simulated days.
 
-``rehabus simulate fleet`` sweeps fleet sizes, layouts, depot plans, shifts, booking policies
-and demand levels over simulated days on Dask (a local cluster, or ``--scheduler ADDRESS``),
-then writes ``results.json`` (every day), ``summary.csv`` and two plots to ``--out``.
+``rehabus simulate fleet`` sweeps fleet sizes, layouts, depot plans, shifts, booking policies,
+demand levels and the policy options (partner taxis off or on, the remote districts' booking
+head start) over simulated days on Dask (a local cluster, or ``--scheduler ADDRESS``), then
+writes ``results.json`` (every day), ``summary.csv`` and two plots to ``--out``.
+``rehabus simulate report`` turns such a study into the planner's page (``index.html``).
 ``rehabus simulate day`` runs one day in this process and prints its key figures.
 ``rehabus simulate live`` plays a day through a running service's HTTP API, as its buses would
 report it (`rehabus.cli.live_replay`).
@@ -53,6 +55,44 @@ def _words(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
+_SWITCH = {"off": False, "on": True, "no": False, "yes": True, "false": False, "true": True}
+
+
+def _switches(text: str, name: str) -> list[bool]:
+    words = _words(text.lower())
+    wrong = [w for w in words if w not in _SWITCH]
+    if wrong or not words:
+        raise InputError(f"{name}: {text!r} is not a comma-separated list of off and on")
+    return list(dict.fromkeys(_SWITCH[w] for w in words))
+
+
+def _commit() -> str | None:
+    """The checkout's commit (with ``+changes`` if files differ from it), where git knows it."""
+    import subprocess  # noqa: PLC0415
+
+    here = Path(__file__).parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+changes" if dirty else "") if head else None
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -69,8 +109,9 @@ RegionsOption = Annotated[
 HeadStartOption = Annotated[
     float, typer.Option(min=0, help="Days earlier the remote districts may book (equity).")
 ]
-"""The policy options `fleet` and `day` share (`SimParameters`: taxis, regions,
-remote_head_start_days)."""
+"""The policy options of `day` (`SimParameters`: taxis, regions, remote_head_start_days);
+`fleet` takes the same regions and sweeps lists of the other two (``--taxis off,on``,
+``--remote-head-starts 0,2``)."""
 
 
 @app.command("fleet")
@@ -102,16 +143,31 @@ def fleet(
         str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
-    taxis: TaxisOption = False,
+    taxis: Annotated[
+        str,
+        typer.Option(
+            "--taxis",
+            help="Partner accessible taxis, comma-separated: off, on, or off,on (both).",
+        ),
+    ] = "off",
     regions: RegionsOption = "pooled",
-    remote_head_start: HeadStartOption = 0.0,
+    remote_head_starts: Annotated[
+        str,
+        typer.Option(
+            "--remote-head-starts",
+            "--remote-head-start",
+            help="Days earlier the remote districts may book (equity), comma-separated: 0,2.",
+        ),
+    ] = "0",
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("fleet-study"),
 ) -> None:
-    """Sweep fleets and policies over simulated days; write a results table and plots."""
+    """Sweep fleets, policies and the policy options over simulated days; write a results
+    table and plots (``rehabus simulate report`` makes the planner's page of them)."""
     from tqdm import tqdm  # noqa: PLC0415
 
     from rehabus.dispatch.sim import (  # noqa: PLC0415  (slow imports, only when used)
         SimParameters,
+        option_label,
         plot_refusal_map,
         plot_served_vs_fleet,
         refusal_rates,
@@ -129,20 +185,24 @@ def fleet(
         shifts=_words(shifts),
         policies=_words(policies),
         scales=_floats(scales, "scales"),
+        taxis=_switches(taxis, "taxis"),
+        head_starts=list(dict.fromkeys(_floats(remote_head_starts, "remote-head-starts"))),
     )
     dates = service_days(_date(start), days, weekdays_only=not all_days)
     params = SimParameters(
         solve_iterations=solve_iterations,
         reoptimize_every_s=round(reoptimize_hours * 3600),
-        taxis=taxis,
         regions=regions,
-        remote_head_start_days=remote_head_start,
     )
+    for scenario in scenarios:
+        scenario.sim_params(params)  # a bad option ends here, before the cluster starts
     bar = tqdm(total=len(scenarios) * len(dates), desc="simulated days", unit="day")
 
     def progress(done: int, total: int, row: dict[str, Any]) -> None:
         bar.update(1)
-        bar.set_postfix_str(f"{row['policy']} {row['fleet_size']} buses: {row['served_share']:.3f}")
+        bar.set_postfix_str(
+            f"{option_label(row)} {row['fleet_size']} buses: {row['served_share']:.3f}"
+        )
 
     try:
         rows = run_sweep(
@@ -169,6 +229,7 @@ def fleet(
                 "days": [d.isoformat() for d in dates],
                 "demand_seeds": [seed + k for k in range(len(dates))],
                 "sim_params": params.as_dict(),
+                "commit": _commit(),
                 "summary": summary,
                 "rows": rows,
             },
@@ -177,15 +238,43 @@ def fleet(
         )
     )
     plot_served_vs_fleet(summary, out / "served_vs_fleet.png")
-    plot_refusal_map(refusal_rates(rows), city, out / "refusals_by_district.png")
+    plot_refusal_map(
+        refusal_rates(rows, group=option_label), city, out / "refusals_by_district.png"
+    )
     for row in summary:
         typer.echo(
-            f"{row['policy']:5s} {row['fleet_size']:4d} buses {row['layout']}/{row['depots']}/"
+            f"{option_label(row):12s} {row['fleet_size']:4d} buses {row['layout']}/{row['depots']}/"
             f"{row['shifts']} demand ×{row['demand_scale']:g}: served "
             f"{row['served_share'] * 100:.1f} % "
             f"[{row['served_share_low'] * 100:.1f}, {row['served_share_high'] * 100:.1f}]"
         )
     typer.echo(f"results in {out}/")
+
+
+@app.command("report")
+def report(
+    study: Annotated[
+        Path, typer.Option(help="Folder of a fleet study (rehabus simulate fleet --out).")
+    ] = Path("fleet-study"),
+    out: Annotated[Path, typer.Option(help="Folder for index.html and its plots.")] = Path(
+        "fleet-report"
+    ),
+    base: Annotated[
+        int | None,
+        typer.Option(min=1, help="The fleet compared with (default: 156 if run, else smallest)."),
+    ] = None,
+    scale: Annotated[
+        float | None,
+        typer.Option(min=0, help="The demand level reported (default: 1 if run, else smallest)."),
+    ] = None,
+) -> None:
+    """The planner's page of a fleet study (index.html, in Traditional Chinese with English):
+    trips by booking policy, what more buses add and cost, the same money in taxi trips, and
+    refusals by district with and without the equity policy."""
+    from rehabus.dispatch.sim import write_report  # noqa: PLC0415  (slow imports, only when used)
+
+    page = write_report(study, out, base_fleet=base, scale=scale)
+    typer.echo(f"report in {page}")
 
 
 @app.command("sensitivity")

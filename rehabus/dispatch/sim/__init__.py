@@ -10,10 +10,12 @@ no-shows and re-optimization::
     result.figures["served_share"]
 """
 
+from rehabus.dispatch.sim._costs import ExtraBuses, Spread, working_days
 from rehabus.dispatch.sim._day import DayResult, simulate_day
 from rehabus.dispatch.sim._fleet import DEPOT_PLANS, LAYOUTS, SHIFT_PLANS, FleetSpec, build_fleet
 from rehabus.dispatch.sim._params import Policy, SimParameters
 from rehabus.dispatch.sim._plots import ZH_FONT_FAMILIES, plot_refusal_map, plot_served_vs_fleet
+from rehabus.dispatch.sim._report import write_report
 from rehabus.dispatch.sim._sensitivity import (
     ASSUMPTIONS,
     Assumption,
@@ -24,6 +26,7 @@ from rehabus.dispatch.sim._sensitivity import (
 )
 from rehabus.dispatch.sim._sweep import (
     Scenario,
+    option_label,
     refusal_rates,
     run_on_dask,
     run_scenario_day,
@@ -42,12 +45,15 @@ __all__ = [
     "ZH_FONT_FAMILIES",
     "Assumption",
     "DayResult",
+    "ExtraBuses",
     "FleetSpec",
     "Policy",
     "Scenario",
     "SimParameters",
+    "Spread",
     "Swing",
     "build_fleet",
+    "option_label",
     "plot_refusal_map",
     "plot_served_vs_fleet",
     "plot_tornado",
@@ -62,4 +68,6 @@ __all__ = [
     "simulate_day",
     "summarize",
     "swings",
+    "working_days",
+    "write_report",
 ]

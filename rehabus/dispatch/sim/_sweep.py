@@ -4,6 +4,11 @@ Each (scenario, day) is one task: a worker draws the day's demand, builds the fl
 `simulate_day`. A local cluster is started unless the address of a running Dask scheduler is
 given. Results are rows (one per simulated day), summarized per scenario with a normal
 confidence band over the days.
+
+A scenario may also set two of the city's policy options, swept like fleet sizes: whether the
+partner accessible taxis take trips (``taxis``) and the remote districts' booking head start
+(``remote_head_start_days``, an equity policy); left ``None``, the run's `SimParameters` decide.
+Every row records the options it ran with.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from rehabus.dispatch.travel.base import TravelTimeProvider
 
 __all__ = [
     "Scenario",
+    "option_label",
     "refusal_rates",
     "run_on_dask",
     "run_scenario_day",
@@ -63,14 +69,18 @@ SUMMARY_FIGURES = (
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """One what-if: a city, a fleet, a booking policy and a demand level."""
+    """One what-if: a city, a fleet, a booking policy, a demand level and, optionally, the
+    policy options ``taxis`` and ``remote_head_start_days`` (`SimParameters`; ``None``: the
+    parameters of the run decide)."""
 
     city: str
     fleet: FleetSpec
     policy: Policy
     demand_scale: float = 1.0
+    taxis: bool | None = None
+    remote_head_start_days: float | None = None
 
-    def key(self) -> tuple[str, int, str, str, str, str, float]:
+    def key(self) -> tuple[Any, ...]:
         f = self.fleet
         return (
             self.city,
@@ -80,7 +90,18 @@ class Scenario:
             f.shifts,
             str(self.policy),
             self.demand_scale,
+            self.taxis,
+            self.remote_head_start_days,
         )
+
+    def sim_params(self, params: SimParameters) -> SimParameters:
+        """``params`` with this scenario's policy, and its options where it sets them."""
+        changes: dict[str, Any] = {"policy": self.policy}
+        if self.taxis is not None:
+            changes["taxis"] = self.taxis
+        if self.remote_head_start_days is not None:
+            changes["remote_head_start_days"] = self.remote_head_start_days
+        return replace(params, **changes)
 
     def as_dict(self) -> dict[str, Any]:
         f = self.fleet
@@ -92,6 +113,8 @@ class Scenario:
             "shifts": f.shifts,
             "policy": str(self.policy),
             "demand_scale": self.demand_scale,
+            "taxis": self.taxis,
+            "remote_head_start_days": self.remote_head_start_days,
         }
 
 
@@ -104,12 +127,18 @@ def scenario_grid(
     shifts: Iterable[str] = ("two",),
     policies: Iterable[Policy | str] = (Policy.FCFS, Policy.BATCH),
     scales: Iterable[float] = (1.0,),
+    taxis: Iterable[bool | None] = (None,),
+    head_starts: Iterable[float | None] = (None,),
 ) -> list[Scenario]:
-    """Every combination of the choices given."""
+    """Every combination of the choices given (``taxis`` and ``head_starts``: the policy
+    options, ``None`` leaving them to the run's `SimParameters`)."""
+    taxis, head_starts = list(taxis), list(head_starts)
     return [
-        Scenario(city, FleetSpec(n, layout, depot, shift), Policy(policy), scale)
+        Scenario(city, FleetSpec(n, layout, depot, shift), Policy(policy), scale, taxi, head)
         for scale in scales
         for policy in policies
+        for taxi in taxis
+        for head in head_starts
         for layout in layouts
         for depot in depots
         for shift in shifts
@@ -149,11 +178,12 @@ def run_scenario_day(
     day = DemandModel(scenario.city, demand_params).day(date, seed)
     city = load_city(scenario.city)
     fleet = build_fleet(city, scenario.fleet)
-    result = simulate_day(
-        day, fleet, replace(params, policy=scenario.policy), provider=_provider(scenario.city)
-    )
+    used = scenario.sim_params(params)
+    result = simulate_day(day, fleet, used, provider=_provider(scenario.city))
     return {
         **scenario.as_dict(),
+        "taxis": used.taxis,
+        "remote_head_start_days": used.remote_head_start_days,
         "date": date.isoformat(),
         "seed": seed,
         **result.figures,
@@ -183,7 +213,8 @@ def run_sweep(
         What to simulate; day ``k`` uses demand seed ``seed + k`` in every scenario, so the
         scenarios meet the same riders (common random numbers).
     params
-        How the days run (the policy is each scenario's).
+        How the days run (the policy is each scenario's, and so are the taxis and the remote
+        head start where the scenario sets them).
     scheduler
         Address of a running Dask scheduler (``tcp://host:8786``); a local cluster of
         ``workers`` single-threaded processes when ``None``.
@@ -198,6 +229,8 @@ def run_sweep(
     if not scenarios or not days:
         raise InputError("a sweep needs at least one scenario and one day")
     params = params or SimParameters()
+    for s in scenarios:
+        s.sim_params(params)  # every scenario's options checked before any run
     calls = [
         (run_scenario_day, (s, d, seed + k, params, demand))
         for s in scenarios
@@ -245,13 +278,51 @@ def run_on_dask(
     return [r for r in rows if r is not None]
 
 
+SCENARIO_KEYS = (
+    "city",
+    "fleet_size",
+    "layout",
+    "depots",
+    "shifts",
+    "policy",
+    "demand_scale",
+    "taxis",
+    "remote_head_start_days",
+)
+"""What tells a row's scenario apart: `summarize` groups by them."""
+
+_OPTION_DEFAULTS: dict[str, Any] = {"taxis": False, "remote_head_start_days": 0.0}
+"""The options' values in rows written before they were swept (`SimParameters`' defaults)."""
+
+
+def scenario_values(row: Row) -> tuple[Any, ...]:
+    """A row's values of `SCENARIO_KEYS` (the options at their defaults where it has none)."""
+    return tuple(
+        row[k] if row.get(k) is not None or k not in _OPTION_DEFAULTS else _OPTION_DEFAULTS[k]
+        for k in SCENARIO_KEYS
+    )
+
+
+def option_label(row: Row) -> str:
+    """A short label of a row's policy and options: ``fcfs``, ``fcfs +taxis``, ``batch head
+    start 2 d``."""
+    label = str(row["policy"])
+    if row.get("taxis"):
+        label += " +taxis"
+    head = float(row.get("remote_head_start_days") or 0.0)
+    if head:
+        label += f" head start {head:g} d"
+    return label
+
+
 def summarize(rows: Sequence[Row]) -> list[Row]:
-    """One row per scenario: the mean of each key figure over its days, and for the served
-    share a 95 % band (mean ± 1.96 standard errors over days; the days' min and max too)."""
+    """One row per scenario (`SCENARIO_KEYS`): the mean of each key figure over its days, and
+    for the served share a 95 % band (mean ± 1.96 standard errors over days; the days' min and
+    max too)."""
     groups: dict[tuple[Any, ...], list[Row]] = {}
-    keys = ("city", "fleet_size", "layout", "depots", "shifts", "policy", "demand_scale")
+    keys = SCENARIO_KEYS
     for row in rows:
-        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+        groups.setdefault(scenario_values(row), []).append(row)
     out = []
     for key, members in groups.items():
         summary: Row = dict(zip(keys, key, strict=True))
@@ -270,11 +341,18 @@ def summarize(rows: Sequence[Row]) -> list[Row]:
     return out
 
 
-def refusal_rates(rows: Sequence[Row], by: str = "by_district") -> dict[str, dict[str, float]]:
-    """Refused share of requests per district (or priority), per policy, over all rows."""
+def refusal_rates(
+    rows: Sequence[Row],
+    by: str = "by_district",
+    *,
+    group: Callable[[Row], str] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Refused share of requests per district (or priority), per policy (or per ``group`` of
+    a row, e.g. `option_label`), over all rows."""
     totals: dict[str, dict[str, list[int]]] = {}
     for row in rows:
-        table = totals.setdefault(str(row["policy"]), {})
+        name_of = str(row["policy"]) if group is None else group(row)
+        table = totals.setdefault(name_of, {})
         for name, (asked, refused) in row[by].items():
             cell = table.setdefault(name, [0, 0])
             cell[0] += asked
@@ -292,4 +370,8 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         FleetSpec(int(data["fleet_size"]), data["layout"], data["depots"], data["shifts"]),
         Policy(data["policy"]),
         float(data["demand_scale"]),
+        None if data.get("taxis") is None else bool(data["taxis"]),
+        None
+        if data.get("remote_head_start_days") is None
+        else float(data["remote_head_start_days"]),
     )
