@@ -15,14 +15,14 @@ from rehabus.service.schemas import TokenPublic
 from rehabus.service.services.lockout import clear_attempts, count_attempt, too_many_attempts
 from rehabus.service.settings import ApiSettings
 
-__all__ = ["sign_in_user"]
+__all__ = ["authenticate", "sign_in_user"]
 
 
-def sign_in_user(
-    session: Session, settings: ApiSettings, username: str, password: str
-) -> TokenPublic:
-    """A token for ``username`` (committed): 401 for a wrong username or password, 429 while
-    the username is locked. Unknown and inactive users cost the same work as known ones."""
+def authenticate(session: Session, settings: ApiSettings, username: str, password: str) -> User:
+    """The active user ``username`` if ``password`` is theirs (committed: the attempt is
+    counted, or the failures cleared): 401 for a wrong username or password, 429 while the
+    username is locked. Unknown and inactive users cost the same work as known ones. Every
+    sign-in goes through here (a token, or linking LINE: `rehabus.service.line`)."""
     now = dt.datetime.now(dt.UTC)
     locked_until = count_attempt(
         session,
@@ -42,6 +42,16 @@ def sign_in_user(
     if known is None or not matched:
         raise ApiError(401, "bad_credentials", "帳號或密碼錯誤", "wrong username or password")
     clear_attempts(session, username, lock_minutes=settings.signin_lock_minutes, now=now)
+    session.commit()
+    return known
+
+
+def sign_in_user(
+    session: Session, settings: ApiSettings, username: str, password: str
+) -> TokenPublic:
+    """A token for ``username`` (committed): 401 for a wrong username or password, 429 while
+    the username is locked (`authenticate`)."""
+    known = authenticate(session, settings, username, password)
     ttl = settings.token_ttl_hours
     token = issue_token(session, known, ttl)
     session.commit()
