@@ -9,7 +9,9 @@ message is claimed by one server process at a time (``FOR UPDATE SKIP LOCKED`` o
 SQLite has one process), sent with the row's retry key, and marked sent; a claim whose process
 died lapses after ``lease_s`` and is tried again with the same key, which the provider takes
 once (`rehabus.service.notify.channels`). A rider is told on LINE once they have linked it, else
-by SMS to a mobile number.
+by SMS to a mobile number. A caregiver who linked LINE (`rehabus.service.line`) is told there
+the news of every rider they care for (`CaregiverLink`: the riders they book for), each message
+starting with the rider's name; one row per caregiver, so each is sent, and retried, alone.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from rehabus.service.db.models import Notification, Rider
+from rehabus.service.db.models import CaregiverLink, LineAccount, Notification, Rider, User
 from rehabus.service.notify.channels import Channel, TransientSendError, UndeliverableError
 
 __all__ = ["BACKOFF_S", "MAX_ATTEMPTS", "Message", "Notifier", "mobile_number"]
@@ -46,6 +48,22 @@ def mobile_number(phone: str) -> str | None:
     digits = re.sub(r"[\s()\-]", "", phone)
     found = _MOBILE.match(digits)
     return "0" + found.group(1) if found else None
+
+
+def _caregivers_on_line(session: Session, rider_id: str) -> list[tuple[int, str]]:
+    """(user id, LINE user id) of each active caregiver of the rider who linked LINE."""
+    rows = session.execute(
+        select(LineAccount.user_id, LineAccount.line_user_id)
+        .join(CaregiverLink, CaregiverLink.user_id == LineAccount.user_id)
+        .join(User, User.id == LineAccount.user_id)
+        .where(
+            CaregiverLink.rider_id == rider_id,
+            User.active.is_(True),
+            User.uid == LineAccount.user_uid,
+        )
+        .order_by(LineAccount.user_id)
+    )
+    return [(user_id, address) for user_id, address in rows]
 
 
 @dataclass(frozen=True)
@@ -86,20 +104,41 @@ class Notifier:
     # -- storing -------------------------------------------------------------------------
 
     def enqueue(self, session: Session, message: Message) -> int:
-        """Store ``message`` for each of the rider's channels (the caller commits); how many
-        rows were new (0: the news was stored before)."""
+        """Store ``message`` for each of the rider's channels, and for the LINE of each
+        caregiver of theirs who linked it (the caller commits); how many rows were new (0: the
+        news was stored before)."""
         rider = session.get(Rider, message.rider_id)
         if rider is None:
             return 0
         now = dt.datetime.now(dt.UTC)
-        routes = [("page", "")]
+        # (channel, address, key, Chinese, English)
+        routes = [("page", "", f"{message.key}:page", message.text_zh, message.text_en)]
         if rider.line_user_id and "line" in self.channels:
-            routes.append(("line", rider.line_user_id))
+            routes.append(
+                (
+                    "line",
+                    rider.line_user_id,
+                    f"{message.key}:line",
+                    message.text_zh,
+                    message.text_en,
+                )
+            )
         elif "sms" in self.channels and (number := mobile_number(rider.phone)):
-            routes.append(("sms", number))
+            routes.append(("sms", number, f"{message.key}:sms", message.text_zh, message.text_en))
+        if "line" in self.channels:
+            for user_id, address in _caregivers_on_line(session, rider.id):
+                if address != rider.line_user_id:
+                    routes.append(
+                        (
+                            "line",
+                            address,
+                            f"{message.key}:line:{user_id}",
+                            f"{rider.name}：{message.text_zh}",
+                            f"For {rider.name}: {message.text_en}",
+                        )
+                    )
         new = 0
-        for channel, address in routes:
-            key = f"{message.key}:{channel}"
+        for channel, address, key, text_zh, text_en in routes:
             if session.scalar(select(Notification.id).where(Notification.key == key)):
                 continue
             row = Notification(
@@ -109,8 +148,8 @@ class Notifier:
                 kind=message.kind,
                 channel=channel,
                 address=address,
-                text_zh=message.text_zh,
-                text_en=message.text_en,
+                text_zh=text_zh,
+                text_en=text_en,
                 status="sent" if channel == "page" else "pending",
                 sent_at=now if channel == "page" else None,
                 due_at=now,
