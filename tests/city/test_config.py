@@ -121,6 +121,8 @@ def test_a_subset_of_districts_can_be_served(tmp_path: Path) -> None:
     depots_start = text.index("[[depots]]")
     xibei_depot_end = text.index("[[depots]]", depots_start + 1)
     text = text[:xinan_start] + text[depots_start:xibei_depot_end]
+    # The whole city's buses working on a weekday are more than the north's depot holds.
+    text = re.sub(r"(?m)^weekday_buses_working = .*$", "", text)
     text = text.replace(
         'fare_policy = "tainan-2025"', f'fare_policy = "x"\ndistricts = {XIBEI.split()}'
     )
