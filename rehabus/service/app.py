@@ -27,6 +27,7 @@ from rehabus.service.routers import (
     dispatch,
     driver,
     geo,
+    line,
     notifications,
     places,
     planner,
@@ -136,6 +137,7 @@ def create_app(
     app.include_router(planner.router)
     app.include_router(places.router)
     app.include_router(geo.router)
+    app.include_router(line.router)
     app.include_router(web.router)
     install_api_docs(app)
 

@@ -9,7 +9,8 @@
   Leaflet, and the API), refuses framing (``X-Frame-Options: DENY``) and sends no referrer.
   Inline ``style`` attributes are allowed: the console's timeline and the manifest's print
   style use them; inline scripts are not. ``/docs`` and ``/redoc`` are left out of the policy
-  for now (they are being moved to locally served assets).
+  for now (they are being moved to locally served assets). A page that sets a policy of its
+  own keeps it (``/line/link``: no scripts at all, and its form may lead on to LINE).
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ class SecurityHeaders:
                     headers["Cache-Control"] = "no-store"
                 html = headers.get("content-type", "").startswith("text/html")
                 if html and path not in _NO_POLICY:
-                    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                    # A page with a policy of its own keeps it (LINE's linking page: stricter,
+                    # and its form may lead on to LINE).
+                    if "content-security-policy" not in headers:
+                        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
                     headers["X-Frame-Options"] = "DENY"
                     headers["Referrer-Policy"] = "no-referrer"
             await send(message)

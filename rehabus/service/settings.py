@@ -55,6 +55,14 @@ class ApiSettings(BaseSettings):
     line_channel_access_token, line_api_url
         The LINE Official Account's channel access token: with it, riders who linked LINE are
         told there (`rehabus.service.notify`). The API's address is changed only by tests.
+    line_channel_secret
+        The channel's secret, which signs LINE's webhook requests. With it and the access
+        token, riders and caregivers book in LINE (``POST /line/webhook``, linking at
+        ``/line/link``: `rehabus.service.line`); without either, those routes answer 404.
+    public_url
+        The service's address as riders' browsers reach it (``https://bus.example.tw``), for
+        the links it sends (LINE's account-linking button). Default: the address LINE called
+        the webhook at.
     mitake_username, mitake_password, mitake_api_url
         The Mitake SMS gateway account: with it, riders with a mobile number and no LINE are
         told by SMS.
@@ -88,6 +96,8 @@ class ApiSettings(BaseSettings):
     max_in_flight: int = Field(default=8, ge=1)
     line_channel_access_token: str | None = None
     line_api_url: str = "https://api.line.me"
+    line_channel_secret: str | None = None
+    public_url: str | None = None
     mitake_username: str | None = None
     mitake_password: str | None = None
     mitake_api_url: str = "https://smsapi.mitake.com.tw"
