@@ -74,6 +74,10 @@ OWN_WRITE: Denied = {
 }
 """Booking or cancelling for a rider: strangers get 404; planners and drivers never book
 (403)."""
+LINE_OFF: Denied = {who: 404 for who in (None, "bad_token", *ROLES)}
+"""LINE's routes answer to LINE's signature and to the linking page's own sign-in, never to a
+token; on this app LINE is not configured, so 404 for everyone (tests/api/line tries them
+with LINE configured)."""
 ROLE_DAY = 7
 """The role tests book on their own day, a week ahead."""
 SPARE_VEHICLE = "TA-east-108"
@@ -285,6 +289,9 @@ CASES = [
         body=lambda _: {"label": "診所", "lat": 22.9937, "lon": 120.209},
     ),
     Case("DELETE", "/v1/riders/{rider_id}/places/{place_id}", OWN_WRITE, ("rider",)),
+    Case("POST", "/line/webhook", LINE_OFF, ()),
+    Case("GET", "/line/link", LINE_OFF, ()),
+    Case("POST", "/line/link", LINE_OFF, ()),
 ]
 
 
