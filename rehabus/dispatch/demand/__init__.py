@@ -8,9 +8,13 @@ departments and staff (衛生福利部). Everything else is a named, documented 
 
     from rehabus.dispatch.demand import DemandModel
     day = DemandModel("tainan").day(datetime.date(2025, 3, 4), seed=1)
-    len(day.trips)   # about 1,165 requests on a weekday (about 1,030 carried)
+    len(day.trips)   # about 1,320 requests on a weekday (about 1,030 carried)
+
+A city's file says what share of the requests its buses carry (``[operations] carried_share``):
+the demand asks for the published trips over it.
 """
 
+from rehabus.dispatch.demand._calendar import DayKind, day_kind
 from rehabus.dispatch.demand._model import DemandDay, DemandModel, DemandTrip
 from rehabus.dispatch.demand._params import CITY_CALIBRATION, CityCalibration, DemandParameters
 from rehabus.dispatch.demand._places import Places, load_places
@@ -18,10 +22,12 @@ from rehabus.dispatch.demand._places import Places, load_places
 __all__ = [
     "CITY_CALIBRATION",
     "CityCalibration",
+    "DayKind",
     "DemandDay",
     "DemandModel",
     "DemandParameters",
     "DemandTrip",
     "Places",
+    "day_kind",
     "load_places",
 ]

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rehabus.dispatch.demand._calendar import DayKind, day_kind
+from rehabus.dispatch.demand import DayKind, day_kind
 from rehabus.dispatch.errors import InputError
 
 __all__ = ["ExtraBuses", "Spread", "working_days"]

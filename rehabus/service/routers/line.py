@@ -31,6 +31,7 @@ from rehabus.service.line import (
     CONTENT_SECURITY_POLICY,
     LINKABLE_ROLES,
     Bot,
+    Event,
     LineApi,
     WebhookBody,
     expired_page,
@@ -40,7 +41,6 @@ from rehabus.service.line import (
     sign_in_page,
     verify_signature,
 )
-from rehabus.service.line._events import Event
 from rehabus.service.services.signin import authenticate
 
 __all__ = ["ACCOUNT_LINK_URL", "MAX_BODY_BYTES", "router"]
