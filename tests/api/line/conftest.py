@@ -1,5 +1,5 @@
 """The service with LINE configured, on the API tests' database (``world``), talking to a
-local stand-in for ``api.line.me`` (`_line.FakeLine`)."""
+local stand-in for ``api.line.me`` (`_line_platform.FakeLine`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from _api import World
-from _line import SECRET, TOKEN, FakeLine, serve_line
+from _line_platform import SECRET, TOKEN, FakeLine, serve_line
 from fastapi.testclient import TestClient
 
 from rehabus.service.app import create_app

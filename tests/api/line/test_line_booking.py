@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from _api import NCKU, STATION, World, service_day, trip
-from _line import TOKEN, Chat, FakeLine, button, buttons, link, texts
+from _line_platform import TOKEN, Chat, FakeLine, button, buttons, link, texts
 from fastapi.testclient import TestClient
 
 from rehabus.service.db.models import Notification

@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from _api import World
-from _line import (
+from _line_platform import (
     Chat,
     FakeLine,
     link,

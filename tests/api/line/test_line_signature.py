@@ -1,7 +1,7 @@
 """LINE's webhook signature and body, and the messages sent back (`rehabus.service.line`), with
 no server: the signature is Base64(HMAC-SHA256(channel secret, raw body)) as LINE documents it;
-the messages stay inside LINE's limits (`_line.message_problems`, the same checks the stand-in
-for LINE makes)."""
+the messages stay inside LINE's limits (`_line_platform.message_problems`, the same checks the
+stand-in for LINE makes)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import hmac
 import json
 
 import pytest
-from _line import SECRET, message_problems, new_user
+from _line_platform import SECRET, message_problems, new_user
 
 from rehabus.service.line import WebhookBody, signature, verify_signature
 from rehabus.service.line._messages import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from _line import SECRET, Chat, FakeLine, link_url, post_events, texts
+from _line_platform import SECRET, Chat, FakeLine, link_url, post_events, texts
 from fastapi.testclient import TestClient
 
 from rehabus.service.line import signature
