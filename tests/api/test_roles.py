@@ -266,6 +266,7 @@ CASES = [
     Case("GET", "/", {}, (None,)),
     Case("GET", "/rider", {}, (None,)),
     Case("GET", "/console", {}, (None,)),
+    Case("GET", "/desk", {}, (None,)),
     Case("GET", "/driver", {}, (None,)),
     Case("GET", "/web/{name}", {}, (None,), ids={"name": "web_file"}),
     Case("GET", "/web/vendor/{package}/{name}", {}, (None,), ids={"name": "vendor_file"}),

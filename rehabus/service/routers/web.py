@@ -1,7 +1,8 @@
 """The web pages: a landing page at ``/``, the rider's booking page at ``/rider``, the
-dispatcher's console at ``/console`` and the driver's page at ``/driver``, with their scripts,
-styles and vendored libraries under ``/web/``. Static files only: every page signs in and talks
-to the ``/v1`` API itself. Nothing is fetched from another host (no CDN, no map tiles)."""
+dispatcher's console at ``/console``, the call-takers' desk at ``/desk`` and the driver's page
+at ``/driver``, with their scripts, styles and vendored libraries under ``/web/``. Static files
+only: every page signs in and talks to the ``/v1`` API itself. Nothing is fetched from another
+host (no CDN, no map tiles)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ def rider_page() -> FileResponse:
 def console_page() -> FileResponse:
     """The dispatcher's console."""
     return _file("console.html", 0)
+
+
+@router.get("/desk")
+def desk_page() -> FileResponse:
+    """The call-takers' desk: find a rider by name, phone or number and book for them."""
+    return _file("desk.html", 0)
 
 
 @router.get("/driver")

@@ -118,6 +118,7 @@
       ev_breakdown: "故障",
       ev_delay: "延誤",
       home: "首頁",
+      desk_link: "電話預約台",
       data_note: "資料：道路 © OpenStreetMap 貢獻者；行政區界 內政部。",
     },
     en: {
@@ -229,6 +230,7 @@
       ev_breakdown: "breakdown",
       ev_delay: "delay",
       home: "Home",
+      desk_link: "Call-takers' desk",
       data_note: "Data: roads © OpenStreetMap contributors; districts: Ministry of the Interior.",
     },
   };
