@@ -280,6 +280,13 @@ CASES = [
         body=lambda _: {"legs": [[22.99717, 120.21264, 23.00182, 120.2192]]},
     ),
     Case("GET", "/v1/facilities", SIGNED_IN, EVERYONE),
+    Case(
+        "GET",
+        "/v1/places/search",
+        {**SIGNED_IN, "planner": 403, "driver": 403},
+        ("rider", "caregiver", "other_rider", "other_caregiver", *STAFF),
+        query="?q=南門路",
+    ),
     Case("GET", "/v1/notifications", SIGNED_IN, EVERYONE),
     Case("GET", "/v1/riders/{rider_id}/places", OWN_READ, ("rider", "caregiver", *STAFF)),
     Case(

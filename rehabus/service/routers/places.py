@@ -1,5 +1,6 @@
-"""Places a rider picks from: their saved places, and the city's hospitals and clinics
-(`rehabus.service.services.places`)."""
+"""Places a rider picks from: their saved places, the city's hospitals and clinics
+(`rehabus.service.services.places`), and any place of the city found by typing
+(`rehabus.service.services.place_search`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
 from rehabus.service.db.models import SavedPlace
-from rehabus.service.deps import BookerUser, CurrentUser, SessionDep
+from rehabus.service.deps import BookerUser, CurrentUser, SessionDep, StateDep
 from rehabus.service.errors import not_found
 from rehabus.service.schemas import ID_PATTERN
 from rehabus.service.schemas.common import CityId
-from rehabus.service.schemas.places import Facility, SavedPlaceCreate, SavedPlacePublic
+from rehabus.service.schemas.places import (
+    Facility,
+    PlaceFound,
+    PlaceQuery,
+    SavedPlaceCreate,
+    SavedPlacePublic,
+)
+from rehabus.service.services.place_search import search_places
 from rehabus.service.services.places import find_facilities
 from rehabus.service.services.riders import visible_rider
 
@@ -34,6 +42,33 @@ def list_facilities(
     """Hospitals, and clinics with a rehabilitation department (MOHW 2023-12-31), to pick as
     a trip's end; ``q`` keeps those whose name, district or address contains it."""
     return find_facilities(city, q)
+
+
+@router.get(
+    "/places/search", response_model=list[PlaceFound], responses={403: {}, 404: {}, 422: {}}
+)
+def search(
+    q: Annotated[PlaceQuery, Query()],
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+    city: Annotated[CityId, Query()] = "tainan",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    rider_id: Annotated[str | None, Query(max_length=36, pattern=ID_PATTERN)] = None,
+) -> list[PlaceFound]:
+    """Places of the city whose name, English name or address matches ``q``, best first: its
+    streets and landmarks (OpenStreetMap), hospitals and clinics (MOHW, with their addresses),
+    villages (里) and districts (區). ``q`` may be an address (``永康區中華路901號``) and is
+    compared with 台/臺, full-width and half-width forms, and spaces alike. With ``rider_id``
+    (a rider the caller may see: themselves, a linked rider, any for dispatchers), that
+    rider's saved places that match come first. Each place says where its point comes from
+    (``located``) and whether it is approximate (a village's or district's centre, or a
+    stand-in in the village or district of an address), with a note to show the rider.
+    For riders, caregivers and dispatchers."""
+    if city not in state.cities:
+        raise not_found("城市", "city")
+    rider = visible_rider(session, user, rider_id) if rider_id is not None else None
+    return search_places(session, city, q, limit, rider)
 
 
 def _public(place: SavedPlace) -> SavedPlacePublic:
