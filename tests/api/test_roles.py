@@ -265,6 +265,7 @@ CASES = [
     # The web pages and the map's open data (issue 6): no sign-in needed.
     Case("GET", "/", {}, (None,)),
     Case("GET", "/rider", {}, (None,)),
+    Case("GET", "/rider/sw.js", {}, (None,)),
     Case("GET", "/console", {}, (None,)),
     Case("GET", "/desk", {}, (None,)),
     Case("GET", "/driver", {}, (None,)),

@@ -4,8 +4,10 @@ checks every state."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from _rider import choose_place
 from _web import Server, Tab
 from playwright.sync_api import expect
 
@@ -23,8 +25,8 @@ def test_caregiver_books_for_a_linked_rider_and_cancels(tab: Tab, server: Server
     name = second.inner_text()
     page.get_by_label("為哪位乘客預約").select_option(second.get_attribute("value"))
     expect(page.locator("#book-form")).not_to_have_attribute("aria-busy", "true")
-    page.locator("#pickup-place").select_option(label="家 Home")
-    page.locator("#dropoff-place").select_option(label="衛生福利部臺南醫院・中西區")
+    choose_place(page, "pickup", None, "家 Home")  # the rider's saved places, by the arrow key
+    choose_place(page, "dropoff", "臺南醫院", "衛生福利部臺南醫院")
     page.locator("#date").fill(server.service_date.isoformat())
     page.get_by_label("上車時間").check()
     expect(page.locator("#time-label")).to_have_text("上車時間")
@@ -81,8 +83,8 @@ def test_refused_trip_shows_its_alternatives_in_both_languages(tab: Tab, server:
     username = _rider_without_certificate(server)
     tab.sign_in(username, NO_CERTIFICATE_PASSWORD)
     tab.wait_for_map()
-    page.locator("#pickup-place").select_option(label="家 Home")
-    page.locator("#dropoff-place").select_option(label="國立成功大學醫學院附設醫院・北區")
+    choose_place(page, "pickup", None, "家 Home")
+    choose_place(page, "dropoff", "成大醫院", "國立成功大學醫學院附設醫院")
     page.locator("#date").fill(server.service_date.isoformat())
     page.get_by_label("上車時間").check()
     # A time after the service hours is a mistake to fix on the form: said, nothing booked.
@@ -164,13 +166,15 @@ def test_keyboard_alone_signs_in_books_and_reaches_every_control(tab: Tab, serve
         assert control in reached, (control, reached)
 
     page.locator("#pickup-place").focus()
-    page.keyboard.press("ArrowDown")  # the first saved place: home
-    expect(page.locator("#pickup-place")).to_have_value("saved:1")
+    page.keyboard.press("ArrowDown")  # the saved places, the first one active: home
+    page.keyboard.press("Enter")
+    expect(page.locator("#pickup-place")).to_have_attribute("data-choice", "saved:1")
     page.locator("#dropoff-place").focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # the second: the hospital
-    expect(page.locator("#dropoff-place")).to_have_value("saved:2")
-    page.locator("#time").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#dropoff-place")).to_have_attribute("data-choice", "saved:2")
+    page.locator("#time").focus()  # its text is selected: typing replaces it
     page.keyboard.type("1100")
     page.locator("#book-button").focus()
     page.keyboard.press("Enter")
@@ -184,7 +188,8 @@ def test_keyboard_alone_signs_in_books_and_reaches_every_control(tab: Tab, serve
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "keep the trip": focus returns to its cancel button
     expect(cancel).to_be_focused()
-    assert server.service_date.isoformat() in page.locator("#trips").inner_text()
+    day = server.service_date  # shown in the 民國 calendar by default
+    assert f"民國{day.year - 1911}年{day.month}月{day.day}日" in page.locator("#trips").inner_text()
 
 
 def test_a_point_on_the_map_becomes_a_saved_place(tab: Tab, server: Server) -> None:
@@ -197,12 +202,15 @@ def test_a_point_on_the_map_becomes_a_saved_place(tab: Tab, server: Server) -> N
     box = page.locator("#map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
-    expect(page.locator("#pickup-place")).to_have_value("map:pickup")
+    expect(page.locator("#pickup-place")).to_have_attribute("data-choice", "map:pickup")
     page.locator("#pickup-note").fill("復健診所")
     save.click()
     expect(page.get_by_text("已將「復健診所」存為常用地點。")).to_be_visible()
-    expect(page.locator("#pickup-place option:checked")).to_have_text("復健診所")
-    saved = page.locator("#dropoff-place optgroup").first.locator("option")
+    expect(page.locator("#pickup-place")).to_have_value("復健診所")
+    expect(page.locator("#pickup-place")).to_have_attribute("data-choice", re.compile(r"^saved:"))
+    page.locator("#dropoff-place").focus()
+    page.keyboard.press("ArrowDown")  # the saved places
+    saved = page.locator("#dropoff-options .option-label")
     expect(saved).to_contain_text(["家 Home", "成大醫院 NCKU Hospital", "復健診所"])
     expect(save).to_be_disabled()
     tab.axe("rider page, a place saved")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from _rider import choose_place
 from _web import Server, Tab
 from playwright.sync_api import expect
 
@@ -19,12 +20,12 @@ def test_rider_books_and_dispatcher_reoptimizes(tab: Tab, second_tab: Tab, serve
     rider.axe("rider page, booking form")
 
     # Pickup from the rider's saved places; drop-off picked on the map.
-    page.get_by_label("選擇地點").first.select_option(label="家 Home")
+    choose_place(page, "pickup", None, "家 Home")
     page.get_by_label("下車地點").check()  # the map's click now sets the drop-off
     box = page.locator("#map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.45)
-    expect(page.locator("#dropoff-place")).to_have_value("map:dropoff")
+    expect(page.locator("#dropoff-place")).to_have_attribute("data-choice", "map:dropoff")
     page.locator("#dropoff-note").fill("成功大學 光復校區 大門")
     page.locator("#date").fill(server.service_date.isoformat())
     page.get_by_label("看診（到達）時間").check()

@@ -24,7 +24,12 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 router = APIRouter(include_in_schema=False)
 
 FileName = Annotated[str, PathParam(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+}
 
 
 def _file(relative: str, cache_s: int) -> FileResponse:
@@ -53,6 +58,19 @@ def landing() -> FileResponse:
 def rider_page() -> FileResponse:
     """The rider's (and caregiver's) booking page."""
     return _file("rider.html", 0)
+
+
+@router.get("/rider/sw.js")
+def rider_service_worker() -> FileResponse:
+    """The rider page's service worker (``web/sw.js``): it keeps the page and the rider's last
+    known upcoming trips for use offline. Served beside the page with the
+    ``Service-Worker-Allowed`` header so that its scope can be ``/rider`` itself (a worker's
+    scope is otherwise its own folder, ``/rider/``, which leaves the page out); never cached
+    by HTTP, so a new version is picked up at once."""
+    response = _file("sw.js", 0)
+    response.headers["Service-Worker-Allowed"] = "/rider"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @router.get("/console")

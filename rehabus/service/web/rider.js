@@ -1,12 +1,19 @@
-// The rider's booking page: sign in, book (places from saved places, hospitals and clinics, or
-// the map), see the answer, see and cancel upcoming trips, follow today's and tomorrow's as they
-// run (the bus on its way, arriving, on board) with the messages sent; caregivers book for their
-// riders.
+// The rider's booking page, phone first: sign in, book (each end found by typing: the city's
+// streets, landmarks, hospitals and clinics, villages and districts, the rider's saved places
+// first; or a point tapped on the map), see the answer, see and cancel upcoming trips, follow
+// today's and tomorrow's as they run (the bus on its way, arriving, on board) with the messages
+// sent; caregivers book for their riders. Dates in the 民國 calendar or ISO (the rider's
+// choice), times in 24 hours. Installable (manifest, service worker at /rider/sw.js): offline,
+// the page and the last known upcoming trips stay readable.
 "use strict";
 
 (() => {
   const R = Rehabus;
   const CITY = "tainan";
+  const ENDS = ["pickup", "dropoff"];
+  const DATA_CACHE = "rehabus-rider-data";
+  const SEARCH_DELAY_MS = 250;
+  const SEARCH_LIMIT = 8;
   const $ = (id) => document.getElementById(id);
   const STRINGS = {
     "zh-Hant": {
@@ -17,26 +24,47 @@
       for_rider: "為哪位乘客預約",
       pickup_place: "上車地點",
       dropoff_place: "下車地點",
-      choose_place: "選擇地點",
-      choose: "請選擇…",
-      saved_places: "我的常用地點",
-      facilities: "醫院與診所（衛福部名單）",
+      find_place: "搜尋地點",
+      pickup_options: "搜尋結果：上車",
+      dropoff_options: "搜尋結果：下車",
+      place_hint: "輸入街道、醫院或診所、里或區的名稱（例如「南門路」「成大醫院」），再從建議中選擇；按向下鍵可選常用地點。也可在地圖上點選。",
+      results_count: "找到 {n} 個地點，按上下鍵選擇，Enter 確定。",
+      saved_count: "{n} 個常用地點，按上下鍵選擇，Enter 確定。",
+      no_results: "找不到符合「{q}」的地點，請換個寫法或只寫街道名稱。",
+      search_failed: "目前無法搜尋地點；可選常用地點或在地圖上點選。",
+      chosen: "已選：{place}",
+      kind_saved: "常用地點",
+      kind_hospital: "醫院",
+      kind_clinic: "診所",
+      kind_street: "街道",
+      kind_landmark: "地標",
+      kind_village: "里",
+      kind_district: "行政區",
+      kind_map: "地圖上的點",
+      approximate_hint: "請在「地址或說明」寫下詳細地址。",
       map_point: "地圖上選的點（{lat}, {lon}）",
-      approximate: "（位置約略，依地址的里）",
-      approximate_district: "（位置約略，依行政區）",
       address_note: "地址或說明（選填）",
-      place_hint: "可從常用地點、醫院與診所清單選擇，或在地圖上點選。",
-      map_sets: "在地圖上點選時設定",
+      map_sets: "在地圖上點選時設定（選用）",
+      map_move: "移動地圖",
+      pan_north: "往北",
+      pan_south: "往南",
+      pan_west: "往西",
+      pan_east: "往東",
       save_place: "把地圖上選的點存為常用地點",
       place_saved: "已將「{label}」存為常用地點。",
       new_place: "常用地點 {n}",
+      calendar: "日期顯示",
+      calendar_roc: "民國",
+      calendar_iso: "西元",
       when: "時間",
       date: "日期",
       time_kind: "時間是",
       appointment_time: "看診（到達）時間",
       pickup_time: "上車時間",
       time: "時刻",
-      time_hint: "服務時間 06:00–23:00，可預約 1 至 7 天內的行程。",
+      time_placeholder: "例：14:30",
+      time_hint: "24 小時制（例如 14:30）。服務時間 06:00–23:00，可預約 1 至 7 天內的行程。",
+      bad_time: "時刻請寫成 24 小時制的「時:分」，例如 14:30。",
       purpose: "目的",
       companions: "陪同人數",
       mobility: "行動方式",
@@ -49,6 +77,8 @@
       trips_heading: "即將出發的行程",
       no_trips: "目前沒有即將出發的行程。",
       trips_count: "共 {n} 筆即將出發的行程。",
+      offline: "離線 offline：以下是 {at} 最後取得的資料，可能已有變動；恢復連線後會自動更新。",
+      offline_never: "離線 offline：目前無法連線到服務。",
       live_scheduled: "車輛尚未出發前來。",
       live_on_the_way: "車輛 {v} 正前往接您，預計 {t} 到達。",
       live_arriving: "車輛 {v} 即將到達（預計 {t}），請準備上車。",
@@ -80,7 +110,7 @@
       keep_trip: "保留行程",
       cancelled_ok: "已取消 {d} 的行程。",
       late_cancel: "此為逾時取消，將依規定記點。",
-      missing_place: "請選擇{what}。",
+      missing_place: "請選擇{what}：輸入名稱後從建議中選擇。",
       missing_time: "請填寫日期與時刻。",
       not_booker: "此帳號不能預約行程；調度員請使用調度台。",
       home: "首頁",
@@ -94,26 +124,47 @@
       for_rider: "Booking for",
       pickup_place: "Pickup place",
       dropoff_place: "Drop-off place",
-      choose_place: "Choose a place",
-      choose: "Choose…",
-      saved_places: "My saved places",
-      facilities: "Hospitals and clinics (MOHW list)",
+      find_place: "Find a place",
+      pickup_options: "Suggestions: pickup",
+      dropoff_options: "Suggestions: drop-off",
+      place_hint: "Type a street, hospital or clinic, village or district (e.g. 南門路, 成大醫院, Nanmen Road), then choose a suggestion; press the down arrow for your saved places. You can also tap the map.",
+      results_count: "{n} places found: use the up and down arrows, Enter to choose.",
+      saved_count: "{n} saved places: use the up and down arrows, Enter to choose.",
+      no_results: "No place matches “{q}”: try another spelling or the street's name alone.",
+      search_failed: "Places cannot be searched now; choose a saved place or tap the map.",
+      chosen: "Chosen: {place}",
+      kind_saved: "saved place",
+      kind_hospital: "hospital",
+      kind_clinic: "clinic",
+      kind_street: "street",
+      kind_landmark: "landmark",
+      kind_village: "village",
+      kind_district: "district",
+      kind_map: "point on the map",
+      approximate_hint: "Give the exact address in “Address or note”.",
       map_point: "Point picked on the map ({lat}, {lon})",
-      approximate: " (approximate: its village)",
-      approximate_district: " (approximate: its district)",
       address_note: "Address or note (optional)",
-      place_hint: "Choose from your saved places or the list of hospitals and clinics, or click the map.",
-      map_sets: "A click on the map sets the",
+      map_sets: "A tap on the map sets the (optional)",
+      map_move: "Move the map",
+      pan_north: "North",
+      pan_south: "South",
+      pan_west: "West",
+      pan_east: "East",
       save_place: "Save the point picked on the map as a place",
       place_saved: "“{label}” is saved to your places.",
       new_place: "Place {n}",
+      calendar: "Dates",
+      calendar_roc: "ROC (民國)",
+      calendar_iso: "ISO",
       when: "When",
       date: "Date",
       time_kind: "The time is the",
       appointment_time: "Appointment (arrival) time",
       pickup_time: "Pickup time",
       time: "Time",
-      time_hint: "Service hours 06:00–23:00; trips can be booked 1 to 7 days ahead.",
+      time_placeholder: "e.g. 14:30",
+      time_hint: "24-hour clock (e.g. 14:30). Service hours 06:00–23:00; trips can be booked 1 to 7 days ahead.",
+      bad_time: "Write the time on the 24-hour clock as hours:minutes, e.g. 14:30.",
       purpose: "Purpose",
       companions: "Companions",
       mobility: "Mobility",
@@ -126,6 +177,8 @@
       trips_heading: "Upcoming trips",
       no_trips: "No upcoming trips.",
       trips_count: "{n} upcoming trips.",
+      offline: "Offline 離線: shown as last fetched at {at}; they may have changed, and are updated once the connection is back.",
+      offline_never: "Offline 離線: the service cannot be reached.",
       live_scheduled: "The bus has not set out for you yet.",
       live_on_the_way: "Bus {v} is on its way to you, expected at {t}.",
       live_arriving: "Bus {v} is arriving (expected {t}): please be ready.",
@@ -157,7 +210,7 @@
       keep_trip: "Keep the trip",
       cancelled_ok: "The trip on {d} is cancelled.",
       late_cancel: "This is a late cancellation: penalty points apply.",
-      missing_place: "Choose the {what}.",
+      missing_place: "Choose the {what}: type a name, then choose a suggestion.",
       missing_time: "Give the date and the time.",
       not_booker: "This account cannot book trips; dispatchers use the console.",
       home: "Home",
@@ -169,8 +222,11 @@
     user: null,
     riders: [],
     places: [],
-    facilities: [],
-    mapPoints: { pickup: null, dropoff: null },
+    choice: { pickup: null, dropoff: null },
+    options: { pickup: [], dropoff: [] },
+    active: { pickup: -1, dropoff: -1 },
+    searches: { pickup: 0, dropoff: 0 },
+    timers: { pickup: 0, dropoff: 0 },
     markers: { pickup: null, dropoff: null },
     map: null,
     answer: null,
@@ -181,6 +237,7 @@
     streams: new Map(),
     busMarker: null,
     notices: [],
+    stale: false,
   };
 
   function newKey() {
@@ -188,23 +245,119 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // ---- dates (民國 or ISO, the rider's choice) and 24-hour times ----
+  const CALENDAR_KEY = "rehabus.calendar";
+  const WEEKDAYS = { "zh-Hant": "日一二三四五六", en: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] };
+
+  function calendar() {
+    const kept = localStorage.getItem(CALENDAR_KEY);
+    if (kept === "roc" || kept === "iso") return kept;
+    return R.lang() === "en" ? "iso" : "roc";
+  }
+
+  // "2026-12-08" as 民國115年12月8日（二） or 2026-12-08（二） (ROC 115-12-08 (Tue) in English).
+  function formatDate(iso) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || "")) return iso || "";
+    const [y, m, d] = iso.split("-").map(Number);
+    const day = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    const zh = R.lang() !== "en";
+    const weekday = zh ? `（${WEEKDAYS["zh-Hant"][day]}）` : ` (${WEEKDAYS.en[day]})`;
+    if (calendar() === "iso") return iso + weekday;
+    const roc = y - 1911;
+    if (zh) return `民國${roc}年${m}月${d}日${weekday}`;
+    return `ROC ${roc}-${iso.slice(5)}${weekday}`;
+  }
+
+  // What was typed in the time field as HH:MM on the 24-hour clock ("930", "9:30", "0930",
+  // "09：30" all give "09:30"), or null.
+  function parseTime(text) {
+    const match = (text || "").trim().match(/^(\d{1,2})\s*[:：.時]?\s*(\d{2})\s*分?$/);
+    if (!match) return null;
+    const [h, m] = [Number(match[1]), Number(match[2])];
+    if (h > 23 || m > 59) return null;
+    return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+  }
+
+  function showDate() {
+    $("date-shown").textContent = formatDate($("date").value);
+  }
+
+  // ---- offline ----
+  const FETCHED_KEY = "rehabus.rider.fetched";
+  // The city's wall clock now, "2026-12-08T09:05" (Taipei has no summer time).
+  const cityMinute = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 16);
+
+  const RETRY_S = 5;
+
+  function showOffline() {
+    const note = $("offline-note");
+    if (navigator.onLine && !state.stale) {
+      note.hidden = true;
+      return;
+    }
+    const at = localStorage.getItem(FETCHED_KEY);
+    note.textContent = at ? R.t("offline", { at: `${formatDate(at.slice(0, 10))} ${at.slice(11, 16)}` }) : R.t("offline_never");
+    note.hidden = false;
+  }
+
+  // The service worker says whether the trips shown are fresh or as last kept (offline, or
+  // the service out of reach); kept ones are asked again every RETRY_S.
+  function heard(event) {
+    const said = event.data || {};
+    if (said.source !== "rehabus-rider-sw" || !said.key?.startsWith("/v1/bookings?")) return;
+    const stale = said.kind === "kept";
+    if (!stale) localStorage.setItem(FETCHED_KEY, cityMinute());
+    if (stale && !state.stale && state.user) {
+      setTimeout(function retry() {
+        if (!state.stale) return;
+        loadTrips().catch(() => {});
+        setTimeout(retry, RETRY_S * 1000);
+      }, RETRY_S * 1000);
+    }
+    state.stale = stale;
+    showOffline();
+  }
+
+  function forgetCachedData() {
+    localStorage.removeItem(FETCHED_KEY);
+    return "caches" in window ? caches.delete(DATA_CACHE).catch(() => false) : Promise.resolve(false);
+  }
+
   // ---- signing in ----
   async function start() {
     R.setupChrome(STRINGS);
+    setupCalendar();
     R.onLanguage(() => {
-      fillPlaces();
+      $("calendar").value = calendar();
+      for (const end of ENDS) {
+        showChosen(end);
+        if (!$(`${end}-options`).hidden) renderOptions(end);
+      }
       renderAnswer(false);
       renderTrips();
+      showDate();
+      showOffline();
       if (state.user) renderNotices();
       showWho();
     });
-    R.setSignOutHook(() => location.reload());
+    R.setSignOutHook(() => forgetCachedData().finally(() => location.reload()));
     $("sign-out").addEventListener("click", () => R.signOut());
+    window.addEventListener("online", () => {
+      showOffline();
+      if (state.user) loadTrips().catch(() => {});
+    });
+    window.addEventListener("offline", showOffline);
+    showOffline();
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.addEventListener("message", heard);
+      navigator.serviceWorker.register("/rider/sw.js", { scope: "/rider" }).catch(() => {});
+    }
     $("sign-in-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const error = $("sign-in-error");
       error.textContent = "";
       try {
+        await forgetCachedData(); // another person's trips must not stay on this phone
         state.user = await R.signIn($("username").value.trim(), $("password").value);
         await enter();
       } catch (e) {
@@ -217,6 +370,18 @@
       state.user = user;
       await enter();
     }
+  }
+
+  function setupCalendar() {
+    const select = $("calendar");
+    select.value = calendar();
+    select.addEventListener("change", () => {
+      localStorage.setItem(CALENDAR_KEY, select.value);
+      renderAnswer(false);
+      renderTrips();
+      showDate();
+      showOffline();
+    });
   }
 
   function showWho() {
@@ -236,21 +401,22 @@
       $("book-button").disabled = true;
       return;
     }
-    const [riders, facilities] = await Promise.all([
-      R.api("/v1/riders"),
-      R.api(`/v1/facilities?city=${CITY}`),
-    ]);
-    state.riders = riders;
-    state.facilities = facilities;
+    try {
+      state.riders = await R.api("/v1/riders");
+    } catch {
+      state.riders = []; // offline, and never fetched on this phone
+    }
     const select = $("rider");
-    select.innerHTML = riders.map((r) => `<option value="${R.esc(r.id)}">${R.esc(r.name)}</option>`).join("");
+    select.innerHTML = state.riders.map((r) => `<option value="${R.esc(r.id)}">${R.esc(r.name)}</option>`).join("");
     if (state.user.rider_id) select.value = state.user.rider_id;
     $("rider-choice").hidden = state.user.role === "rider";
     select.addEventListener("change", riderChanged);
     $("date").value = R.cityToday(1);
     $("date").min = R.cityToday(0);
     $("date").max = R.cityToday(7);
-    $("time").value = "10:00";
+    $("date").addEventListener("input", showDate);
+    showDate();
+    setupTime();
     for (const input of document.querySelectorAll("input[name=time-kind]")) {
       input.addEventListener("change", () => {
         const kind = document.querySelector("input[name=time-kind]:checked").value;
@@ -261,17 +427,24 @@
     $("book-form").addEventListener("input", () => {
       state.idempotencyKey = null;
     });
-    for (const end of ["pickup", "dropoff"]) {
-      $(`${end}-place`).addEventListener("change", () => {
-        showMarker(end);
-        state.idempotencyKey = null;
-      });
-    }
+    for (const end of ENDS) setupCombobox(end);
     await riderChanged();
     setupMap();
-    await loadTrips();
+    await loadTrips().catch(() => {});
     follow();
     $("main").focus();
+  }
+
+  function setupTime() {
+    const input = $("time");
+    input.value = "10:00";
+    input.addEventListener("focus", () => input.select());
+    const tidy = () => {
+      const time = parseTime(input.value);
+      if (time) input.value = time;
+    };
+    input.addEventListener("change", tidy);
+    input.addEventListener("blur", tidy);
   }
 
   // ---- the trips of today and tomorrow as they run (pushed by the service), and the messages
@@ -384,74 +557,259 @@
     form.setAttribute("aria-busy", "true");
     try {
       state.places = rider ? await R.api(`/v1/riders/${rider.id}/places`) : [];
+    } catch {
+      state.places = [];
     } finally {
       form.removeAttribute("aria-busy");
     }
-    fillPlaces();
+    for (const end of ENDS) {
+      if (state.choice[end]?.kind === "saved") choose(end, null);
+    }
     const mobility = rider ? rider.mobility : "walks";
     document.querySelector(`input[name=mobility][value=${mobility}]`).checked = true;
   }
 
   const currentRider = () => state.riders.find((r) => r.id === $("rider").value) || state.riders[0];
 
-  // ---- places ----
-  function fillPlaces() {
-    if (!state.user) return;
-    for (const end of ["pickup", "dropoff"]) {
-      const select = $(`${end}-place`);
-      const before = select.value;
-      const saved = state.places
-        .map((p) => `<option value="saved:${p.id}">${R.esc(p.label)}</option>`)
-        .join("");
-      const facilities = state.facilities
-        .map((f) => {
-          const note = f.located === "village" ? R.t("approximate") : f.located === "district" ? R.t("approximate_district") : "";
-          return `<option value="fac:${R.esc(f.id)}">${R.esc(f.name)}・${R.esc(f.district)}${R.esc(note)}</option>`;
-        })
-        .join("");
-      const point = state.mapPoints[end];
-      const mapOption = point
-        ? `<option value="map:${end}">${R.esc(R.t("map_point", { lat: point.lat.toFixed(5), lon: point.lon.toFixed(5) }))}</option>`
-        : "";
-      select.innerHTML =
-        `<option value="">${R.esc(R.t("choose"))}</option>${mapOption}` +
-        (saved ? `<optgroup label="${R.esc(R.t("saved_places"))}">${saved}</optgroup>` : "") +
-        `<optgroup label="${R.esc(R.t("facilities"))}">${facilities}</optgroup>`;
-      if ([...select.options].some((o) => o.value === before)) select.value = before;
+  // ---- places: a combobox per end (ARIA 1.2 combobox with a list of suggestions, chosen by
+  // hand: arrows move, Enter chooses, Escape closes then clears) ----
+  function savedAsPlaces() {
+    return state.places.map((p) => ({
+      id: `saved:${p.id}`,
+      label: p.label,
+      kind: "saved",
+      district: "",
+      address: p.address || "",
+      lat: p.lat,
+      lon: p.lon,
+      located: "saved",
+      approximate: false,
+      note_zh: "",
+      note_en: "",
+    }));
+  }
+
+  function setupCombobox(end) {
+    const input = $(`${end}-place`);
+    const list = $(`${end}-options`);
+    input.addEventListener("input", () => {
+      if (state.choice[end] && input.value !== state.choice[end].label) choose(end, null, { keepText: true });
+      clearTimeout(state.timers[end]);
+      const query = input.value.trim();
+      if (!query) {
+        closeOptions(end);
+        return;
+      }
+      state.timers[end] = setTimeout(() => search(end, query), SEARCH_DELAY_MS);
+    });
+    input.addEventListener("keydown", (event) => {
+      const open = !list.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!open) {
+          offerDefaults(end, event.key === "ArrowDown" ? 0 : -1);
+          return;
+        }
+        moveActive(end, event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Enter") {
+        if (!open) return; // the form is sent
+        event.preventDefault();
+        if (state.active[end] >= 0) pick(end, state.active[end]);
+      } else if (event.key === "Escape") {
+        if (open) {
+          event.preventDefault();
+          closeOptions(end);
+        } else if (input.value) {
+          event.preventDefault();
+          choose(end, null);
+        }
+      } else if (event.key === "Tab") {
+        closeOptions(end);
+      }
+    });
+    input.addEventListener("click", () => {
+      if (list.hidden && !input.value.trim()) offerDefaults(end, null);
+    });
+    input.addEventListener("blur", () => setTimeout(() => document.activeElement !== input && closeOptions(end), 150));
+    // A tap on a suggestion keeps the focus in the field, then chooses it.
+    list.addEventListener("pointerdown", (event) => event.preventDefault());
+    list.addEventListener("click", (event) => {
+      const option = event.target.closest("[role=option]");
+      if (option) pick(end, Number(option.dataset.index));
+    });
+  }
+
+  // The rider's saved places (and the point tapped on the map), before anything is typed.
+  function offerDefaults(end, active) {
+    const input = $(`${end}-place`);
+    if (input.value.trim()) {
+      search(end, input.value.trim(), active);
+      return;
     }
+    const places = savedAsPlaces();
+    const mapped = state.choice[end]?.kind === "map" ? [state.choice[end]] : [];
+    showOptions(end, [...mapped, ...places], active === -1 ? places.length + mapped.length - 1 : active);
+    $("place-count").textContent = R.t("saved_count", { n: places.length + mapped.length });
+  }
+
+  async function search(end, query, active = null) {
+    const ticket = ++state.searches[end];
+    const rider = currentRider();
+    const params = new URLSearchParams({ city: CITY, q: query, limit: String(SEARCH_LIMIT) });
+    if (rider) params.set("rider_id", rider.id);
+    let found;
+    try {
+      found = await R.api(`/v1/places/search?${params}`);
+    } catch {
+      if (ticket !== state.searches[end]) return;
+      // Offline: the saved places that match what was typed.
+      const needle = query.toLowerCase();
+      found = savedAsPlaces().filter((p) => `${p.label} ${p.address}`.toLowerCase().includes(needle));
+      $("place-count").textContent = R.t("search_failed");
+      showOptions(end, found, active);
+      return;
+    }
+    if (ticket !== state.searches[end] || $(`${end}-place`).value.trim() !== query) return;
+    showOptions(end, found, active);
+    $("place-count").textContent = found.length ? R.t("results_count", { n: found.length }) : R.t("no_results", { q: query });
+  }
+
+  function showOptions(end, places, active) {
+    state.options[end] = places;
+    state.active[end] = places.length && active !== null && active >= 0 ? Math.min(active, places.length - 1) : -1;
+    renderOptions(end);
+  }
+
+  function kindText(p) {
+    return R.t(`kind_${p.kind}`);
+  }
+
+  function noteOf(p) {
+    return (R.lang() === "en" ? p.note_en : p.note_zh) || "";
+  }
+
+  function renderOptions(end) {
+    const input = $(`${end}-place`);
+    const list = $(`${end}-options`);
+    const places = state.options[end];
+    if (!places.length) {
+      list.innerHTML = "";
+      closeOptions(end);
+      return;
+    }
+    list.innerHTML = places
+      .map((p, k) => {
+        const english = R.lang() === "en" && p.name_en ? ` ${p.name_en}` : "";
+        const meta = [kindText(p), p.district, p.address].filter(Boolean).join(" · ");
+        const note = p.approximate ? noteOf(p) : ""; // a street's is said once chosen
+        return (
+          `<li role="option" id="${end}-option-${k}" data-index="${k}" data-place="${R.esc(p.id)}" aria-selected="${k === state.active[end]}"${p.approximate ? ' class="approximate"' : ""}>` +
+          `<span class="option-label">${R.esc(p.label)}${R.esc(english)}</span>` +
+          `<span class="option-meta">${R.esc(meta)}</span>` +
+          (note ? `<span class="option-note">${R.esc(note)}</span>` : "") +
+          `</li>`
+        );
+      })
+      .join("");
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    showActive(end);
+  }
+
+  function showActive(end) {
+    const input = $(`${end}-place`);
+    const k = state.active[end];
+    for (const option of $(`${end}-options`).querySelectorAll("[role=option]")) {
+      option.setAttribute("aria-selected", String(Number(option.dataset.index) === k));
+    }
+    if (k >= 0) {
+      input.setAttribute("aria-activedescendant", `${end}-option-${k}`);
+      $(`${end}-option-${k}`).scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function moveActive(end, step) {
+    const n = state.options[end].length;
+    if (!n) return;
+    const k = state.active[end];
+    state.active[end] = k < 0 ? (step > 0 ? 0 : n - 1) : (k + step + n) % n;
+    showActive(end);
+  }
+
+  function closeOptions(end) {
+    const list = $(`${end}-options`);
+    list.hidden = true;
+    state.active[end] = -1;
+    const input = $(`${end}-place`);
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function pick(end, k) {
+    const place = state.options[end][k];
+    if (!place) return;
+    choose(end, place);
+    closeOptions(end);
+    $(`${end}-place`).focus();
+  }
+
+  // Make ``place`` (or nothing) the end's choice: the field, the line below it, the map.
+  function choose(end, place, { keepText = false } = {}) {
+    const input = $(`${end}-place`);
+    state.choice[end] = place;
+    input.dataset.choice = place ? place.id : "";
+    if (!keepText) input.value = place ? place.label : "";
+    input.removeAttribute("aria-invalid");
+    showChosen(end);
+    showMarker(end);
+    updateSaveButton();
+    state.idempotencyKey = null;
+  }
+
+  function showChosen(end) {
+    const line = $(`${end}-chosen`);
+    const p = state.choice[end];
+    if (!p) {
+      line.textContent = "";
+      line.classList.remove("approximate");
+      return;
+    }
+    if (p.kind === "map") p.label = R.t("map_point", { lat: p.lat.toFixed(5), lon: p.lon.toFixed(5) });
+    const where = [kindText(p), p.district].filter(Boolean).join("・");
+    const note = noteOf(p);
+    const named = R.lang() === "en" ? `${p.label} (${where})` : `${p.label}（${where}）`;
+    line.textContent =
+      R.t("chosen", { place: named }) +
+      (note ? ` ${note}${R.lang() === "en" ? "." : "。"}` : "") +
+      (p.approximate ? ` ${R.t("approximate_hint")}` : "");
+    line.classList.toggle("approximate", Boolean(p.approximate));
   }
 
   function placeOf(end) {
-    const value = $(`${end}-place`).value;
+    const p = state.choice[end];
+    if (!p) return null;
     const note = $(`${end}-note`).value.trim();
-    if (value.startsWith("saved:")) {
-      const p = state.places.find((x) => `saved:${x.id}` === value);
-      return { lat: p.lat, lon: p.lon, address: [p.label, p.address, note].filter(Boolean).join(" ").slice(0, 255) };
-    }
-    if (value.startsWith("fac:")) {
-      const f = state.facilities.find((x) => `fac:${x.id}` === value);
-      return { lat: f.lat, lon: f.lon, address: [f.name, f.address, note].filter(Boolean).join(" ").slice(0, 255) };
-    }
-    if (value.startsWith("map:") && state.mapPoints[end]) {
-      const p = state.mapPoints[end];
-      return { lat: p.lat, lon: p.lon, address: note.slice(0, 255) };
-    }
-    return null;
+    if (p.kind === "map") return { lat: p.lat, lon: p.lon, address: note.slice(0, 255) };
+    const where = p.address || p.district;
+    return { lat: p.lat, lon: p.lon, address: [p.label, where, note].filter(Boolean).join(" ").slice(0, 255) };
   }
 
+  // ---- the map: an optional aid (tap a point; move it with buttons, never by dragging) ----
   function mapTarget() {
     return document.querySelector("input[name=map-target]:checked").value;
   }
 
   function updateSaveButton() {
-    $("save-place").disabled = !state.mapPoints[mapTarget()];
+    $("save-place").disabled = state.choice[mapTarget()]?.kind !== "map";
   }
 
   async function savePlace() {
     const end = mapTarget();
-    const point = state.mapPoints[end];
+    const point = state.choice[end];
     const rider = currentRider();
-    if (!point || !rider) return;
+    if (point?.kind !== "map" || !rider) return;
     const label = ($(`${end}-note`).value.trim() || R.t("new_place", { n: state.places.length + 1 })).slice(0, 64);
     try {
       const place = await R.api(`/v1/riders/${rider.id}/places`, {
@@ -459,11 +817,8 @@
         body: { label, lat: point.lat, lon: point.lon },
       });
       state.places.push(place);
-      state.mapPoints[end] = null;
-      fillPlaces();
-      $(`${end}-place`).value = `saved:${place.id}`;
+      choose(end, savedAsPlaces().find((p) => p.id === `saved:${place.id}`));
       $(`${end}-note`).value = "";
-      updateSaveButton();
       $("save-status").textContent = R.t("place_saved", { label: place.label });
     } catch (e) {
       $("save-status").textContent = e instanceof R.ApiError ? e.text() : String(e);
@@ -475,17 +830,22 @@
     for (const input of document.querySelectorAll("input[name=map-target]")) {
       input.addEventListener("change", updateSaveButton);
     }
+    for (const button of document.querySelectorAll("[data-pan]")) {
+      button.addEventListener("click", () => {
+        if (!state.map) return;
+        const size = state.map.getSize();
+        const step = { north: [0, -size.y / 3], south: [0, size.y / 3], west: [-size.x / 3, 0], east: [size.x / 3, 0] };
+        state.map.panBy(step[button.dataset.pan]);
+      });
+    }
     try {
       const { map } = await R.makeMap($("map"), CITY);
       state.map = map;
       map.on("click", (event) => {
         const end = mapTarget();
-        state.mapPoints[end] = { lat: event.latlng.lat, lon: event.latlng.lng };
-        fillPlaces();
-        $(`${end}-place`).value = `map:${end}`;
-        showMarker(end);
-        updateSaveButton();
-        state.idempotencyKey = null;
+        const point = { id: `map:${end}`, kind: "map", lat: event.latlng.lat, lon: event.latlng.lng, district: "", address: "" };
+        point.label = R.t("map_point", { lat: point.lat.toFixed(5), lon: point.lon.toFixed(5) });
+        choose(end, point);
       });
       showMarker("pickup");
       showMarker("dropoff");
@@ -527,8 +887,10 @@
     if (!pickup) return invalid("pickup-place", R.t("missing_place", { what: R.t("pickup_place") }));
     if (!dropoff) return invalid("dropoff-place", R.t("missing_place", { what: R.t("dropoff_place") }));
     const date = $("date").value;
-    const time = $("time").value;
-    if (!date || !time) return invalid(date ? "time" : "date", R.t("missing_time"));
+    if (!date || !$("time").value.trim()) return invalid(date ? "time" : "date", R.t("missing_time"));
+    const time = parseTime($("time").value);
+    if (!time) return invalid("time", R.t("bad_time"));
+    $("time").value = time;
     const kind = document.querySelector("input[name=time-kind]:checked").value;
     const body = {
       rider_id: currentRider()?.id,
@@ -573,7 +935,7 @@
   function factsOf(b) {
     const rows = [];
     if (b.promised_window) {
-      rows.push([R.t("window"), `${R.ymd(b.promised_window.start)} ${R.hm(b.promised_window.start)}–${R.hm(b.promised_window.end)}`]);
+      rows.push([R.t("window"), `${formatDate(R.ymd(b.promised_window.start))} ${R.hm(b.promised_window.start)}–${R.hm(b.promised_window.end)}`]);
     }
     if (b.estimated_pickup_at) rows.push([R.t("est_pickup"), R.hm(b.estimated_pickup_at)]);
     if (b.estimated_dropoff_at) rows.push([R.t("est_arrival"), R.hm(b.estimated_dropoff_at)]);
@@ -618,9 +980,14 @@
     if (focus) $("answer-heading").focus();
   }
 
-  // ---- upcoming trips ----
+  // ---- upcoming trips (the service worker keeps the last answer for offline use) ----
   async function loadTrips() {
     const all = await R.api("/v1/bookings?limit=500");
+    if (!navigator.serviceWorker?.controller && navigator.onLine) {
+      // No worker keeps them (the first visit): they are fresh.
+      localStorage.setItem(FETCHED_KEY, cityMinute());
+    }
+    showOffline();
     const today = R.cityToday(0);
     state.trips = all
       .filter((b) => ["accepted", "waitlisted"].includes(b.status) && b.service_date >= today)
@@ -654,15 +1021,16 @@
         ];
         if (state.user.role !== "rider") rows.unshift([R.t("rider_name"), names.get(b.rider_id) || b.rider_id]);
         const confirming = state.confirming === b.id;
+        const day = formatDate(b.service_date);
         const actions = confirming
-          ? `<p id="confirm-${R.esc(b.id)}">${R.esc(R.t("confirm_cancel", { d: b.service_date }))}</p>` +
+          ? `<p id="confirm-${R.esc(b.id)}">${R.esc(R.t("confirm_cancel", { d: day }))}</p>` +
             `<div class="actions"><button type="button" class="danger" data-confirm="${R.esc(b.id)}" aria-describedby="confirm-${R.esc(b.id)}">${R.esc(R.t("yes_cancel"))}</button>` +
             `<button type="button" class="secondary" data-keep="${R.esc(b.id)}">${R.esc(R.t("keep_trip"))}</button></div>`
           : `<div class="actions"><button type="button" class="secondary" data-cancel="${R.esc(b.id)}">${R.esc(R.t("cancel_trip"))}</button></div>`;
         const live = state.live.get(b.id);
         const follow = live ? `<p class="live" role="status" data-live-state="${R.esc(live.state)}">${R.esc(liveText(live))}</p>` : "";
         return (
-          `<li data-booking="${R.esc(b.id)}"><h3>${R.esc(b.service_date)} · ${R.esc(R.t(b.purpose))} · ${R.esc(when)} · ` +
+          `<li data-booking="${R.esc(b.id)}"><h3><time datetime="${R.esc(b.service_date)}">${R.esc(day)}</time> · ${R.esc(R.t(b.purpose))} · ${R.esc(when)} · ` +
           `<span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></h3>${follow}${dl(rows)}${actions}</li>`
         );
       })
@@ -693,7 +1061,7 @@
       state.confirming = null;
       await loadTrips();
       $("trips-status").textContent =
-        R.t("cancelled_ok", { d: b.service_date }) + (b.late_cancellation ? ` ${R.t("late_cancel")}` : "");
+        R.t("cancelled_ok", { d: formatDate(b.service_date) }) + (b.late_cancellation ? ` ${R.t("late_cancel")}` : "");
       $("trips-heading").focus();
     } catch (e) {
       $("trips-status").textContent = e instanceof R.ApiError ? e.text() : String(e);
