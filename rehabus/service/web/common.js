@@ -167,7 +167,9 @@ const Rehabus = (() => {
     }
   }
 
-  async function api(path, { method = "GET", body, headers = {}, raw = false } = {}) {
+  // ``meta``, when given, is told the answer's Date header (when the service answered: a kept
+  // answer, served by a page's service worker, keeps the time it was first given).
+  async function api(path, { method = "GET", body, headers = {}, raw = false, meta } = {}) {
     const all = { Accept: raw ? "text/html" : "application/json", ...headers };
     if (token()) all.Authorization = `Bearer ${token()}`;
     if (body !== undefined) all["Content-Type"] = "application/json";
@@ -191,6 +193,7 @@ const Rehabus = (() => {
       if (response.status === 401 && path !== "/v1/auth/token") signOut(false);
       throw new ApiError(response.status, Array.isArray(detail) ? detail : null);
     }
+    if (meta) meta.date = response.headers.get("Date");
     if (response.status === 204) return null;
     return raw ? response.text() : response.json();
   }
@@ -228,6 +231,9 @@ const Rehabus = (() => {
   }
 
   let onSignOut = () => {};
+  // Called when the service refuses the token (a sign-in expired or revoked), before the page
+  // reloads: a page may delete what it kept for the person signed in.
+  let onExpired = () => {};
   function signOut(callHook = true) {
     const old = token();
     sessionStorage.removeItem(TOKEN_KEY);
@@ -236,7 +242,11 @@ const Rehabus = (() => {
       fetch("/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${old}` }, keepalive: true }).catch(() => {});
     }
     if (callHook) onSignOut();
-    else location.reload();
+    else
+      Promise.resolve()
+        .then(onExpired)
+        .catch(() => {})
+        .finally(() => location.reload());
   }
 
   async function currentUser() {
@@ -349,6 +359,9 @@ const Rehabus = (() => {
     signOut,
     setSignOutHook: (fn) => {
       onSignOut = fn;
+    },
+    setExpiredHook: (fn) => {
+      onExpired = fn;
     },
     currentUser,
     hm,

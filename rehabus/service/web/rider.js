@@ -79,6 +79,11 @@
       trips_count: "共 {n} 筆即將出發的行程。",
       offline: "離線 offline：以下是 {at} 最後取得的資料，可能已有變動；恢復連線後會自動更新。",
       offline_never: "離線 offline：目前無法連線到服務。",
+      remember: "在這支手機記住我（離線也能看行程）",
+      remember_hint: "只在自己的手機勾選。勾選後，即將出發的行程（時間、地點、上車時間窗、車資、狀態）會保存在這支手機，沒有網路時打開也能查看；密碼與登入憑證不會保存，預約或取消仍需連線登入。登出、其他人登入或登入失效時即刪除。",
+      kept_heading: "保存在這支手機的行程",
+      kept_offline: "離線 offline，資料時間 {time}（{date}）：以下是當時保存在這支手機的行程，可能已有變動，僅供查看；要預約或取消，請恢復連線後登入。按「登出」會從這支手機刪除這些行程。",
+      kept_online: "已恢復連線 online：請登入查看最新行程。以下是 {time}（{date}）保存的行程，可能已有變動。",
       live_scheduled: "車輛尚未出發前來。",
       live_on_the_way: "車輛 {v} 正前往接您，預計 {t} 到達。",
       live_arriving: "車輛 {v} 即將到達（預計 {t}），請準備上車。",
@@ -179,6 +184,11 @@
       trips_count: "{n} upcoming trips.",
       offline: "Offline 離線: shown as last fetched at {at}; they may have changed, and are updated once the connection is back.",
       offline_never: "Offline 離線: the service cannot be reached.",
+      remember: "Keep me on this phone (trips readable offline)",
+      remember_hint: "Only on your own phone. Your upcoming trips (times, places, pickup window, fare, status) are kept on this phone and can be read when it is offline; your password and sign-in are not kept, so booking or cancelling still needs signing in online. Deleted when you sign out, when someone else signs in, or when your sign-in expires.",
+      kept_heading: "Trips kept on this phone",
+      kept_offline: "Offline 離線, as of {time} ({date}): the trips kept on this phone then; they may have changed and can only be read. To book or cancel, sign in once back online. Signing out deletes them from this phone.",
+      kept_online: "Online again: sign in to see your latest trips. Below, the trips kept at {time} ({date}); they may have changed.",
       live_scheduled: "The bus has not set out for you yet.",
       live_on_the_way: "Bus {v} is on its way to you, expected at {t}.",
       live_arriving: "Bus {v} is arriving (expected {t}): please be ready.",
@@ -238,6 +248,7 @@
     busMarker: null,
     notices: [],
     stale: false,
+    kept: null,
   };
 
   function newKey() {
@@ -323,6 +334,114 @@
     return "caches" in window ? caches.delete(DATA_CACHE).catch(() => false) : Promise.resolve(false);
   }
 
+  // ---- "keep me on this phone": a read-only snapshot of the upcoming trips ----
+  // Chosen at sign-in (off by default; the choice lasts as long as the tab's sign-in). The page
+  // keeps, in the Cache API (KEPT_CACHE, one entry named by the user's id), the upcoming trips
+  // it shows: times, places, window, fare, status, and when the service gave them. The token is
+  // not kept: when the app is opened again offline, without a sign-in, the snapshot is shown,
+  // marked offline and read-only. Signing out, a sign-in (whoever it is: the snapshot is made
+  // again if they ask), and a sign-in the service refuses (401) delete it, with the worker's
+  // kept answers.
+  const KEPT_CACHE = "rehabus-rider-kept";
+  const REMEMBER_KEY = "rehabus.rider.remember";
+  const keptKey = (userId) => `/rider/kept/${encodeURIComponent(userId)}`;
+  const remembering = () => sessionStorage.getItem(REMEMBER_KEY) === "1";
+
+  function forgetKept() {
+    return "caches" in window ? caches.delete(KEPT_CACHE).catch(() => false) : Promise.resolve(false);
+  }
+
+  function forgetAll() {
+    sessionStorage.removeItem(REMEMBER_KEY);
+    state.kept = null;
+    return Promise.all([forgetCachedData(), forgetKept()]);
+  }
+
+  // The city's wall-clock minute of an HTTP date ("Tue, 08 Dec 2026 01:05:00 GMT").
+  function cityMinuteOf(httpDate) {
+    const at = Date.parse(httpDate || "");
+    return new Date((Number.isNaN(at) ? Date.now() : at) + 8 * 3600 * 1000).toISOString().slice(0, 16);
+  }
+
+  async function saveKept(answeredAt) {
+    if (!remembering() || !state.user || !("caches" in window)) return;
+    const names = new Map(state.riders.map((r) => [r.id, r.name]));
+    const end = (p) => ({ address: p.address, district: p.district, lat: p.lat, lon: p.lon });
+    const snapshot = {
+      user_id: state.user.id,
+      role: state.user.role,
+      saved_at: cityMinuteOf(answeredAt),
+      trips: state.trips.map((b) => ({
+        id: b.id,
+        rider_id: b.rider_id,
+        rider_name: state.user.role === "rider" ? null : names.get(b.rider_id) || null,
+        service_date: b.service_date,
+        purpose: b.purpose,
+        status: b.status,
+        appointment_at: b.appointment_at,
+        requested_pickup_at: b.requested_pickup_at,
+        promised_window: b.promised_window,
+        estimated_pickup_at: b.estimated_pickup_at,
+        estimated_dropoff_at: b.estimated_dropoff_at,
+        fare: b.fare,
+        vehicle_id: b.vehicle_id,
+        pickup: end(b.pickup),
+        dropoff: end(b.dropoff),
+      })),
+    };
+    try {
+      const cache = await caches.open(KEPT_CACHE);
+      for (const old of await cache.keys()) {
+        if (new URL(old.url).pathname !== keptKey(state.user.id)) await cache.delete(old);
+      }
+      const body = JSON.stringify(snapshot);
+      await cache.put(keptKey(state.user.id), new Response(body, { headers: { "Content-Type": "application/json" } }));
+    } catch {
+      // storage refused (private mode, full): nothing is kept
+    }
+  }
+
+  // The one snapshot on this phone, or null (more than one would be an error: all are deleted).
+  async function readKept() {
+    if (!("caches" in window) || !(await caches.has(KEPT_CACHE))) return null;
+    try {
+      const cache = await caches.open(KEPT_CACHE);
+      const keys = await cache.keys();
+      if (keys.length !== 1) {
+        if (keys.length) await forgetKept();
+        return null;
+      }
+      const snapshot = await (await cache.match(keys[0])).json();
+      return new URL(keys[0].url).pathname === keptKey(snapshot.user_id) ? snapshot : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // Opened offline with no sign-in: the kept trips, if any, read-only.
+  async function showKept() {
+    if (state.user || navigator.onLine) return;
+    const snapshot = await readKept();
+    if (!snapshot || state.user) return;
+    state.kept = snapshot;
+    $("kept-section").hidden = false;
+    $("sign-out").hidden = false;
+    renderKept();
+  }
+
+  function renderKept() {
+    const snapshot = state.kept;
+    if (!snapshot) return;
+    const at = snapshot.saved_at;
+    const when = { time: at.slice(11, 16), date: formatDate(at.slice(0, 10)) };
+    $("kept-note").textContent = R.t(navigator.onLine ? "kept_online" : "kept_offline", when);
+    const today = R.cityToday(0);
+    const trips = snapshot.trips.filter((b) => b.service_date >= today);
+    $("kept-trips").innerHTML = trips.length
+      ? trips.map((b) => tripHtml(b, snapshot.role === "rider" ? null : b.rider_name || b.rider_id, "")).join("")
+      : `<li>${R.esc(R.t("no_trips"))}</li>`;
+  }
+
   // ---- signing in ----
   async function start() {
     R.setupChrome(STRINGS);
@@ -335,18 +454,25 @@
       }
       renderAnswer(false);
       renderTrips();
+      renderKept();
       showDate();
       showOffline();
       if (state.user) renderNotices();
       showWho();
     });
-    R.setSignOutHook(() => forgetCachedData().finally(() => location.reload()));
+    R.setSignOutHook(() => forgetAll().finally(() => location.reload()));
+    R.setExpiredHook(forgetAll);
     $("sign-out").addEventListener("click", () => R.signOut());
     window.addEventListener("online", () => {
       showOffline();
+      renderKept();
       if (state.user) loadTrips().catch(() => {});
     });
-    window.addEventListener("offline", showOffline);
+    window.addEventListener("offline", () => {
+      showOffline();
+      renderKept();
+      showKept();
+    });
     showOffline();
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.addEventListener("message", heard);
@@ -359,6 +485,9 @@
       try {
         await forgetCachedData(); // another person's trips must not stay on this phone
         state.user = await R.signIn($("username").value.trim(), $("password").value);
+        await forgetKept(); // nor their snapshot: made again for whoever signed in, if asked
+        if ($("remember").checked) sessionStorage.setItem(REMEMBER_KEY, "1");
+        else sessionStorage.removeItem(REMEMBER_KEY);
         await enter();
       } catch (e) {
         error.textContent = e instanceof R.ApiError ? e.text() : String(e);
@@ -369,6 +498,8 @@
     if (user) {
       state.user = user;
       await enter();
+    } else {
+      await showKept();
     }
   }
 
@@ -379,6 +510,7 @@
       localStorage.setItem(CALENDAR_KEY, select.value);
       renderAnswer(false);
       renderTrips();
+      renderKept();
       showDate();
       showOffline();
     });
@@ -392,6 +524,8 @@
   }
 
   async function enter() {
+    state.kept = null;
+    $("kept-section").hidden = true;
     $("sign-in-section").hidden = true;
     $("signed-in").hidden = false;
     $("sign-out").hidden = false;
@@ -982,7 +1116,8 @@
 
   // ---- upcoming trips (the service worker keeps the last answer for offline use) ----
   async function loadTrips() {
-    const all = await R.api("/v1/bookings?limit=500");
+    const meta = {};
+    const all = await R.api("/v1/bookings?limit=500", { meta });
     if (!navigator.serviceWorker?.controller && navigator.onLine) {
       // No worker keeps them (the first visit): they are fresh.
       localStorage.setItem(FETCHED_KEY, cityMinute());
@@ -994,6 +1129,7 @@
       .sort((a, b) => tripTime(a).localeCompare(tripTime(b)));
     renderTrips();
     followTrips();
+    await saveKept(meta.date); // when the service answered (a kept answer keeps its time)
   }
 
   const tripTime = (b) =>
@@ -1001,6 +1137,21 @@
 
   function placeText(p) {
     return p.address || p.district || `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
+  }
+
+  // One upcoming trip: its day, purpose, time and status; the rider's name (null: not shown),
+  // its live line, its route and facts, its actions.
+  function tripHtml(b, riderName, live = "", actions = "") {
+    const when = b.appointment_at
+      ? R.t("appointment_at", { t: R.hm(b.appointment_at) })
+      : R.t("pickup_at", { t: R.hm(b.requested_pickup_at) });
+    const rows = [[R.t("route"), `${placeText(b.pickup)} → ${placeText(b.dropoff)}`], ...factsOf(b)];
+    if (riderName !== null) rows.unshift([R.t("rider_name"), riderName]);
+    const day = formatDate(b.service_date);
+    return (
+      `<li data-booking="${R.esc(b.id)}"><h3><time datetime="${R.esc(b.service_date)}">${R.esc(day)}</time> · ${R.esc(R.t(b.purpose))} · ${R.esc(when)} · ` +
+      `<span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></h3>${live}${dl(rows)}${actions}</li>`
+    );
   }
 
   function renderTrips() {
@@ -1012,14 +1163,6 @@
     const names = new Map(state.riders.map((r) => [r.id, r.name]));
     list.innerHTML = state.trips
       .map((b) => {
-        const when = b.appointment_at
-          ? R.t("appointment_at", { t: R.hm(b.appointment_at) })
-          : R.t("pickup_at", { t: R.hm(b.requested_pickup_at) });
-        const rows = [
-          [R.t("route"), `${placeText(b.pickup)} → ${placeText(b.dropoff)}`],
-          ...factsOf(b),
-        ];
-        if (state.user.role !== "rider") rows.unshift([R.t("rider_name"), names.get(b.rider_id) || b.rider_id]);
         const confirming = state.confirming === b.id;
         const day = formatDate(b.service_date);
         const actions = confirming
@@ -1029,10 +1172,8 @@
           : `<div class="actions"><button type="button" class="secondary" data-cancel="${R.esc(b.id)}">${R.esc(R.t("cancel_trip"))}</button></div>`;
         const live = state.live.get(b.id);
         const follow = live ? `<p class="live" role="status" data-live-state="${R.esc(live.state)}">${R.esc(liveText(live))}</p>` : "";
-        return (
-          `<li data-booking="${R.esc(b.id)}"><h3><time datetime="${R.esc(b.service_date)}">${R.esc(day)}</time> · ${R.esc(R.t(b.purpose))} · ${R.esc(when)} · ` +
-          `<span class="status ${R.esc(b.status)}">${R.esc(R.t(b.status))}</span></h3>${follow}${dl(rows)}${actions}</li>`
-        );
+        const who = state.user.role === "rider" ? null : names.get(b.rider_id) || b.rider_id;
+        return tripHtml(b, who, follow, actions);
       })
       .join("");
     for (const button of list.querySelectorAll("[data-cancel]")) {

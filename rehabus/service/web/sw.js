@@ -4,7 +4,7 @@
 // the network first and kept, so that offline the last known answer is shown (the page says it
 // is offline: the worker tells it which answers were kept ones). Bookings, cancellations,
 // searches and the live streams always go to the network. The page deletes the kept answers
-// when someone signs out or in.
+// when someone signs out or in, or when the service refuses the sign-in (401).
 "use strict";
 
 const SHELL_CACHE = "rehabus-rider-shell-v1";
