@@ -209,6 +209,16 @@ CASES = [
         ("caregiver",),
         ids={"booking_id": "cancel_id"},
     ),
+    # Changing for a rider: strangers 404, planners and drivers 403 (tests/api/
+    # test_booking_change.py); the dispatcher changes the target's 11:00 trip to 11:30.
+    Case(
+        "POST",
+        "/v1/bookings/{booking_id}/change",
+        OWN_WRITE,
+        ("dispatcher",),
+        body=lambda t: {"pickup_at": at(t["day"], "11:30")},
+        ids={"booking_id": "change_id"},
+    ),
     Case(
         "POST",
         "/v1/bookings/{booking_id}/no-show",
@@ -331,6 +341,7 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
     first = world.accepted("rider", trip(day, "08:00"))
     cancel = world.accepted("rider", trip(day, "09:00"))
     no_show = world.accepted("rider", trip(day, "10:00"))
+    change = world.accepted("rider", trip(day, "11:00"))
     series = world.client.post(
         "/v1/booking-series",
         json=_series({"day": day, "rider_id": world.rider_id}),
@@ -368,6 +379,7 @@ def targets(world: World) -> Iterator[dict[str, Any]]:
         "booking_id": first["id"],
         "cancel_id": cancel["id"],
         "no_show_id": no_show["id"],
+        "change_id": change["id"],
         "series_id": series.json()["id"],
         "job_id": job.json()["id"],
         "vehicle_id": first["vehicle_id"],

@@ -284,6 +284,9 @@ class Booking(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    replaces: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The booking this one replaced when a booking was changed (``POST /v1/bookings/{id}/
+    change``): that one is cancelled, its reason ``changed``."""
 
 
 class IdempotencyKey(Base):

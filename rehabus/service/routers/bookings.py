@@ -1,4 +1,4 @@
-"""Bookings: decide at once, look up, cancel; standing orders; no-shows."""
+"""Bookings: decide at once, look up, change, cancel; standing orders; no-shows."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rehabus.service.deps import AppState, BookerUser, CurrentUser, SessionDep, 
 from rehabus.service.live_feed import ALIVE, sse, sse_response
 from rehabus.service.schemas import (
     ID_PATTERN,
+    BookingChange,
     BookingCreate,
     BookingPublic,
     BookingStatus,
@@ -28,6 +29,7 @@ from rehabus.service.services.bookings import (
     book,
     booking_public,
     cancel_booking,
+    change_booking,
     record_no_show,
     visible_booking,
     visible_bookings,
@@ -190,6 +192,29 @@ def cancel(
     booking = visible_booking(session, user, booking_id)
     booking, messages = cancel_booking(session, state.days, state.cities, booking, _now())
     return booking_public(booking, state.cities[booking.city], messages)
+
+
+@router.post(
+    "/bookings/{booking_id}/change",
+    response_model=BookingPublic,
+    responses={404: {}, 409: {}, 422: {}},
+)
+def change(
+    booking_id: BookingId,
+    body: BookingChange,
+    session: SessionDep,
+    state: StateDep,
+    user: BookerUser,
+) -> BookingPublic:
+    """Change a booking (its time, places, purpose, mobility, companions, sharing or note;
+    what is left out stays). The changed trip is decided as a new booking, by every rule;
+    only if it is accepted is the old booking cancelled, without penalty points, and the
+    answer is the new booking (``replaces``: the old one's id). Otherwise nothing changes and
+    the answer is the reason: 422 naming the field (e.g. a time outside the booking window or
+    the service hours), or 409 (refused by a rule, no bus free, or a booking already past,
+    cancelled, changed or on its way). Only this booking changes, not its standing order."""
+    booking = visible_booking(session, user, booking_id)
+    return change_booking(session, state.days, state.cities, user, booking, body, _now())
 
 
 @router.post(

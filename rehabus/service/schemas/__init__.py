@@ -3,6 +3,7 @@ one module per resource, the shared field types in `rehabus.service.schemas.comm
 
 from rehabus.service.schemas.bookings import (
     Alternative,
+    BookingChange,
     BookingCreate,
     BookingPublic,
     BookingStatus,
@@ -55,6 +56,7 @@ from rehabus.service.schemas.users import LoginRequest, TokenPublic, UserCreate,
 __all__ = [
     "ID_PATTERN",
     "Alternative",
+    "BookingChange",
     "BookingCreate",
     "BookingPublic",
     "BookingStatus",

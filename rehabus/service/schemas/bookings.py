@@ -21,6 +21,7 @@ from rehabus.service.schemas.common import (
 
 __all__ = [
     "Alternative",
+    "BookingChange",
     "BookingCreate",
     "BookingPublic",
     "FarePublic",
@@ -85,6 +86,46 @@ class BookingCreate(_TripFields):
                 "請填寫上車時間（pickup_at）或預約到達時間（appointment_at），二擇一",
                 "give exactly one of pickup_at or appointment_at",
             )
+        return self
+
+
+class BookingChange(InputModel):
+    """What to change in a booking: every field left out keeps the booking's value. A new
+    ``pickup_at`` or ``appointment_at`` (not both) replaces the old time of either kind. The
+    changed trip is decided as a new booking would be, by every rule; the old booking is
+    cancelled (without penalty points) only if the changed one is accepted."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"pickup_at": "2026-12-09T10:30:00+08:00"},
+                {
+                    "appointment_at": "2026-12-10T14:00:00+08:00",
+                    "dropoff": {"lat": 23.00182, "lon": 120.2192, "address": "成大醫院"},
+                },
+            ]
+        }
+    )
+
+    pickup: PlaceIn | None = None
+    dropoff: PlaceIn | None = None
+    pickup_at: Moment | None = None
+    appointment_at: Moment | None = None
+    purpose: TripPurpose | None = None
+    mobility: Mobility | None = None
+    companions: int | None = Field(default=None, ge=0, le=3)
+    shared_ok: bool | None = None
+    note: str | None = Field(default=None, max_length=NOTE_MAX)
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.pickup_at is not None and self.appointment_at is not None:
+            raise bilingual(
+                "上車時間（pickup_at）與預約到達時間（appointment_at）只能擇一",
+                "give at most one of pickup_at or appointment_at",
+            )
+        if not self.model_fields_set:
+            raise bilingual("請填寫要更改的項目", "give at least one thing to change")
         return self
 
 
@@ -176,6 +217,8 @@ class BookingPublic(BaseModel):
     series_id: str | None
     late_cancellation: bool
     created_at: dt.datetime
+    replaces: str | None = None
+    """The booking this one replaced (a change: that one is cancelled, reason ``changed``)."""
 
 
 class SeriesPublic(BaseModel):

@@ -47,20 +47,23 @@ from rehabus.service.db.models import Booking, Rider, User
 from rehabus.service.errors import ApiError, not_found
 from rehabus.service.schemas import (
     Alternative,
+    BookingChange,
     BookingCreate,
     BookingPublic,
     FarePublic,
+    PlaceIn,
     PlacePublic,
     SeriesCreate,
     Window,
 )
-from rehabus.service.services.days import DayRegistry, trip_of
+from rehabus.service.services.days import DayRegistry, OpenDay, trip_of
 
 __all__ = [
     "BookingFacts",
     "book",
     "booking_public",
     "cancel_booking",
+    "change_booking",
     "penalties_of",
     "promised_window",
     "record_no_show",
@@ -270,16 +273,44 @@ def _raise_if_refused(rule: RuleDecision, field: str) -> None:
         raise _fixable(rule, field)
 
 
-def _rider_spans(session: Session, rider_id: str, day: dt.date) -> list[TripSpan]:
-    """The rider's accepted trips that day, each from its estimated pickup to drop-off."""
-    rows = session.execute(
-        select(Booking.est_pickup_s, Booking.est_dropoff_s).where(
-            Booking.rider_id == rider_id,
-            Booking.service_date == day,
-            Booking.status == "accepted",
-        )
+def _rider_spans(
+    session: Session, rider_id: str, day: dt.date, but: str | None = None
+) -> list[TripSpan]:
+    """The rider's accepted trips that day (but the booking ``but``: the one being changed),
+    each from its estimated pickup to drop-off."""
+    query = select(Booking.est_pickup_s, Booking.est_dropoff_s).where(
+        Booking.rider_id == rider_id,
+        Booking.service_date == day,
+        Booking.status == "accepted",
     )
+    if but is not None:
+        query = query.where(Booking.id != but)
+    rows = session.execute(query)
     return [(int(a), int(b)) for a, b in rows if a is not None and b is not None]
+
+
+@dataclass(frozen=True)
+class Replacing:
+    """A booking being changed (`change_booking`): the new trip is decided by `book` as any
+    booking is, and the old one leaves in the same transaction, only if the new is accepted."""
+
+    booking: Booking
+    before: Callable[[OpenDay], None] | None = None
+    """Under the new day's lock, before the new trip is decided: take the old one out of that
+    same day (a change within the day: the rider's own seat is free for the new trip)."""
+    after: Callable[[], None] | None = None
+    """Once the new trip is accepted and added, still under its day's lock and before anything
+    is committed: take the old one out of its own (other) day."""
+
+
+def _refusal(status_code: int, code: str, messages: tuple[str, str]) -> ApiError:
+    """A change refused: the old booking stays as it was, nothing is stored."""
+    return ApiError(
+        status_code,
+        code,
+        f"無法更改，原預約維持不變：{messages[0]}",
+        f"The booking was not changed and stays as it was: {messages[1]}",
+    )
 
 
 def book(
@@ -291,8 +322,15 @@ def book(
     now: dt.datetime,
     *,
     series_id: str | None = None,
+    replacing: Replacing | None = None,
 ) -> BookingPublic:
-    """Decide a booking and store it (accepted, waitlisted or refused, with the reason)."""
+    """Decide a booking and store it (accepted, waitlisted or refused, with the reason).
+
+    ``replacing``: a change of that booking. Every rule applies as to a new booking, but
+    anything short of acceptance is raised (409, with the reason; 422 naming the field as
+    for any booking) and nothing is stored; once accepted, the old booking leaves in the
+    same transaction (`Replacing`)."""
+    replaced = replacing.booking.id if replacing else None
     rider = resolve_rider(session, user, payload.rider_id)
     city = rider_city(cities, rider)
     facts = facts_for(city, rider, payload.pickup_at, payload.appointment_at)
@@ -317,8 +355,9 @@ def book(
         dropoff_address=payload.dropoff.address,
         requested_pickup_s=facts.pickup_s,
         appointment_s=facts.appointment_s,
-        series_id=series_id,
+        series_id=series_id or (replacing.booking.series_id if replacing else None),
         created_by=user.id,
+        replaces=replaced,
     )
     messages = ("", "")
     alternatives: list[Alternative] = []
@@ -334,7 +373,7 @@ def book(
     moment_s = facts.pickup_s if facts.pickup_s is not None else facts.appointment_s
     assert moment_s is not None
     overlap = check_no_overlap(
-        _rider_spans(session, rider.id, facts.service_date), (moment_s, moment_s)
+        _rider_spans(session, rider.id, facts.service_date, replaced), (moment_s, moment_s)
     )
     if not series_id:
         _raise_if_refused(overlap, time_field)
@@ -349,6 +388,8 @@ def book(
     )
     for rule in (overlap, eligibility, suspension):
         failed = failed or (rule if not rule.ok else None)
+    if failed is not None and replacing is not None:
+        raise _refusal(409, failed.rule, (failed.message_zh, failed.message_en))
     if failed is not None:
         booking.status, booking.reason, *msgs = _refused(failed)
         messages = (msgs[0], msgs[1])
@@ -358,6 +399,8 @@ def book(
     else:
         days.prepare(city.id, facts.service_date, (pickup, dropoff))
         with days.open(session, city.id, facts.service_date) as day:
+            if replacing is not None and replacing.before is not None:
+                replacing.before(day)
             trip = trip_of(booking)
             decision = day.plan.book(
                 trip, _promise(city), repair=_repair(city, facts.service_date, now)
@@ -368,9 +411,16 @@ def book(
                 assert decision.pickup_s is not None and decision.dropoff_s is not None
                 # Under the day's lock: the rider's other trips as stored now.
                 overlap = check_no_overlap(
-                    _rider_spans(session, rider.id, facts.service_date),
+                    _rider_spans(session, rider.id, facts.service_date, replaced),
                     (decision.pickup_s, decision.dropoff_s),
                 )
+            if replacing is not None and not (decision.accepted and overlap.ok):
+                # Raised inside the day: the transaction is rolled back (the old booking as it
+                # was) and the day held in memory dropped, to be built again from the database.
+                if not overlap.ok:
+                    raise _fixable(overlap, time_field)
+                assert decision.reason is not None
+                raise _refusal(409, str(decision.reason), _REASONS[decision.reason])
             if decision.accepted and not overlap.ok:
                 # Taken out again; the day stays in memory and catches up with what is stored
                 # before it is used again (raising here would drop it and rebuild it whole).
@@ -393,6 +443,8 @@ def book(
                 booking.est_dropoff_s = decision.dropoff_s
                 session.add(booking)
                 day.save(set(decision.changed))
+                if replacing is not None and replacing.after is not None:
+                    replacing.after()
             else:
                 assert decision.reason is not None
                 busy = decision.reason is UnservedReason.FLEET_BUSY
@@ -554,6 +606,7 @@ def booking_public(
         series_id=booking.series_id,
         late_cancellation=booking.late_cancellation,
         created_at=booking.created_at,
+        replaces=booking.replaces,
     )
 
 
@@ -629,13 +682,7 @@ def cancel_booking(
 ) -> tuple[Booking, tuple[str, str]]:
     """Cancel a booking; a late cancellation earns the city's penalty points."""
     city = cities[booking.city]
-    seconds = booking.requested_pickup_s
-    if booking.window_start_s is not None:
-        seconds = booking.window_start_s
-    if seconds is None:
-        seconds = booking.appointment_s or 0
-    pickup_at = at_seconds(city, booking.service_date, seconds)
-    outcome = check_cancellation(city, pickup_at, local(city, now, "now"))
+    outcome = check_cancellation(city, _pickup_at(city, booking), local(city, now, "now"))
 
     def refuse(status: str) -> ApiError:
         return ApiError(
@@ -653,6 +700,166 @@ def cancel_booking(
 
     _take_out(session, days, booking, ("accepted", "waitlisted"), refuse, change)
     return booking, (outcome.message_zh, outcome.message_en)
+
+
+def _pickup_at(city: CityConfig, booking: Booking) -> dt.datetime:
+    """When the rider is to be picked up: the promised window's start once accepted, else the
+    time asked for (or the appointment's)."""
+    seconds = booking.requested_pickup_s
+    if booking.window_start_s is not None:
+        seconds = booking.window_start_s
+    if seconds is None:
+        seconds = booking.appointment_s or 0
+    return at_seconds(city, booking.service_date, seconds)
+
+
+CHANGEABLE = ("accepted", "waitlisted")
+"""The bookings that can be changed: those still to come (and not yet on a bus's locked
+stops, see `change_booking`)."""
+
+CHANGED = "changed"
+"""The reason of a booking cancelled because it was changed (the new one ``replaces`` it)."""
+
+
+def _not_changeable(booking: Booking) -> ApiError:
+    if booking.status == "cancelled" and booking.reason == CHANGED:
+        return ApiError(
+            409,
+            "already_changed",
+            "此預約已更改過，已由新的預約取代；請更改新的預約",
+            "this booking was already changed and a new booking replaces it: change that one",
+        )
+    return ApiError(
+        409,
+        "not_changeable",
+        f"此預約狀態為 {booking.status}，無法更改",
+        f"a booking that is {booking.status} cannot be changed",
+    )
+
+
+def _withdraw(session: Session, day: OpenDay, booking: Booking, now: dt.datetime) -> None:
+    """Under the old booking's day lock, in the change's transaction: check the booking afresh
+    (still to come, not on a bus's locked stops), take its trip out of the day and cancel it
+    as changed: no late cancellation, no points."""
+    session.refresh(booking)
+    if booking.status not in CHANGEABLE:
+        raise _not_changeable(booking)
+    if any(ref[0] == booking.id for refs in day.row.locks.values() for ref in refs):
+        raise ApiError(
+            409,
+            "locked",
+            "車輛已出發前往接送或已載送此行程，無法更改；如需協助請聯絡調度員",
+            "the bus is already on its way for this trip or carrying the rider: it can no "
+            "longer be changed (call the dispatcher)",
+        )
+    if booking.id in day.plan.trips():
+        vehicle = booking.vehicle_id
+        day.plan.cancel(booking.id)
+        day.save({vehicle} if vehicle else None)
+    booking.status = "cancelled"
+    booking.reason = CHANGED
+    booking.cancelled_at = now
+    booking.late_cancellation = False
+
+
+def _changed_trip(city: CityConfig, booking: Booking, change: BookingChange) -> BookingCreate:
+    """The trip as changed: each field given by ``change``, the booking's own otherwise."""
+    pickup_at, appointment_at = change.pickup_at, change.appointment_at
+    if pickup_at is None and appointment_at is None:
+        if booking.requested_pickup_s is not None:
+            pickup_at = at_seconds(city, booking.service_date, booking.requested_pickup_s)
+        else:
+            appointment_at = at_seconds(city, booking.service_date, booking.appointment_s or 0)
+    stored = PlaceIn.model_construct
+    return BookingCreate.model_construct(
+        rider_id=booking.rider_id,
+        pickup=change.pickup
+        or stored(lat=booking.pickup_lat, lon=booking.pickup_lon, address=booking.pickup_address),
+        dropoff=change.dropoff
+        or stored(
+            lat=booking.dropoff_lat, lon=booking.dropoff_lon, address=booking.dropoff_address
+        ),
+        purpose=change.purpose or TripPurpose(booking.purpose),
+        mobility=change.mobility or Mobility(booking.mobility),
+        companions=booking.companions if change.companions is None else change.companions,
+        shared_ok=booking.shared_ok if change.shared_ok is None else change.shared_ok,
+        note=booking.note if change.note is None else change.note,
+        pickup_at=pickup_at,
+        appointment_at=appointment_at,
+    )
+
+
+def change_booking(
+    session: Session,
+    days: DayRegistry,
+    cities: dict[str, CityConfig],
+    user: User,
+    booking: Booking,
+    change: BookingChange,
+    now: dt.datetime,
+) -> BookingPublic:
+    """Change a booking: the changed trip is decided by `book` as a new booking, by every
+    rule (eligibility, booking window, service hours, certificate expiry, suspension, the
+    rider's other trips, a bus free); only if it is accepted is the old booking cancelled, in
+    the same transaction, as ``changed``, without points (a change is not a late cancellation:
+    the rider still travels, and the new booking is itself subject to the cancellation rules).
+    Anything else is answered as an error (422 naming the field, or 409 with the reason) and
+    the old booking stays exactly as it was.
+
+    Only this booking changes: a standing order's other dates stay as they are (the new
+    booking stays in the series, so cancelling the series still cancels it). A booking already
+    past, no longer accepted or waitlisted, or on a bus's locked stops (the bus on its way)
+    cannot be changed (409).
+
+    Within one day the old trip leaves the plan before the new one is decided (the rider's
+    own seat is free for it); across days both days are locked, the earlier first (as every
+    change does, so two changes never wait on each other)."""
+    city = cities[booking.city]
+    if booking.status not in CHANGEABLE:
+        raise _not_changeable(booking)
+    if _pickup_at(city, booking) <= local(city, now, "now"):
+        raise ApiError(
+            409,
+            "past",
+            "此行程的上車時間已過，無法更改",
+            "this trip's pickup time has passed: it cannot be changed",
+        )
+    payload = _changed_trip(city, booking, change)
+    rider = session.get(Rider, booking.rider_id)
+    assert rider is not None
+    new_city = rider_city(cities, rider)
+    moment = payload.pickup_at or payload.appointment_at
+    assert moment is not None
+    name = "pickup_at" if payload.pickup_at is not None else "appointment_at"
+    old_key = (booking.city, booking.service_date)
+    new_key = (new_city.id, request_time(new_city, moment, name).date())
+
+    def here(day: OpenDay) -> None:
+        _withdraw(session, day, booking, now)
+
+    def there() -> None:
+        with days.open(session, *old_key) as day:
+            _withdraw(session, day, booking, now)
+
+    if new_key == old_key:
+        answer = book(
+            session, days, cities, user, payload, now, replacing=Replacing(booking, before=here)
+        )
+    elif old_key < new_key:
+        with days.open(session, *old_key) as day:
+            _withdraw(session, day, booking, now)
+            answer = book(session, days, cities, user, payload, now, replacing=Replacing(booking))
+    else:
+        answer = book(
+            session, days, cities, user, payload, now, replacing=Replacing(booking, after=there)
+        )
+    return answer.model_copy(
+        update={
+            "message_zh": f"已更改：原預約（{booking.service_date}）已取消，不計違規點數。",
+            "message_en": f"Changed: the booking of {booking.service_date} is cancelled, with "
+            "no penalty points.",
+        }
+    )
 
 
 def penalties_of(
