@@ -242,6 +242,46 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     axe(page, "desk, the booking's answer")
     tab.shot("desk-booked")
 
+    # The rider calls back: change the trip's time, an hour later. The service decides the new
+    # time as a new booking; accepted, the old trip is cancelled without points and the new one
+    # listed; otherwise the old one stays and the reason is shown beside the form.
+    trip.get_by_role("button", name=re.compile("更改此行程")).click()
+    new_date = page.get_by_label("新日期")
+    expect(new_date).to_be_focused()
+    expect(new_date).to_have_value(desk.server.service_date.isoformat())
+    new_time = page.get_by_label("新的上車時刻")
+    expect(new_time).to_have_value("13:15")
+    new_time.fill("14:15")
+    axe(page, "desk, changing a trip's time")
+    trip.get_by_role("button", name=re.compile("送出更改")).click()
+    changed = page.locator("#trips-status").filter(has_text="已更改")
+    kept = trip.locator(".field-error").filter(has_text="未更改")
+    expect(changed.or_(kept)).to_be_visible()
+    old = desk.server.get(f"/v1/bookings/{booking_id}", desk.staff_token)
+    if changed.is_visible():
+        expect(page.locator("#upcoming-heading")).to_be_focused()
+        expect(changed).to_contain_text("不計違規點數")
+        assert (old["status"], old["reason"], old["late_cancellation"]) == (
+            "cancelled",
+            "changed",
+            False,
+        )
+        mine = desk.server.get(f"/v1/riders/{stored['rider_id']}/trips", desk.staff_token)[
+            "upcoming"
+        ]
+        (new,) = [b for b in mine if b.get("replaces") == booking_id]
+        assert new["requested_pickup_at"].startswith(
+            f"{desk.server.service_date.isoformat()}T14:15"
+        )
+        booking_id = new["id"]
+        trip = page.locator(f"#upcoming li[data-booking='{booking_id}']")
+        expect(trip).to_be_visible()
+    else:
+        expect(kept).to_be_focused()
+        assert old["status"] == stored["status"]
+    axe(page, "desk, the change's answer")
+    tab.shot("desk-changed")
+
     # And cancel it for them.
     trip.get_by_role("button", name=re.compile("取消此行程")).click()
     confirm = trip.get_by_role("button", name=re.compile("確定取消"))

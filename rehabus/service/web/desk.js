@@ -1,6 +1,7 @@
 // The call-takers' desk: a dispatcher on the phone finds the rider among tens of thousands (by
 // name, phone, national ID or certificate number: searched by the service, a page at a time),
-// sees their saved places, trips, points and eligibility, books or cancels for them (every rule
+// sees their saved places, trips, points and eligibility, books, changes (the new time decided by
+// every rule; the old trip kept if it is not accepted) or cancels for them (every rule
 // applied by the service, as on the rider's page) and registers new riders. Chinese first with
 // English beside it; everything works from the keyboard.
 "use strict";
@@ -71,6 +72,7 @@
     facilities: [],
     trips: { upcoming: [], recent: [] },
     confirming: null,
+    changing: null,
     key: null,
   };
 
@@ -344,6 +346,26 @@
 
   const OPEN = ["accepted", "waitlisted"];
 
+  // A trip's change, asked for on the phone: a new date and time (of the same kind, pickup or
+  // appointment); the service decides it as a new booking and keeps the old one if it cannot.
+  function changeForm(b) {
+    const id = R.esc(b.id);
+    const appointment = Boolean(b.appointment_at);
+    const time = R.hm(appointment ? b.appointment_at : b.requested_pickup_at);
+    const kind = appointment ? bi("新的看診時刻", "New appointment time") : bi("新的上車時刻", "New pickup time");
+    return (
+      `<form class="change-form" data-change-form="${id}" data-kind="${appointment ? "appointment_at" : "pickup_at"}" aria-labelledby="change-title-${id}" novalidate>` +
+      `<p id="change-title-${id}"><strong>${bi(`更改 ${b.service_date} 的行程`, `Change the trip on ${b.service_date}`)}</strong></p>` +
+      `<div class="form-grid"><div class="field"><label for="change-date-${id}">${bi("新日期", "New date")}</label>` +
+      `<input type="date" id="change-date-${id}" name="date" required value="${R.esc(b.service_date)}" aria-describedby="change-error-${id}"></div>` +
+      `<div class="field"><label for="change-time-${id}">${kind}</label>` +
+      `<input type="time" id="change-time-${id}" name="time" required step="300" value="${R.esc(time)}" aria-describedby="change-error-${id}"></div></div>` +
+      `<p class="field-error" id="change-error-${id}" tabindex="-1"></p>` +
+      `<div class="actions"><button type="submit">${bi("送出更改", "Submit the change")}</button>` +
+      `<button type="button" class="secondary" data-unchange="${id}">${bi("不更改", "Keep the trip as it is")}</button></div></form>`
+    );
+  }
+
   // Trips to come are the accepted and waitlisted ones; refused and cancelled requests for the
   // days ahead are listed with the past ones.
   function renderTrips() {
@@ -360,7 +382,10 @@
             ? `<p id="confirm-${R.esc(b.id)}">${bi(`確定取消 ${b.service_date} 的行程？`, `Cancel the trip on ${b.service_date}?`)}</p>` +
               `<div class="actions"><button type="button" class="danger" data-confirm="${R.esc(b.id)}" aria-describedby="confirm-${R.esc(b.id)}">${bi("確定取消", "Yes, cancel it")}</button>` +
               `<button type="button" class="secondary" data-keep="${R.esc(b.id)}">${bi("保留行程", "Keep the trip")}</button></div>`
-            : `<div class="actions"><button type="button" class="secondary" data-cancel="${R.esc(b.id)}">${bi("取消此行程", "Cancel this trip")}</button></div>`;
+            : state.changing === b.id
+              ? changeForm(b)
+              : `<div class="actions"><button type="button" class="secondary" data-change="${R.esc(b.id)}">${bi("改期／更改此行程", "Change this trip")}</button>` +
+                `<button type="button" class="secondary" data-cancel="${R.esc(b.id)}">${bi("取消此行程", "Cancel this trip")}</button></div>`;
         return `<li data-booking="${R.esc(b.id)}">${tripLine(b)}${actions}</li>`;
       })
       .join("");
@@ -385,6 +410,66 @@
     }
     for (const button of list.querySelectorAll("[data-confirm]")) {
       button.addEventListener("click", () => cancelTrip(button.dataset.confirm));
+    }
+    for (const button of list.querySelectorAll("[data-change]")) {
+      button.addEventListener("click", () => {
+        state.changing = button.dataset.change;
+        state.confirming = null;
+        renderTrips();
+        $(`change-date-${state.changing}`).focus();
+      });
+    }
+    for (const button of list.querySelectorAll("[data-unchange]")) {
+      button.addEventListener("click", () => {
+        const id = button.dataset.unchange;
+        state.changing = null;
+        renderTrips();
+        list.querySelector(`[data-change="${CSS.escape(id)}"]`).focus();
+      });
+    }
+    for (const form of list.querySelectorAll("[data-change-form]")) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        changeTrip(form);
+      });
+    }
+  }
+
+  async function changeTrip(form) {
+    const id = form.dataset.changeForm;
+    const date = form.elements.date.value;
+    const time = form.elements.time.value;
+    const error = $(`change-error-${id}`);
+    for (const input of [form.elements.date, form.elements.time]) input.removeAttribute("aria-invalid");
+    if (!date || !time) {
+      error.innerHTML = bi("請填寫新的日期與時刻。", "Give the new date and time.");
+      (date ? form.elements.time : form.elements.date).setAttribute("aria-invalid", "true");
+      error.focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const b = await R.api(`/v1/bookings/${id}/change`, {
+        method: "POST",
+        body: { [form.dataset.kind]: `${date}T${time}:00` },
+      });
+      state.changing = null;
+      await refreshTrips();
+      const status = pair(STATUS, b.status);
+      $("trips-status").innerHTML =
+        bi(`已更改：新的行程 ${b.service_date} `, `Changed: the new trip on ${b.service_date}, `) +
+        `${whenText(b)}（${status}）。` +
+        bi(" 原行程已取消，不計違規點數。", " The old trip is cancelled, with no penalty points.");
+      $("upcoming-heading").focus();
+    } catch (e) {
+      error.innerHTML =
+        bi("未更改，原行程不變：", "Not changed; the trip stays as it was: ") + "<br>" + errorHtml(e);
+      const field = e instanceof R.ApiError && e.detail[0]?.field;
+      if (field === "pickup_at" || field === "appointment_at") form.elements.time.setAttribute("aria-invalid", "true");
+      error.focus();
+    } finally {
+      button.disabled = false;
     }
   }
 
