@@ -32,15 +32,16 @@ def _count(world: World, who: str) -> int:
 def test_a_rider_cannot_hold_two_trips_at_once(world: World) -> None:
     _, me = world.new_rider("重疊測試")
     first = world.accepted(me, trip(DAY, "09:30", STATION, NCKU))
-    # The same time from elsewhere, and a time while the first trip is under way.
+    start, end = parse(first["estimated_pickup_at"]), parse(first["estimated_dropoff_at"])
+    # The same time from elsewhere, and a time while the first trip is under way (its middle:
+    # its estimated pickup itself is where it begins, and a trip may end just as it begins).
     for body in (
         trip(DAY, "09:30", KUO, TAINAN_HOSPITAL),
-        trip(DAY, parse(first["estimated_pickup_at"]).strftime("%H:%M"), KUO, NCKU),
+        trip(DAY, (start + (end - start) / 2).strftime("%H:%M"), KUO, NCKU),
     ):
         detail = assert_error(world.book(me, body), 422, "pickup_at")
         assert detail["type"] == "trip.overlaps"
     # An appointment while the first trip is under way.
-    start, end = parse(first["estimated_pickup_at"]), parse(first["estimated_dropoff_at"])
     arrive = start + (end - start) / 2
     clash = {**trip(DAY, "09:00", TAINAN_HOSPITAL, KUO), "appointment_at": arrive.isoformat()}
     del clash["pickup_at"]
