@@ -41,6 +41,7 @@ from typing import Any
 
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
+from benchmarks.calibration_sharing import FIGURES
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.demand import DemandModel, DemandParameters
 from rehabus.dispatch.sim import (
@@ -112,16 +113,6 @@ BEFORE: dict[str, dict[str, Any]] = {
 }
 FIT_START = dt.date(2025, 3, 3)
 CHECK_START = dt.date(2025, 3, 10)
-FIGURES = (
-    "requests",
-    "served_share",
-    "carried",
-    "shared_share",
-    "mean_ride_over_direct",
-    "vehicles_used",
-    "on_time_pickup_share",
-    "appointments_kept_share",
-)
 
 
 def _demand(city: str, setting: dict[str, Any]) -> DemandModel:

@@ -6,24 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _city_file import tainan_with_section
 
 from rehabus.dispatch.city import Costs, load_city
 from rehabus.dispatch.errors import ConfigError
-from rehabus.dispatch.settings import get_settings
 
-CITIES_DIR = get_settings().shipped_data_dir / "cities"
 SECTION = "[costs]"
 
 
 def _costs(tmp_path: Path, body: str | None) -> Path:
-    """Tainan's file with its ``[costs]`` section replaced by ``body`` (``None``: none)."""
-    lines = (CITIES_DIR / "tainan.toml").read_text(encoding="utf-8").splitlines()
-    start = lines.index(SECTION)
-    end = next((k for k in range(start + 1, len(lines)) if lines[k].startswith("[")), len(lines))
-    kept = lines[:start] + ([SECTION, body] if body is not None else []) + lines[end:]
-    path = tmp_path / "tainan-costs.toml"
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return path
+    return tainan_with_section(tmp_path, SECTION, body)
 
 
 @pytest.mark.parametrize("city", ["tainan", "kaohsiung"])

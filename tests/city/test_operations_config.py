@@ -7,27 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from _city_file import tainan_with_section
 
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.demand import DemandModel
 from rehabus.dispatch.errors import ConfigError
-from rehabus.dispatch.settings import get_settings
-
-CITIES_DIR = get_settings().shipped_data_dir / "cities"
 
 
 def _with_operations(tmp_path: Path, body: str | None) -> Path:
-    """Tainan's file with its ``[operations]`` section replaced by ``body`` (``None``: none)."""
-    lines = (CITIES_DIR / "tainan.toml").read_text(encoding="utf-8").splitlines()
-    if "[operations]" in lines:
-        start = lines.index("[operations]")
-        end = next(k for k in range(start + 1, len(lines)) if lines[k].startswith("["))
-        lines = lines[:start] + lines[end:]
-    at = lines.index("[paths]   # relative to data/")
-    kept = lines[:at] + (["[operations]", body] if body is not None else []) + lines[at:]
-    path = tmp_path / "tainan-operations.toml"
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return path
+    return tainan_with_section(tmp_path, "[operations]", body)
 
 
 def _error(path: Path) -> str:

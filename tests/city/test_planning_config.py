@@ -5,25 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _city_file import tainan_with_section
 
 from rehabus.dispatch.city import load_city
 from rehabus.dispatch.errors import ConfigError
 from rehabus.dispatch.model.rules import RideTimeRule, SlackRule
-from rehabus.dispatch.settings import get_settings
 
-CITIES_DIR = get_settings().shipped_data_dir / "cities"
 SECTION = "[planning]"
 
 
 def _planning(tmp_path: Path, body: str | None) -> Path:
-    """Tainan's file with its ``[planning]`` section replaced by ``body`` (``None``: none)."""
-    lines = (CITIES_DIR / "tainan.toml").read_text(encoding="utf-8").splitlines()
-    start = lines.index(SECTION)
-    end = next((k for k in range(start + 1, len(lines)) if lines[k].startswith("[")), len(lines))
-    kept = lines[:start] + ([SECTION, body] if body is not None else []) + lines[end:]
-    path = tmp_path / "tainan-planning.toml"
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return path
+    return tainan_with_section(tmp_path, SECTION, body)
 
 
 def _error(path: Path) -> str:
