@@ -44,7 +44,10 @@ def test_a_day_is_decided_played_and_counted(tiny_day: DemandDay, provider, poli
     assert result.planned["violations"] == 0
     assert 0 < f["carried"] <= f["served"]  # no-shows are served but not carried
     assert 0 <= f["on_time_pickup_share"] <= 1 and 0 <= f["shared_share"] <= 1
-    assert f["mean_ride_over_direct"] >= 1.0
+    # Planned at free-flow times, no ride is shorter than the direct trip; driven in the
+    # simulator's noisy traffic, a ride may be (a city that shares little rides near 1.0).
+    assert result.planned["mean_ride_over_direct"] >= 1.0
+    assert 0.5 < f["mean_ride_over_direct"] < 3.0
     assert f["vehicle_km"] > 0 and f["operating_cost_twd"] > 0
     assert 0 < f["fares_twd"] < f["meter_twd"]  # riders pay a share of the meter
     assert sum(r for _, r in result.by_district.values()) == f["refused"]
