@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _sim_study import simulate_fleet, two_workers
 from dask.distributed import LocalCluster
 
 from rehabus.cli import main
@@ -40,43 +41,19 @@ OPTIONS = {(False, 0.0), (False, 2.0), (True, 0.0), (True, 2.0)}
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as running:
+    with two_workers() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def study(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("study")
-    with pytest.raises(SystemExit) as stop:
-        main(
-            [
-                "simulate",
-                "fleet",
-                "--sizes",
-                "2,4",
-                "--policies",
-                "fcfs",
-                "--scales",
-                "0.03",
-                "--days",
-                "2",
-                "--taxis",
-                "off,on",
-                "--remote-head-starts",
-                "0,2",
-                "--solve-iterations",
-                "20",
-                "--reoptimize-hours",
-                "0",
-                "--scheduler",
-                cluster.scheduler_address,
-                "--out",
-                str(out),
-            ]
-        )
-    assert stop.value.code == 0
+    simulate_fleet(
+        cluster,
+        out,
+        *("--sizes", "2,4", "--policies", "fcfs", "--scales", "0.03", "--days", "2"),
+        *("--taxis", "off,on", "--remote-head-starts", "0,2"),
+    )
     return out
 
 

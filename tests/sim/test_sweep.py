@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _sim_study import simulate_fleet, two_workers
 from dask.distributed import LocalCluster
 
 from rehabus.cli import main
@@ -37,9 +38,7 @@ TINY = SimParameters(solve_iterations=30, reoptimize_iterations=5, reoptimize_ev
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as running:
+    with two_workers() as running:
         yield running
 
 
@@ -86,32 +85,12 @@ def test_sweep_on_two_workers(cluster: LocalCluster) -> None:
 
 def test_command_line_sweep(cluster: LocalCluster, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "study"
-    with pytest.raises(SystemExit) as stop:
-        main(
-            [
-                "simulate",
-                "fleet",
-                "--sizes",
-                "2,4",
-                "--policies",
-                "fcfs",
-                "--layouts",
-                "standard,wheelchair3",
-                "--scales",
-                "0.02",
-                "--days",
-                "1",
-                "--solve-iterations",
-                "20",
-                "--reoptimize-hours",
-                "0",
-                "--scheduler",
-                cluster.scheduler_address,
-                "--out",
-                str(out),
-            ]
-        )
-    assert stop.value.code == 0
+    simulate_fleet(
+        cluster,
+        out,
+        *("--sizes", "2,4", "--policies", "fcfs", "--layouts", "standard,wheelchair3"),
+        *("--scales", "0.02", "--days", "1"),
+    )
     printed = capsys.readouterr().out
     assert "served" in printed and str(out) in printed
     with (out / "summary.csv").open() as fh:

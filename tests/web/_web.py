@@ -4,13 +4,16 @@ screenshots. (Fixtures are in ``conftest.py``; tests import these names from her
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,6 +29,10 @@ CHROMIUM_ARGS = [
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 DEMO_BOOKINGS = 60
+PHONE = ViewportSize(width=360, height=740)
+DESKTOP = ViewportSize(width=1280, height=900)
+CSP_VIOLATION = re.compile("Content Security Policy", re.IGNORECASE)
+"""What Chromium's console says of a Content Security Policy violation."""
 
 
 @dataclass
@@ -123,3 +130,78 @@ def new_tab(browser: Browser, server: Server) -> Iterator[Tab]:
     yield Tab(page, context, server.url, errors)
     context.close()
     assert not errors, f"the page's scripts failed: {errors}"
+
+
+@dataclass
+class Device:
+    """A tab on a phone (360 x 740 CSS px, touch) or a desktop (1280 x 900) under the pages'
+    own Content Security Policy."""
+
+    name: str
+    """"phone" or "desktop"."""
+    tab: Tab
+    phone: bool
+    violations: list[str]
+    """Content Security Policy violations Chromium reported, in any of the context's windows."""
+
+
+@contextmanager
+def open_device(
+    browser: Browser,
+    server: Server,
+    *,
+    phone: bool,
+    axe: bool = True,
+    violations_fail: bool = True,
+) -> Iterator[Device]:
+    """A fresh browser context (no sign-in, Chinese) on the service, as a phone or a desktop,
+    keeping the pages' policy: axe-core (with ``axe``) comes in by Playwright's init script, not
+    through the page. On leaving, the context is closed and the page's scripts must not have
+    failed, nor (with ``violations_fail``) the policy been violated."""
+    if phone:
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-TW"
+        )
+    else:
+        context = browser.new_context(viewport=DESKTOP, locale="zh-TW")
+    if axe:
+        context.add_init_script(path=str(AXE))
+    violations: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if CSP_VIOLATION.search(message.text):
+            violations.append(message.text)
+
+    context.on("console", seen)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    name = "phone" if phone else "desktop"
+    try:
+        yield Device(name, Tab(page, context, server.url, errors), phone, violations)
+    finally:
+        context.close()
+    assert not errors, f"the page's scripts failed: {errors}"
+    if violations_fail:
+        assert not violations, violations
+
+
+def book_trip(server: Server, rider_id: str, token: str) -> str:
+    """A trip booked through the API for the rider (home in 東區 to 成大醫院 at 18:30 on the
+    demo day, medical, walks), which must be accepted; returns its id."""
+    booked = httpx.post(
+        f"{server.url}/v1/bookings",
+        json={
+            "rider_id": rider_id,
+            "pickup": {"lat": 22.9861, "lon": 120.2207, "address": "家"},
+            "dropoff": {"lat": 23.00182, "lon": 120.2192, "address": "成大醫院"},
+            "pickup_at": f"{server.service_date}T18:30:00",
+            "purpose": "medical",
+            "mobility": "walks",
+        },
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        timeout=60,
+    )
+    assert booked.status_code == 201 and booked.json()["status"] == "accepted", booked.text
+    return str(booked.json()["id"])

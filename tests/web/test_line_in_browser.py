@@ -43,8 +43,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from _web import AXE, Server, Tab
-from playwright.sync_api import Browser, ConsoleMessage, ViewportSize, expect
+from _web import Device, Server, open_device
+from playwright.sync_api import Browser, expect
 
 from tests.support.live import live_server
 
@@ -65,11 +65,8 @@ from _line_platform import (
     texts,
 )
 
-PHONE = ViewportSize(width=360, height=740)
-DESKTOP = ViewportSize(width=1280, height=900)
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET_PX = 44
-CSP = re.compile("Content Security Policy", re.IGNORECASE)
 CAREGIVER, CAREGIVER_PASSWORD = "caregiver", "caregiver-demo"
 """The demo's caregiver (`rehabus.service.services.demo`): two demo riders, each with a saved
 home and NCKU Hospital."""
@@ -142,69 +139,48 @@ def _line_refused_nothing(line: FakeLine) -> Iterator[None]:
 
 
 @dataclass
-class Device:
-    name: str
-    tab: Tab
-    phone: bool
-    violations: list[str]
-    """Content Security Policy violations Chromium reported (none are expected)."""
+class LineDevice(Device):
     dialog: list[str]
     """The addresses of LINE's account-link dialog the browser went to."""
 
 
-def _device(browser: Browser, server: Server, name: str) -> Iterator[Device]:
-    phone = name == "phone"
-    context = browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, locale="zh-TW"
-    )
-    context.add_init_script(path=str(AXE))
-    violations: list[str] = []
-    dialog: list[str] = []
+def _device(browser: Browser, server: Server, *, phone: bool) -> Iterator[LineDevice]:
+    with open_device(browser, server, phone=phone) as opened:
+        device = LineDevice(opened.name, opened.tab, opened.phone, opened.violations, [])
+        # LINE's account-link dialog is answered by Chromium's own request interception (the
+        # DevTools protocol's Fetch domain, on this page only): it pauses the request the
+        # sign-in's 303 leads to, where Playwright's routes let a redirect go to the network.
+        devtools = device.tab.context.new_cdp_session(device.tab.page)
 
-    def seen(message: ConsoleMessage) -> None:
-        if CSP.search(message.text):
-            violations.append(message.text)
+        def at_line(event: dict[str, Any]) -> None:
+            url = event["request"]["url"]
+            if urlsplit(url).path == urlsplit(ACCOUNT_LINK_URL).path:
+                device.dialog.append(url)
+            devtools.send(
+                "Fetch.fulfillRequest",
+                {
+                    "requestId": event["requestId"],
+                    "responseCode": 200,
+                    "responseHeaders": [
+                        {"name": "Content-Type", "value": "text/html; charset=utf-8"}
+                    ],
+                    "body": base64.b64encode(LINE_DIALOG).decode(),
+                },
+            )
 
-    context.on("console", seen)
-    page = context.new_page()
-    # LINE's account-link dialog is answered by Chromium's own request interception (the
-    # DevTools protocol's Fetch domain, on this page only): it pauses the request the sign-in's
-    # 303 leads to, where Playwright's routes let a redirect go to the network.
-    devtools = context.new_cdp_session(page)
-
-    def at_line(event: dict[str, Any]) -> None:
-        url = event["request"]["url"]
-        if urlsplit(url).path == urlsplit(ACCOUNT_LINK_URL).path:
-            dialog.append(url)
-        devtools.send(
-            "Fetch.fulfillRequest",
-            {
-                "requestId": event["requestId"],
-                "responseCode": 200,
-                "responseHeaders": [{"name": "Content-Type", "value": "text/html; charset=utf-8"}],
-                "body": base64.b64encode(LINE_DIALOG).decode(),
-            },
-        )
-
-    devtools.on("Fetch.requestPaused", at_line)
-    devtools.send("Fetch.enable", {"patterns": [{"urlPattern": "https://access.line.me/*"}]})
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield Device(name, Tab(page, context, server.url, errors), phone, violations, dialog)
-    context.close()
-    assert not errors, f"the page's scripts failed: {errors}"
-    assert not violations, violations
+        devtools.on("Fetch.requestPaused", at_line)
+        devtools.send("Fetch.enable", {"patterns": [{"urlPattern": "https://access.line.me/*"}]})
+        yield device
 
 
 @pytest.fixture
-def phone(browser: Browser, line_server: Server) -> Iterator[Device]:
-    yield from _device(browser, line_server, "phone")
+def phone(browser: Browser, line_server: Server) -> Iterator[LineDevice]:
+    yield from _device(browser, line_server, phone=True)
 
 
 @pytest.fixture
-def desktop(browser: Browser, line_server: Server) -> Iterator[Device]:
-    yield from _device(browser, line_server, "desktop")
+def desktop(browser: Browser, line_server: Server) -> Iterator[LineDevice]:
+    yield from _device(browser, line_server, phone=False)
 
 
 def _sideways(device: Device) -> tuple[int, int]:
@@ -281,7 +257,7 @@ def _bookings(server: Server, token: str, day: dt.date) -> list[dict[str, Any]]:
 
 
 def test_a_caregiver_links_on_a_phone_and_books_by_line(
-    phone: Device, line_server: Server, line: FakeLine, webhook: httpx.Client
+    phone: LineDevice, line_server: Server, line: FakeLine, webhook: httpx.Client
 ) -> None:
     page = phone.tab.page
     chat = LiveChat(webhook, line)  # type: ignore[arg-type]  # an httpx client, as LINE calls
@@ -382,7 +358,7 @@ def test_a_caregiver_links_on_a_phone_and_books_by_line(
 
 
 def test_the_link_page_on_a_desktop(
-    desktop: Device, line_server: Server, line: FakeLine, webhook: httpx.Client
+    desktop: LineDevice, line_server: Server, line: FakeLine, webhook: httpx.Client
 ) -> None:
     chat = LiveChat(webhook, line)  # type: ignore[arg-type]
     url = link_url(chat.text("你好"))

@@ -11,31 +11,16 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from _web import Server, Tab
-from playwright.sync_api import Browser, ConsoleMessage, expect
-
-VIOLATION = re.compile(r"Content Security Policy", re.IGNORECASE)
+from _web import CSP_VIOLATION, Server, Tab, open_device
+from playwright.sync_api import Browser, expect
 
 
 @pytest.fixture
 def strict_tab(browser: Browser, server: Server) -> Iterator[tuple[Tab, list[str]]]:
     """A tab that enforces the pages' policy, with every violation reported in any of its
     windows."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
-    violations: list[str] = []
-
-    def seen(message: ConsoleMessage) -> None:
-        if VIOLATION.search(message.text):
-            violations.append(message.text)
-
-    context.on("console", seen)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield Tab(page, context, server.url, errors), violations
-    context.close()
-    assert not errors, f"the page's scripts failed: {errors}"
+    with open_device(browser, server, phone=False, axe=False, violations_fail=False) as device:
+        yield device.tab, device.violations
 
 
 def _revoked(server: Server, token: str, wait_s: float = 60.0) -> bool:
@@ -88,7 +73,7 @@ def test_the_pages_work_under_their_policy(
 
     # The policy is really enforced in these tabs, and its violations are seen: an image from
     # another host is refused (never fetched).
-    with page.expect_console_message(lambda m: bool(VIOLATION.search(m.text))) as refused:
+    with page.expect_console_message(lambda m: bool(CSP_VIOLATION.search(m.text))) as refused:
         page.evaluate(
             "document.body.insertAdjacentHTML('beforeend',"
             ' \'<img alt="" src="https://example.invalid/x.png">\')'

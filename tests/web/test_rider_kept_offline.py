@@ -12,14 +12,13 @@ network cut. At 360 x 740 CSS px, touch; each new state meets what the phone tes
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from _web import Server, Tab
+from _web import Device, Server, Tab, book_trip, open_device
 from playwright.sync_api import Browser, BrowserContext, expect
-from test_rider_phone import PASSWORD, Device, _check, _device, _new_rider, _roc
+from test_rider_phone import PASSWORD, _check, _new_rider, _roc
 
 KEPT_CACHE = "rehabus-rider-kept"
 DATA_CACHE = "rehabus-rider-data"
@@ -29,27 +28,8 @@ AS_OF = re.compile(r"離線 offline，資料時間 \d{2}:\d{2}（民國\d+年\d+
 
 @pytest.fixture
 def phone(browser: Browser, server: Server) -> Iterator[Device]:
-    yield from _device(browser, server, "phone")
-
-
-def _book(server: Server, rider_id: str, username: str) -> str:
-    """A trip booked for the rider through the API; returns its id."""
-    token = server.token(username, PASSWORD)
-    booked = httpx.post(
-        f"{server.url}/v1/bookings",
-        json={
-            "rider_id": rider_id,
-            "pickup": {"lat": 22.9861, "lon": 120.2207, "address": "家"},
-            "dropoff": {"lat": 23.00182, "lon": 120.2192, "address": "成大醫院"},
-            "pickup_at": f"{server.service_date}T18:30:00",
-            "purpose": "medical",
-            "mobility": "walks",
-        },
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-        timeout=60,
-    )
-    assert booked.status_code == 201 and booked.json()["status"] == "accepted", booked.text
-    return str(booked.json()["id"])
+    with open_device(browser, server, phone=True) as opened:
+        yield opened
 
 
 def _reopen(device: Device, context: BrowserContext, *, offline: bool) -> Device:
@@ -64,7 +44,7 @@ def _reopen(device: Device, context: BrowserContext, *, offline: bool) -> Device
     tab = Tab(page, context, device.tab.base, errors)
     tab.open("/rider")
     page.wait_for_function("document.readyState === 'complete'")
-    return Device(device.name, tab, device.touch, device.violations)
+    return Device(device.name, tab, device.phone, device.violations)
 
 
 def _caches(device: Device) -> list[str]:
@@ -106,7 +86,7 @@ def _sign_in(device: Device, username: str, *, remember: bool) -> None:
 def test_remembered_trips_are_read_offline_after_reopening(phone: Device, server: Server) -> None:
     context = phone.tab.context
     rider_id, username = _new_rider(server)
-    booking_id = _book(server, rider_id, username)
+    booking_id = book_trip(server, rider_id, server.token(username, PASSWORD))
     phone.tab.open("/rider")
     _check(phone, "signed out, the remember choice")
     _sign_in(phone, username, remember=True)
@@ -177,7 +157,7 @@ def test_another_sign_in_or_an_expired_one_deletes_the_snapshot(
 ) -> None:
     context = phone.tab.context
     first_id, first = _new_rider(server)
-    _book(server, first_id, first)
+    book_trip(server, first_id, server.token(first, PASSWORD))
     phone.tab.open("/rider")
     _sign_in(phone, first, remember=True)
     page = phone.tab.page

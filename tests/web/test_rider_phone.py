@@ -21,23 +21,19 @@ import re
 import struct
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from _rider import choose_place, suggestion
-from _web import AXE, Server, Tab
-from playwright.sync_api import Browser, ConsoleMessage, ViewportSize, expect
+from _web import Device, Server, book_trip, open_device
+from playwright.sync_api import Browser, expect
 
-PHONE = ViewportSize(width=360, height=740)
-DESKTOP = ViewportSize(width=1280, height=900)
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET_PX = 44
 MIN_SMALL_TARGET_PX = 24
 """Radio buttons and check boxes (their labels widen what can be tapped)."""
 PASSWORD = "phone-rider-1"
 WEEKDAYS = "一二三四五六日"
-CSP = re.compile("Content Security Policy", re.IGNORECASE)
 AM_PM = re.compile(r"上午|下午|\b[AaPp]\.?[Mm]\b")
 FOCUS_HIDDEN = """() => {
     const e = document.activeElement;
@@ -53,46 +49,16 @@ FOCUS_HIDDEN = """() => {
 """The focused element's name if it is off screen or something else covers it, else null."""
 
 
-@dataclass
-class Device:
-    name: str
-    tab: Tab
-    touch: bool
-    violations: list[str]
-    """Content Security Policy violations Chromium reported (none are expected)."""
-
-
-def _device(browser: Browser, server: Server, name: str) -> Iterator[Device]:
-    phone = name == "phone"
-    context = browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, locale="zh-TW"
-    )
-    context.add_init_script(path=str(AXE))
-    violations: list[str] = []
-
-    def seen(message: ConsoleMessage) -> None:
-        if CSP.search(message.text):
-            violations.append(message.text)
-
-    context.on("console", seen)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield Device(name, Tab(page, context, server.url, errors), phone, violations)
-    context.close()
-    assert not errors, f"the page's scripts failed: {errors}"
-    assert not violations, violations
-
-
 @pytest.fixture(params=["phone", "desktop"])
 def device(request: pytest.FixtureRequest, browser: Browser, server: Server) -> Iterator[Device]:
-    yield from _device(browser, server, request.param)
+    with open_device(browser, server, phone=request.param == "phone") as opened:
+        yield opened
 
 
 @pytest.fixture
 def phone(browser: Browser, server: Server) -> Iterator[Device]:
-    yield from _device(browser, server, "phone")
+    with open_device(browser, server, phone=True) as opened:
+        yield opened
 
 
 def _new_rider(server: Server) -> tuple[str, str]:
@@ -194,7 +160,7 @@ def test_a_rider_books_from_typed_places(device: Device, server: Server) -> None
     page.locator("#pickup-note").fill("南門路 31 號前")
 
     # The drop-off: a hospital, typed with 台 for 臺, tapped (clicked on a desktop).
-    choose_place(page, "dropoff", "台南醫院", "衛生福利部臺南醫院", tap=device.touch)
+    choose_place(page, "dropoff", "台南醫院", "衛生福利部臺南醫院", tap=device.phone)
     expect(page.locator("#dropoff-chosen")).to_have_text("已選：衛生福利部臺南醫院（醫院・中西區）")
 
     # The date in the 民國 calendar by default; the time on the 24-hour clock.
@@ -203,9 +169,9 @@ def test_a_rider_books_from_typed_places(device: Device, server: Server) -> None
     expect(page.locator("#date-shown")).to_have_text(_roc(day))
     page.get_by_label("上車時間").check()
     time = page.locator("#time")
-    time.fill("1730" if device.touch else "1900")
+    time.fill("1730" if device.phone else "1900")
     time.press("Tab")
-    expect(time).to_have_value("17:30" if device.touch else "19:00")
+    expect(time).to_have_value("17:30" if device.phone else "19:00")
     _check(device, "the form filled in")
     page.get_by_role("button", name="送出預約").click()
 
@@ -350,21 +316,7 @@ def test_the_page_installs_and_keeps_upcoming_trips_offline(phone: Device, serve
     # worker takes it over.
     rider_id, username = _new_rider(server)
     token = server.token(username, PASSWORD)
-    booked = httpx.post(
-        f"{server.url}/v1/bookings",
-        json={
-            "rider_id": rider_id,
-            "pickup": {"lat": 22.9861, "lon": 120.2207, "address": "家"},
-            "dropoff": {"lat": 23.00182, "lon": 120.2192, "address": "成大醫院"},
-            "pickup_at": f"{server.service_date}T18:30:00",
-            "purpose": "medical",
-            "mobility": "walks",
-        },
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-        timeout=60,
-    )
-    assert booked.status_code == 201 and booked.json()["status"] == "accepted", booked.text
-    booking_id = booked.json()["id"]
+    booking_id = book_trip(server, rider_id, token)
     tab.open("/rider")
     expect(page.locator("link[rel=manifest]")).to_have_attribute(
         "href", "/web/manifest.webmanifest"
