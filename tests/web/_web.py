@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+"""axe-core's tags for WCAG 2.2 level AA (with the A and AA rules of 2.0 and 2.1 it keeps)."""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 DEMO_BOOKINGS = 60
 PHONE = ViewportSize(width=360, height=740)
@@ -109,6 +111,22 @@ class Tab:
         ]
         assert not bad, f"axe on {what}:\n" + "\n".join(summary)
         return list(result["violations"])
+
+    def axe_wcag22(self, what: str) -> None:
+        """Run axe-core on the page as it is now with the WCAG 2.0, 2.1 and 2.2 A and AA rules
+        (the Ministry of Digital Affairs' standard is based on WCAG 2.2): any violation fails."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            """async (tags) => await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
+            WCAG22_AA,
+        )
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"]
+        ]
+        assert not found, f"axe (WCAG 2.2 AA) on {what}:\n" + "\n".join(found)
 
     def shot(self, name: str, *, full_page: bool = True) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from _web import AXE, DEMO_BOOKINGS, Server, Tab, new_tab
+from _web import DEMO_BOOKINGS, Server, Tab, new_tab
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from rehabus.service.services.rider_import import (
@@ -39,7 +39,6 @@ from tests.support.live import ROOT, live_server
 RIDERS = 20_000
 SEED = 16
 TAIPEI = ZoneInfo("Asia/Taipei")
-WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SEARCH_BUDGET_S = 1.0
 """A search among the 20,000, as the service answers it."""
 
@@ -104,26 +103,10 @@ def tab(browser: Browser, desk: Desk) -> Iterator[Tab]:
     yield from new_tab(browser, desk.server)
 
 
-def axe(page: Page, what: str) -> None:
-    """axe-core on the page as it is now, WCAG 2.2 AA: any violation fails."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-        "resultTypes: ['violations']})",
-        WCAG22_AA,
-    )
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
-    assert not bad, f"axe on {what}:\n" + "\n".join(bad)
-
-
 def sign_in(tab: Tab) -> None:
     tab.open("/desk")
     expect(tab.page.locator("h1")).to_contain_text("電話預約台")
-    axe(tab.page, "desk, signed out")
+    tab.axe_wcag22("desk, signed out")
     tab.sign_in("dispatcher", "dispatcher-demo")
     expect(tab.page.get_by_label("姓名、電話、身分證號或證明號碼")).to_be_focused()
 
@@ -175,7 +158,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     expect(page.locator("#search-status")).to_contain_text("by name")
     expect(first).to_contain_text(masked)
     assert wanted["national_id"] not in page.content()
-    axe(page, "desk, found by name")
+    tab.axe_wcag22("desk, found by name")
     tab.shot("desk-found-by-name")
 
     # A common surname: thousands, a page at a time.
@@ -187,7 +170,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     page.get_by_role("button", name=re.compile("下一頁")).click()
     expect(page.locator("#page-of")).to_contain_text("第 2 /")
     expect(page.locator("#results-table")).to_be_focused()
-    axe(page, "desk, second page of a common surname")
+    tab.axe_wcag22("desk, second page of a common surname")
 
     # By phone, typed with dashes: the rider with that number first.
     phone = wanted["phone"].replace("-", "")
@@ -219,7 +202,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     expect(facts).to_contain_text(wanted["certificate_number"])
     expect(facts).to_contain_text(wanted["certificate_expiry"])
     expect(page.locator("#upcoming-heading")).to_be_visible()
-    axe(page, "desk, a rider open")
+    tab.axe_wcag22("desk, a rider open")
 
     # Book for them: hospital to hospital, tomorrow.
     pick(page, "#pickup-place", "衛生福利部臺南醫院・中西區")
@@ -228,7 +211,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     page.get_by_label("時間是").select_option("pickup")
     page.locator("#book-time").fill("13:15")
     page.get_by_label("目的").select_option("rehabilitation")
-    axe(page, "desk, the booking form filled")
+    tab.axe_wcag22("desk, the booking form filled")
     page.get_by_role("button", name=re.compile("送出預約")).click()
     expect(page.locator("#answer-heading")).to_be_focused()
     status = page.locator("#answer .answer .status")
@@ -239,7 +222,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     stored = desk.server.get(f"/v1/bookings/{booking_id}", desk.staff_token)
     assert stored["rider_id"] == answer["items"][0]["id"]
     assert stored["status"] in ("accepted", "waitlisted")
-    axe(page, "desk, the booking's answer")
+    tab.axe_wcag22("desk, the booking's answer")
     tab.shot("desk-booked")
 
     # The rider calls back: change the trip's time, an hour later. The service decides the new
@@ -252,7 +235,7 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     new_time = page.get_by_label("新的上車時刻")
     expect(new_time).to_have_value("13:15")
     new_time.fill("14:15")
-    axe(page, "desk, changing a trip's time")
+    tab.axe_wcag22("desk, changing a trip's time")
     trip.get_by_role("button", name=re.compile("送出更改")).click()
     changed = page.locator("#trips-status").filter(has_text="已更改")
     kept = trip.locator(".field-error").filter(has_text="未更改")
@@ -279,14 +262,14 @@ def test_a_call_taker_finds_a_rider_among_20000_and_books_for_them(tab: Tab, des
     else:
         expect(kept).to_be_focused()
         assert old["status"] == stored["status"]
-    axe(page, "desk, the change's answer")
+    tab.axe_wcag22("desk, the change's answer")
     tab.shot("desk-changed")
 
     # And cancel it for them.
     trip.get_by_role("button", name=re.compile("取消此行程")).click()
     confirm = trip.get_by_role("button", name=re.compile("確定取消"))
     expect(confirm).to_be_focused()
-    axe(page, "desk, confirming a cancellation")
+    tab.axe_wcag22("desk, confirming a cancellation")
     confirm.click()
     expect(page.locator("#trips-status")).to_contain_text(
         f"已取消 {desk.server.service_date.isoformat()} 的行程"
@@ -313,7 +296,7 @@ def test_registering_a_rider_checks_the_number(tab: Tab, desk: Desk) -> None:
     page.get_by_label("證明有效期限").fill(expiry)
     number_field = page.get_by_label("身分證或居留證號碼")
     number_field.fill("A123456788")
-    axe(page, "desk, the registration form")
+    tab.axe_wcag22("desk, the registration form")
     page.get_by_role("button", name="登記 Register", exact=True).click()
     error = page.locator("#reg-national_id-error")
     expect(error).to_contain_text("檢查碼不符")
@@ -321,7 +304,7 @@ def test_registering_a_rider_checks_the_number(tab: Tab, desk: Desk) -> None:
     expect(number_field).to_have_attribute("aria-invalid", "true")
     expect(number_field).to_be_focused()
     expect(page.locator("#register-error")).to_contain_text("請修正標示的欄位")
-    axe(page, "desk, a wrong national ID beside its field")
+    tab.axe_wcag22("desk, a wrong national ID beside its field")
     tab.shot("desk-register-wrong-id")
 
     # The new resident certificate format, with a letter no made-up rider has.
@@ -335,7 +318,7 @@ def test_registering_a_rider_checks_the_number(tab: Tab, desk: Desk) -> None:
     expect(page.locator("#rider-facts")).to_contain_text(masked)
     expect(page.locator("#rider-facts")).to_contain_text("TN-2026-0001")
     expect(page.locator("#search-status")).to_contain_text("已登記新乘客")
-    axe(page, "desk, a rider just registered")
+    tab.axe_wcag22("desk, a rider just registered")
     search(page, number)
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results tbody tr th")).to_have_text("測試新乘客")
@@ -365,7 +348,7 @@ def test_an_expired_certificate_is_refused_with_the_reason(tab: Tab, desk: Desk)
     expect(answer).to_contain_text("eligibility.certificate_expired")
     expect(page.locator("#recent")).to_contain_text("無法預約")  # not among the trips to come
     expect(page.locator("#trips-status")).to_contain_text("沒有即將出發的行程")
-    axe(page, "desk, an expired certificate refused")
+    tab.axe_wcag22("desk, an expired certificate refused")
     tab.shot("desk-expired-refused")
 
 

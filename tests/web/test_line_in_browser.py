@@ -65,7 +65,6 @@ from _line_platform import (
     texts,
 )
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET_PX = 44
 CAREGIVER, CAREGIVER_PASSWORD = "caregiver", "caregiver-demo"
 """The demo's caregiver (`rehabus.service.services.demo`): two demo riders, each with a saved
@@ -198,16 +197,7 @@ def _check(device: Device, what: str) -> None:
         wide, viewport = _sideways(device)
         page.evaluate("document.documentElement.style.fontSize = ''")
         assert wide <= viewport, f"{device.name}, {what}, text at 200 %: {wide} > {viewport} px"
-    result = page.evaluate(
-        """async (tags) => await axe.run(document, {
-            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
-        WCAG,
-    )
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
-    assert not found, f"axe (WCAG 2.2 AA) on {device.name}, {what}:\n" + "\n".join(found)
+    device.tab.axe_wcag22(f"{device.name}, {what}")
     device.tab.axe(f"{device.name}, {what}")  # and axe's best practices, as on every page
     small = page.evaluate(
         """(least) => [...document.querySelectorAll('button, input:not([type=hidden]), a')]

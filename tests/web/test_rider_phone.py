@@ -28,7 +28,6 @@ from _rider import choose_place, suggestion
 from _web import Device, Server, book_trip, open_device
 from playwright.sync_api import Browser, expect
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET_PX = 44
 MIN_SMALL_TARGET_PX = 24
 """Radio buttons and check boxes (their labels widen what can be tapped)."""
@@ -93,16 +92,7 @@ def _check(device: Device, what: str) -> None:
     page = device.tab.page
     wide, viewport = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert wide <= viewport, f"{device.name}, {what}: scrolls sideways ({wide} > {viewport} px)"
-    result = page.evaluate(
-        """async (tags) => await axe.run(document, {
-            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
-        WCAG,
-    )
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
-    assert not found, f"axe (WCAG 2.2 AA) on {device.name}, {what}:\n" + "\n".join(found)
+    device.tab.axe_wcag22(f"{device.name}, {what}")
     device.tab.axe(f"{device.name}, {what}")  # and axe's best practices, as on every page
     small = page.evaluate(
         """([least, small]) => [...document.querySelectorAll(
