@@ -39,6 +39,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmarks._city_day import city_buses
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.calibration_sharing import FIGURES
@@ -141,10 +142,6 @@ def calibration_day(city: str, date: dt.date, seed: int, setting: dict[str, Any]
     return row
 
 
-def _mean(rows: list[dict[str, Any]], name: str) -> float:
-    return sum(float(r[name]) for r in rows) / len(rows)
-
-
 def _summary(city: str, setting: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     names = (*FIGURES, "trips_per_bus_day")
     out: dict[str, Any] = {**setting}
@@ -232,7 +229,7 @@ def city_setting(city: str) -> dict[str, Any]:
         "ride_time_factor": planning.ride_time_factor,
         "ride_time_extra_minutes": planning.ride_time_extra_minutes,
         "ride_time_min_slack_minutes": planning.ride_time_min_slack_minutes,
-        "buses": working if working is not None else sum(d.vehicles for d in config.depots),
+        "buses": working if working is not None else city_buses(config),
         "carried_share": config.operations.carried_share,
     }
 
