@@ -50,9 +50,9 @@ def test_the_pages_work_under_their_policy(
 
     token = page.evaluate("sessionStorage.getItem('rehabus.token')")
     assert httpx.get(f"{server.url}/v1/me", headers={"Authorization": f"Bearer {token}"}).is_success
-    # The page reloads once it has forgotten what it kept for offline reading; the sign-out
-    # request (keepalive) outlives the reload. The next page is opened after that reload, which
-    # would otherwise cut its navigation short.
+    # The page reloads once the service has answered the sign-out and the page has forgotten
+    # what it kept for offline reading. The next page is opened after that reload, which would
+    # otherwise cut its navigation short.
     with page.expect_navigation(), page.expect_request(lambda r: r.url.endswith("/v1/auth/logout")):
         page.get_by_role("button", name="登出").click()
     assert _revoked(server, token)

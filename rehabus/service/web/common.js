@@ -230,23 +230,32 @@ const Rehabus = (() => {
     return api("/v1/me");
   }
 
+  // Called before the page reloads when the person signs out: a page may delete what it kept
+  // for them.
   let onSignOut = () => {};
   // Called when the service refuses the token (a sign-in expired or revoked), before the page
   // reloads: a page may delete what it kept for the person signed in.
   let onExpired = () => {};
-  function signOut(callHook = true) {
+  const REVOKE_WAIT_MS = 5000;
+  function signOut(byPerson = true) {
     const old = token();
     sessionStorage.removeItem(TOKEN_KEY);
-    if (old && callHook) {
-      // The service revokes the token at once (POST /v1/auth/logout); the page does not wait.
-      fetch("/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${old}` }, keepalive: true }).catch(() => {});
-    }
-    if (callHook) onSignOut();
-    else
-      Promise.resolve()
-        .then(onExpired)
-        .catch(() => {})
-        .finally(() => location.reload());
+    // The service revokes the token at once (POST /v1/auth/logout). The page waits for that
+    // answer (at most REVOKE_WAIT_MS) before it reloads: a reload may cut the request short,
+    // and a token believed revoked would still work.
+    const revoked =
+      old && byPerson
+        ? fetch("/v1/auth/logout", {
+            method: "POST",
+            headers: { Authorization: `Bearer ${old}` },
+            keepalive: true,
+            signal: AbortSignal.timeout(REVOKE_WAIT_MS),
+          }).catch(() => {})
+        : Promise.resolve();
+    const forget = Promise.resolve()
+      .then(byPerson ? onSignOut : onExpired)
+      .catch(() => {});
+    Promise.allSettled([revoked, forget]).finally(() => location.reload());
   }
 
   async function currentUser() {

@@ -250,7 +250,6 @@
       renderJob();
       showNotice();
     });
-    R.setSignOutHook(() => location.reload());
     $("sign-out").addEventListener("click", () => R.signOut());
     $("sign-in-form").addEventListener("submit", async (event) => {
       event.preventDefault();

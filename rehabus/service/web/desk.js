@@ -106,7 +106,6 @@
 
   async function start() {
     setupTextSize();
-    R.setSignOutHook(() => location.reload());
     $("sign-out").addEventListener("click", () => R.signOut());
     $("sign-in-form").addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -845,7 +845,6 @@
       showRefusals();
       render();
     });
-    R.setSignOutHook(() => location.reload());
     $("sign-out").addEventListener("click", () => R.signOut());
     $("sign-in-form").addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -460,7 +460,7 @@
       if (state.user) renderNotices();
       showWho();
     });
-    R.setSignOutHook(() => forgetAll().finally(() => location.reload()));
+    R.setSignOutHook(forgetAll);
     R.setExpiredHook(forgetAll);
     $("sign-out").addEventListener("click", () => R.signOut());
     window.addEventListener("online", () => {
