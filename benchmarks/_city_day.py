@@ -115,11 +115,6 @@ class CityDayRun:
     warmup: bool = True
 
 
-def city_buses(city: CityConfig) -> int:
-    """The fleet the city's configuration gives its depots."""
-    return sum(d.vehicles or 0 for d in city.depots)
-
-
 def build_city_day(
     city: CityConfig,
     scale: float,
@@ -135,7 +130,7 @@ def build_city_day(
     provider = provider or city_provider(city.id)
     demand = DemandModel(city.id, replace(DemandParameters(), scale=scale)).day(date, seed)
     kept = [d.trip for d in demand.trips if d.cancel_at_s is None]
-    fleet = build_fleet(city, FleetSpec(buses or city_buses(city)))
+    fleet = build_fleet(city, FleetSpec(buses or city.fleet_size))
     slack = city.planning.slack
     places = tuple(
         dict.fromkeys([v.depot for v in fleet] + [p for t in kept for p in (t.pickup, t.dropoff)])
@@ -315,7 +310,7 @@ def run_city_days(run: CityDayRun, out: Path, say: Say | None = None) -> Record:
     """Every day and limit of ``run``, the result file rewritten after each solve."""
     say = say or (lambda line: print(line, file=sys.stderr, flush=True))
     city = load_city(run.city)
-    buses = run.buses or city_buses(city)
+    buses = run.buses or city.fleet_size
     report: Record = {
         "benchmark": "scaling --city-day",
         "machine": machine_info(),

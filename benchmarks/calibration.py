@@ -39,7 +39,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmarks._city_day import city_buses
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from benchmarks.calibration_sharing import FIGURES
@@ -224,12 +223,11 @@ def city_setting(city: str) -> dict[str, Any]:
     """The knobs as the city's file sets them now (``[planning]``, ``[operations]``)."""
     config = load_city(city)
     planning = config.planning
-    working = config.operations.weekday_buses_working
     return {
         "ride_time_factor": planning.ride_time_factor,
         "ride_time_extra_minutes": planning.ride_time_extra_minutes,
         "ride_time_min_slack_minutes": planning.ride_time_min_slack_minutes,
-        "buses": working if working is not None else city_buses(config),
+        "buses": config.weekday_fleet,
         "carried_share": config.operations.carried_share,
     }
 

@@ -1,8 +1,9 @@
 """Plans that keep their promises under noise (issue 13, item 5): ``python -m benchmarks.promises``.
 
-Tainan's present demand (×1.0) with its 156 buses, first come first served, each day played out
-by `rehabus.dispatch.sim.simulate_day` with the simulator's travel-time noise as it is (a
-log-normal factor of mean 1 and sigma 0.2 on every leg's free-flow time). The day is planned
+Tainan's present demand (×1.0) on the buses it runs a weekday (`CityConfig.weekday_fleet`:
+the fitted 118 of its 156; ``--buses`` sets another count), first come first served, each day
+played out by `rehabus.dispatch.sim.simulate_day` with the simulator's travel-time noise as it
+is (a log-normal factor of mean 1 and sigma 0.2 on every leg's free-flow time). The day is planned
 with the slack of `rehabus.dispatch.model.rules.SlackRule`, swept here:
 
 - ``travel_factor``: each leg planned at this multiple of its free-flow time;
@@ -49,7 +50,6 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from benchmarks._city_day import city_buses
 from benchmarks._machine import machine_info
 from benchmarks._runs import write_json
 from rehabus.dispatch.city import load_city
@@ -61,10 +61,6 @@ from rehabus.dispatch.travel.base import TravelTimeProvider
 __all__ = ["GRID", "Setting", "main"]
 
 CITY = "tainan"
-BUSES = 156
-"""Tainan's fleet; ``--city`` runs another city on its configured fleet
-(`benchmarks._city_day.city_buses`), ``--held-out-only`` its configured slack on the held-out
-days alone."""
 APPOINTMENT_TARGET = 0.97
 PICKUP_TARGET = 0.95
 SWEEP_DAYS: tuple[tuple[dt.date, int], ...] = (
@@ -144,6 +140,8 @@ GRID: tuple[Setting, ...] = (
     Setting(1.0, 15, 8),
     Setting(1.0, 15, 10),
     Setting(1.0, 20, 10),
+    Setting(1.0, 10, 12),
+    Setting(1.0, 15, 12),
     Setting(1.05, 0, 0),
     Setting(1.05, 5, 5),
     Setting(1.05, 10, 5),
@@ -338,13 +336,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         metavar="FACTOR/APPT/PICKUP",
         help="another setting for the held-out check, e.g. 1/15/8 (minutes); repeatable",
     )
+    parser.add_argument(
+        "--buses",
+        type=int,
+        help="buses on the road (default: the city's weekday fleet, CityConfig.weekday_fleet)",
+    )
+    parser.add_argument(
+        "--tag", default="", help="added to the result files' names (promises_<city>_<tag>)"
+    )
     args = parser.parse_args(argv)
     held_out_only = args.held_out_only
     started = time.perf_counter()
     load = os.getloadavg()
     results = Path("/tmp/promises_smoke") if args.smoke else Path(__file__).parent / "results"
     base = SimParameters()
-    buses = BUSES if args.city == CITY else city_buses(load_city(args.city))
+    buses = args.buses or load_city(args.city).weekday_fleet
     kwargs: dict[str, Any] = {
         "city": args.city,
         "scale": 0.03 if args.smoke else 1.0,
@@ -437,6 +443,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "rows": sweep_rows + held_rows,
     }
     name = "promises" if args.city == CITY else f"promises_{args.city}"
+    if args.tag:
+        name += f"_{args.tag}"
     if held_out_only:
         name += "_held_out"
     write_json(results / f"{name}.json", report)

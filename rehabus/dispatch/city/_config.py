@@ -875,12 +875,11 @@ class CityConfig(_Model):
                 f"no room in the {self.booking.pickup_window_minutes}-minute promised window"
             )
         working = self.operations.weekday_buses_working
-        counts = [d.vehicles for d in self.depots]
-        buses = sum(n for n in counts if n is not None)
-        if working is not None and None not in counts and working > buses:
+        counted = all(d.vehicles is not None for d in self.depots)
+        if working is not None and counted and working > self.fleet_size:
             problems.append(
                 f"operations.weekday_buses_working: {working} is more than the depots' "
-                f"{buses} buses"
+                f"{self.fleet_size} buses"
             )
         if problems:
             raise ValueError("; ".join(problems))
@@ -972,6 +971,18 @@ class CityConfig(_Model):
     def served_districts(self) -> tuple[District, ...]:
         """The districts served, ordered by town code."""
         return self._served
+
+    @property
+    def fleet_size(self) -> int:
+        """The buses the depots hold (a depot that does not say adds none)."""
+        return sum(d.vehicles or 0 for d in self.depots)
+
+    @property
+    def weekday_fleet(self) -> int:
+        """The buses on the road on a weekday: ``operations.weekday_buses_working`` where the
+        file says, else the whole fleet."""
+        working = self.operations.weekday_buses_working
+        return self.fleet_size if working is None else working
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
