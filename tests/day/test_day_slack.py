@@ -246,6 +246,19 @@ def test_planned_trips_give_up_buffer_rather_than_a_trip_be_refused() -> None:
     assert again.plan().routes == day.plan().routes
 
 
+def test_with_a_least_share_planned_trips_keep_it_and_the_trip_is_refused() -> None:
+    # As above, but no trip may keep less than half its buffers: "first" could give up only
+    # to 4 minutes, which leaves x nowhere; x is refused and "first" keeps its 8 minutes.
+    slack = replace(PICKUP_8, least_share=0.5)
+    day = ServiceDayPlan(LINE, [bus("A")], slack=slack)
+    assert day.book(trip("first", 1, 2, "07:00"), promise).buffers == Buffers(0, 480)
+    x = replace(trip("x", 1, 2, "06:45"), shared_ok=False)
+    decision = day.book(x, promise)
+    assert not decision.accepted and decision.buffers is None
+    assert set(day.trips()) == {"first"} and day.trips()["first"].buffers == Buffers(0, 480)
+    assert valid(day)
+
+
 def test_buffers_yield_only_for_a_trip_that_fits_once_they_do() -> None:
     day = ServiceDayPlan(LINE, [bus("A")], slack=PICKUP_8)
     assert day.book(trip("first", 1, 2, "07:00"), promise).accepted

@@ -111,6 +111,24 @@ def test_buffers_are_relaxed_in_equal_steps_down_to_none() -> None:
     assert SlackRule(appointment_buffer_s=600, steps=0).buffer_steps() == (Buffers(600, 0),)
 
 
+def test_buffers_are_relaxed_no_further_than_the_least_share() -> None:
+    rule = SlackRule(appointment_buffer_s=600, pickup_buffer_s=480, least_share=0.5)
+    assert rule.buffer_steps() == (Buffers(600, 480), Buffers(450, 360), Buffers(300, 240))
+    # A third is no step of the rule: the last step is the floor itself, rounded up.
+    assert SlackRule(pickup_buffer_s=600, least_share=1 / 3).buffer_steps() == (
+        Buffers(0, 600),
+        Buffers(0, 450),
+        Buffers(0, 300),
+        Buffers(0, 200),
+    )
+    # A trip recorded with less than the floor (under another rule) is never given more.
+    assert rule.buffer_steps(Buffers(150, 120)) == (Buffers(150, 120),)
+    assert SlackRule(pickup_buffer_s=480, least_share=1.0).buffer_steps() == (Buffers(0, 480),)
+    for share in (-0.1, 1.5, float("nan")):
+        with pytest.raises(InputError, match="least_share"):
+            SlackRule(least_share=share)
+
+
 def test_a_trip_placed_again_starts_from_the_buffers_it_got_never_more() -> None:
     rule = SlackRule(appointment_buffer_s=600, pickup_buffer_s=480)
     assert rule.buffer_steps(Buffers(300, 240)) == (

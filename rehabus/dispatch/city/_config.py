@@ -687,6 +687,10 @@ class Planning(_Model):
     pickup_buffer_minutes
         A pickup is planned at least this long before the end of the window promised to the
         rider. Less than ``booking.pickup_window_minutes``.
+    least_buffer_share
+        The least share of both buffers any trip keeps (`SlackRule.least_share`): a booking
+        that fits only with less is refused (0: buffers give way to the last, so that slack
+        never costs a trip).
     repair_iterations, repair_seconds
         A booking that no bus takes by insertion is tried once more by a short re-optimization
         of the routes near it (`rehabus.dispatch.day.Repair`) of at most this many iterations
@@ -701,6 +705,7 @@ class Planning(_Model):
     travel_time_factor: float = Field(default=1.0, ge=1.0, le=3.0)
     appointment_buffer_minutes: int = Field(default=0, ge=0, le=120)
     pickup_buffer_minutes: int = Field(default=0, ge=0, le=60)
+    least_buffer_share: float = Field(default=0.0, ge=0.0, le=1.0)
     repair_iterations: int = Field(default=0, ge=0, le=100_000)
     repair_seconds: float = Field(default=2.0, gt=0.0, le=60.0)
     ride_time_factor: float = Field(default=1.5, ge=1.0, le=5.0)
@@ -725,6 +730,7 @@ class Planning(_Model):
             self.travel_time_factor,
             self.appointment_buffer_minutes * 60,
             self.pickup_buffer_minutes * 60,
+            least_share=self.least_buffer_share,
         )
 
 

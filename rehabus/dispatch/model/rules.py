@@ -116,10 +116,12 @@ class SlackRule:
     Both buffers only take the end off a window the rider's rules allow, so less buffer only
     ever widens a trip's windows. They are applied as far as each trip still fits, so that
     slack never costs a trip: a trip that no bus can take with the full buffers is tried with
-    less, in ``steps`` equal steps down to none (`buffer_steps`); where it fits nowhere even
-    with none, the trips already planned give up buffer, a step at a time, on the one bus that
-    then takes it. Each trip keeps the buffers it was planned with (`Buffers`). The travel
-    factor is the whole day's (its travel matrix) and is not relaxed.
+    less, in ``steps`` equal steps down to ``least_share`` of them (none by default:
+    `buffer_steps`); where it fits nowhere even so, the trips already planned give up buffer, a
+    step at a time, on the one bus that then takes it. Each trip keeps the buffers it was
+    planned with (`Buffers`). The travel factor is the whole day's (its travel matrix) and is
+    not relaxed. ``least_share`` above 0 keeps every trip some slack: where the fleet is short,
+    a booking is then refused rather than every promise near it weakened.
 
     The default is no slack (plans on free-flow times, pickups up to the promise's end); the
     cities' values are in ``data/cities/*.toml`` under ``[planning]``, chosen with
@@ -130,6 +132,7 @@ class SlackRule:
     appointment_buffer_s: int = 0
     pickup_buffer_s: int = 0
     steps: int = 4
+    least_share: float = 0.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.travel_factor) and 1.0 <= self.travel_factor <= 3.0):
@@ -142,6 +145,8 @@ class SlackRule:
             raise InputError(f"pickup_buffer_s must lie in [0, 3600], got {self.pickup_buffer_s}")
         if not 0 <= self.steps <= 60:
             raise InputError(f"steps must lie in [0, 60], got {self.steps}")
+        if not (math.isfinite(self.least_share) and 0.0 <= self.least_share <= 1.0):
+            raise InputError(f"least_share must lie in [0, 1], got {self.least_share}")
 
     @property
     def buffers(self) -> Buffers:
@@ -152,15 +157,19 @@ class SlackRule:
         """The buffers to try a trip with, most first: ``first`` (the full buffers when not
         given: a trip not yet accepted; a trip's recorded buffers when it is placed again),
         then each buffer less by a ``steps``-th of its full value at a time, never more than
-        ``first``, down to none. With ``steps`` 0 only ``first``: the buffers are never
-        relaxed (slack may cost a trip)."""
+        ``first``, down to ``least_share`` of its full value (none by default). With ``steps``
+        0 only ``first``: the buffers are never relaxed (slack may cost a trip)."""
         start = first if first is not None else self.buffers
         tried = [start]
+        least = (
+            math.ceil(self.appointment_buffer_s * self.least_share),
+            math.ceil(self.pickup_buffer_s * self.least_share),
+        )
         for k in range(self.steps - 1, -1, -1):
             step = start.at_most(
                 Buffers(
-                    self.appointment_buffer_s * k // self.steps,
-                    self.pickup_buffer_s * k // self.steps,
+                    max(self.appointment_buffer_s * k // self.steps, least[0]),
+                    max(self.pickup_buffer_s * k // self.steps, least[1]),
                 )
             )
             if step not in tried:

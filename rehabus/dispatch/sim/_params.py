@@ -66,6 +66,9 @@ class SimParameters:
         planned at this multiple of their free-flow time, appointments planned this much early,
         pickups planned this much before the promised window's end. ``None``: the city's
         (``[planning]`` in its TOML file).
+    least_buffer_share
+        The least share of the buffers any trip keeps (`SlackRule.least_share`); ``None``: the
+        city's.
     no_show_wait_s
         A driver waits this long for a rider who is not there (5 min, the US ADA practice in
         data/README.md).
@@ -116,6 +119,7 @@ class SimParameters:
     travel_time_factor: float | None = None
     appointment_buffer_s: int | None = None
     pickup_buffer_s: int | None = None
+    least_buffer_share: float | None = None
     no_show_wait_s: int = 300
     cost_per_bus_day_twd: float = 500.0
     cost_per_driver_hour_twd: float = 300.0
@@ -171,6 +175,7 @@ class SimParameters:
             else self.appointment_buffer_s,
             city.pickup_buffer_s if self.pickup_buffer_s is None else self.pickup_buffer_s,
             city.steps,
+            city.least_share if self.least_buffer_share is None else self.least_buffer_share,
         )
 
     def ride_rule(self, city: RideTimeRule) -> RideTimeRule:
@@ -189,3 +194,12 @@ class SimParameters:
         data = asdict(self)
         data["policy"] = str(self.policy)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SimParameters:
+        """The inverse of `as_dict`; fields a newer version added take their defaults, and a
+        field this version does not know is refused."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise InputError(f"sim_params: unknown field(s) {', '.join(unknown)}")
+        return cls(**{**data, "policy": Policy(data.get("policy", Policy.FCFS))})
