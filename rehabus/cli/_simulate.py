@@ -278,10 +278,25 @@ def sensitivity(
     buses: Annotated[int, typer.Option(min=1, help="Fleet size.")] = 156,
     policy: Annotated[str, typer.Option(help="fcfs, batch or hybrid.")] = "fcfs",
     scale: Annotated[float, typer.Option(min=0, help="Demand relative to today's.")] = 1.0,
-    days: Annotated[int, typer.Option(min=1, help="Simulated days per setting.")] = 3,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Simulated days per setting (3; with --study: all of its)."),
+    ] = None,
     start: Annotated[str, typer.Option(help="First day (ISO date).")] = "2025-03-03",
     seed: Annotated[int, typer.Option(help="Demand seed of the first day (+1 per day).")] = 0,
     answer: Annotated[str, typer.Option(help="The figure to explain.")] = "served_share",
+    study: Annotated[
+        Path | None,
+        typer.Option(
+            help="A fleet study's folder: explain its report's answers instead, on its days, "
+            "riders and settings (the scenario options above are then not used); the runs go "
+            "to sensitivity.json in that folder, which rehabus simulate report reads."
+        ),
+    ] = None,
+    assumptions: Annotated[
+        str,
+        typer.Option(help="The assumptions varied, comma-separated fields, or all."),
+    ] = "all",
     solve_iterations: Annotated[int, typer.Option(min=1)] = 300,
     scheduler: Annotated[
         str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
@@ -294,6 +309,7 @@ def sensitivity(
     from tqdm import tqdm  # noqa: PLC0415
 
     from rehabus.dispatch.sim import (  # noqa: PLC0415  (slow imports, only when used)
+        ASSUMPTIONS,
         FleetSpec,
         Policy,
         Scenario,
@@ -304,14 +320,29 @@ def sensitivity(
         swings,
     )
 
-    scenario = Scenario(city, FleetSpec(buses), Policy(policy), scale)
-    dates = service_days(_date(start), days)
-    params = SimParameters(solve_iterations=solve_iterations)
+    known = {a.field: a for a in ASSUMPTIONS}
+    fields = list(known) if assumptions.strip() == "all" else _words(assumptions)
+    wrong = [f for f in fields if f not in known]
+    if wrong or not fields:
+        raise InputError(
+            f"assumptions: {', '.join(wrong) or 'none given'}; known: {', '.join(known)} or all"
+        )
+    chosen = [known[f] for f in fields]
     bar = tqdm(desc="simulated days", unit="day")
 
     def progress(done: int, total: int, row: dict[str, Any]) -> None:
         bar.total = total
         bar.update(1)
+
+    if study is not None:
+        try:
+            _explain_study(study, days, chosen, scheduler, workers, progress)
+        finally:
+            bar.close()
+        return
+    scenario = Scenario(city, FleetSpec(buses), Policy(policy), scale)
+    dates = service_days(_date(start), days or 3)
+    params = SimParameters(solve_iterations=solve_iterations)
 
     try:
         rows = run_sensitivity(
@@ -319,6 +350,7 @@ def sensitivity(
             dates,
             seed=seed,
             params=params,
+            assumptions=chosen,
             scheduler=scheduler,
             workers=workers,
             progress=progress,
@@ -356,6 +388,43 @@ def sensitivity(
     for s in found:
         typer.echo(f"  {s.label}: {s.low:.4f} .. {s.high:.4f}")
     typer.echo(f"results in {out}/")
+
+
+def _explain_study(
+    folder: Path,
+    days: int | None,
+    assumptions: list[Any],
+    scheduler: str | None,
+    workers: int,
+    progress: Any,
+) -> None:
+    """``rehabus simulate sensitivity --study``: the study's answers at each assumption's low
+    and high, written to its ``sensitivity.json``."""
+    from rehabus.dispatch.sim import (  # noqa: PLC0415  (slow imports, only when used)
+        SENSITIVITY_FILE,
+        answer_swings,
+        load_study,
+        run_study_sensitivity,
+        working_days,
+    )
+
+    s = load_study(folder)
+    data = run_study_sensitivity(
+        s,
+        days=days,
+        assumptions=assumptions,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    data["commit"] = _commit()
+    (folder / SENSITIVITY_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1))
+    year = dt.date.fromisoformat(data["days"][0]).year
+    for item in answer_swings(s, data, working_days(year)):
+        typer.echo(f"{item.answer.en}: {item.base.mean:.4g} at base")
+        for w in item.swings:
+            typer.echo(f"  {w.label}: {w.low:.4g} .. {w.high:.4g}")
+    typer.echo(f"results in {folder / SENSITIVITY_FILE} (rehabus simulate report shows them)")
 
 
 @app.command("day")

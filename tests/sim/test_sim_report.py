@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,9 @@ def test_the_report_answers_each_question(study: Path, tmp_path: Path, capsys) -
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh-Hant-TW">' in page and 'name="viewport"' in page
     assert "<script" not in page  # a page that needs nothing but its PNGs
-    for section in ("trips", "buses", "taxis", "equity", "basis"):
+    for section in ("trips", "buses", "taxis", "equity", "sensitivity", "basis"):
         assert f'<section id="{section}">' in page
+    assert "rehabus simulate sensitivity --study" in page  # none run for this study yet
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', page)
     assert {src for src, _ in images} == {
         "trips_by_fleet.png",
@@ -155,3 +157,70 @@ def test_a_report_needs_a_study(study: Path, tmp_path: Path) -> None:
         write_report(tmp_path, tmp_path / "out")
     with pytest.raises(InputError, match="base fleet"):
         write_report(study, tmp_path / "out", base_fleet=3)
+
+
+def test_each_answer_gets_its_tornado(  # type: ignore[no-untyped-def]
+    study: Path, cluster: LocalCluster, tmp_path: Path, capsys
+) -> None:
+    """``rehabus simulate sensitivity --study``: the scenarios the answers rest on, again at
+    base and at each assumption's low and high on the study's riders; the report then draws a
+    tornado for each answer."""
+    folder = tmp_path / "study"
+    shutil.copytree(study, folder)
+    with pytest.raises(SystemExit) as stop:
+        main(
+            [
+                "simulate",
+                "sensitivity",
+                "--study",
+                str(folder),
+                "--assumptions",
+                "scale,sim.travel_noise_sigma",
+                "--days",
+                "1",
+                "--scheduler",
+                cluster.scheduler_address,
+            ]
+        )
+    assert stop.value.code == 0
+    assert "trips the base fleet serves a day" in capsys.readouterr().out
+    data = json.loads((folder / "sensitivity.json").read_text())
+    assert data["days"] == ["2025-03-03"]
+    # fcfs at the base options with both fleets, and the base fleet with taxis or the head
+    # start: each at base and at two levels of two assumptions, on one day.
+    varied = {(s["fleet_size"], s["taxis"], s["remote_head_start_days"]) for s in data["scenarios"]}
+    assert varied == {(2, False, 0.0), (4, False, 0.0), (2, True, 0.0), (2, False, 2.0)}
+    rows = data["rows"]
+    assert len(rows) == 4 * (1 + 2 * 2)
+    # At base the runs are the study's again: same riders, same plans (iteration limits).
+    first_day = {
+        (r["fleet_size"], r["taxis"], r["remote_head_start_days"]): r
+        for r in _results(study)["rows"]
+        if r["date"] == "2025-03-03"
+    }
+    for row in rows:
+        if row["level"] == "base":
+            again = first_day[(row["fleet_size"], row["taxis"], row["remote_head_start_days"])]
+            assert (row["requests"], row["served"]) == (again["requests"], again["served"])
+    # The demand level moves the riders asked for.
+    asked = {
+        r["level"]: r["requests"]
+        for r in rows
+        if r["assumption"] in ("", "scale")  # the base runs, and the demand level's
+        and r["fleet_size"] == 2
+        and not r["taxis"]
+        and r["remote_head_start_days"] == 0
+    }
+    assert asked["low"] < asked["base"] < asked["high"]
+
+    out = tmp_path / "report"
+    write_report(folder, out)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="sensitivity">') : page.index('<section id="basis">')]
+    tornadoes = re.findall(r'<img src="(tornado_[a-z_]+\.png)" alt="([^"]*)"', section)
+    keys = {src.removeprefix("tornado_").removesuffix(".png") for src, _ in tornadoes}
+    assert {"trips_a_day", "trips_added_a_day", "remote_refused_share"} <= keys
+    for src, alt in tornadoes:
+        assert "Tornado plot" in alt and (out / src).stat().st_size > 10_000
+    # One table row per answer and assumption, the demand level among them.
+    assert section.count("需求量 demand level") >= len(tornadoes)

@@ -24,6 +24,13 @@ from rehabus.dispatch.sim._sensitivity import (
     run_sensitivity,
     swings,
 )
+from rehabus.dispatch.sim._study import load_study
+from rehabus.dispatch.sim._study_sensitivity import (
+    SENSITIVITY_FILE,
+    answer_swings,
+    run_study_sensitivity,
+    varied_scenarios,
+)
 from rehabus.dispatch.sim._sweep import (
     Scenario,
     option_label,
@@ -41,6 +48,7 @@ __all__ = [
     "ASSUMPTIONS",
     "DEPOT_PLANS",
     "LAYOUTS",
+    "SENSITIVITY_FILE",
     "SHIFT_PLANS",
     "ZH_FONT_FAMILIES",
     "Assumption",
@@ -52,7 +60,9 @@ __all__ = [
     "SimParameters",
     "Spread",
     "Swing",
+    "answer_swings",
     "build_fleet",
+    "load_study",
     "option_label",
     "plot_refusal_map",
     "plot_served_vs_fleet",
@@ -61,6 +71,7 @@ __all__ = [
     "run_on_dask",
     "run_scenario_day",
     "run_sensitivity",
+    "run_study_sensitivity",
     "run_sweep",
     "scenario_from_dict",
     "scenario_grid",
@@ -68,6 +79,7 @@ __all__ = [
     "simulate_day",
     "summarize",
     "swings",
+    "varied_scenarios",
     "working_days",
     "write_report",
 ]

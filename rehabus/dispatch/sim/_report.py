@@ -7,7 +7,9 @@ b. what more buses add, and cost a year, bought or donated;
 c. what the same money buys in subsidized accessible-taxi trips, and what the taxis added;
 d. how refusals spread over the districts, with and without the remote districts' booking head
    start (the equity policy), and what that policy costs in trips;
-e. what the numbers rest on: the assumptions and the run's settings.
+e. how each answer moves with the assumptions that are not data (a tornado per answer, from
+   ``rehabus simulate sensitivity --study``: `rehabus.dispatch.sim._study_sensitivity`);
+f. what the numbers rest on: the assumptions and the run's settings.
 
 Every figure comes with its spread over the simulated days (the lowest and highest day).
 The arithmetic of costs is `rehabus.dispatch.sim._costs`.
@@ -22,6 +24,7 @@ from pathlib import Path
 from matplotlib import rc_context
 
 from rehabus.dispatch.sim import _html as web
+from rehabus.dispatch.sim._answers import extra_buses, taxi_subsidy
 from rehabus.dispatch.sim._costs import ExtraBuses, Spread, working_days
 from rehabus.dispatch.sim._plots import (
     ZH_FONT_FAMILIES,
@@ -29,6 +32,7 @@ from rehabus.dispatch.sim._plots import (
     plot_refusal_map,
     plot_trips_vs_fleet,
 )
+from rehabus.dispatch.sim._sensitivity import plot_tornado
 from rehabus.dispatch.sim._study import (
     Study,
     district_counts,
@@ -37,6 +41,7 @@ from rehabus.dispatch.sim._study import (
     scenario_of,
     spread_of,
 )
+from rehabus.dispatch.sim._study_sensitivity import answer_swings, load_study_sensitivity
 from rehabus.dispatch.sim._sweep import refusal_rates
 
 __all__ = ["write_report"]
@@ -124,51 +129,6 @@ def _section_trips(s: Study, out: Path) -> tuple[str, str]:
 # --- b. and c. more buses, and taxis --------------------------------------------------
 
 
-def _extra_buses(s: Study, policy: str, days_a_year: int) -> list[tuple[int, ExtraBuses]]:
-    base = s.days(s.base, policy)
-    out = []
-    for n in s.sizes:
-        if n <= s.base:
-            continue
-        more = s.days(n, policy)
-        added = paired(more, base, lambda m, b: float(m["served"]) - float(b["served"]))
-        running = paired(
-            more, base, lambda m, b: float(m["operating_cost_twd"]) - float(b["operating_cost_twd"])
-        )
-        if added:
-            extra = ExtraBuses(
-                n - s.base,
-                tuple(added),
-                tuple(running),
-                days_a_year,
-                s.city.costs.bus_price_per_year_twd,
-            )
-            out.append((n, extra))
-    return out
-
-
-def _subsidy_per_trip(s: Study) -> tuple[Spread, int, float, float] | None:
-    """Mean subsidy a taxi trip over the taxis-on runs (base fleet and head start if they had
-    any taxi trips, else all sizes), its spread over days, the trips it rests on, and the
-    mean meter and rider's share a trip."""
-    if True not in s.taxis:
-        return None
-    rows = [r for r in s.rows if scenario_of(r)["taxis"] and r["fleet_size"] == s.base]
-    if not sum(float(r["taxi_trips"]) for r in rows):
-        rows = [r for r in s.rows if scenario_of(r)["taxis"]]
-    trips = sum(float(r["taxi_trips"]) for r in rows)
-    if not trips:
-        return None
-    subsidy = sum(float(r["taxi_subsidy_twd"]) for r in rows)
-    per_day = [
-        float(r["taxi_subsidy_twd"]) / float(r["taxi_trips"]) for r in rows if r["taxi_trips"]
-    ]
-    spread = Spread(subsidy / trips, min(per_day), max(per_day))
-    meter = sum(float(r["taxi_meter_twd"]) for r in rows) / trips
-    rider = sum(float(r["taxi_rider_twd"]) for r in rows) / trips
-    return spread, int(trips), meter, rider
-
-
 def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str, str]:
     costs = s.city.costs
     year = dt.date.fromisoformat(s.meta["days"][0]).year
@@ -203,7 +163,7 @@ def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str
         '<section id="taxis"><h2>三、同樣的錢用於無障礙計程車 '
         '<span lang="en">The same money in subsidized accessible-taxi trips</span></h2>'
     ]
-    subsidy = _subsidy_per_trip(s)
+    subsidy = taxi_subsidy(s)
     taxis = s.city.accessible_taxis
     cap = (taxis.trips_per_day if taxis else 0) * days_a_year
     if subsidy is None:
@@ -215,7 +175,12 @@ def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str
             )
         )
     else:
-        per_trip, trips, meter, rider = subsidy
+        per_trip, trips, meter, rider = (
+            subsidy.per_trip,
+            subsidy.trips,
+            subsidy.meter,
+            subsidy.rider,
+        )
         alone = float(s.city.fare.alone)
         topped_up = meter * (1 - alone)
         taxi_parts.append(
@@ -245,7 +210,7 @@ def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str
     any_extra = False
     per_trip_plot: dict[str, list[tuple[int, ExtraBuses]]] = {}
     for p in s.policies:
-        found = _extra_buses(s, p, days_a_year)
+        found = extra_buses(s, p, days_a_year)
         if not found:
             continue
         any_extra = True
@@ -265,8 +230,8 @@ def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str
             )
             if subsidy is not None:
                 cells = [f"+{x.extra}（{n} 輛 buses）", web.num(x.trips_per_year)]
-                at_discount = x.taxi_trips_per_year(subsidy[0].mean, donated=False)
-                for per in (subsidy[0].mean, subsidy[2] * (1 - float(s.city.fare.alone))):
+                at_discount = x.taxi_trips_per_year(subsidy.per_trip.mean, donated=False)
+                for per in (subsidy.per_trip.mean, subsidy.meter * (1 - float(s.city.fare.alone))):
                     cells.append(
                         f"購 bought {_capped(x.taxi_trips_per_year(per, donated=False), cap)}<br>"
                         f"贈 donated {_capped(x.taxi_trips_per_year(per, donated=True), cap)}"
@@ -326,7 +291,7 @@ def _section_buses(s: Study, out: Path, days_a_year: int) -> tuple[str, str, str
             for _, x in items
         ]
         plot = plot_cost_per_trip(
-            bars, None if subsidy is None else subsidy[0].mean, out / "cost_per_trip.png"
+            bars, None if subsidy is None else subsidy.per_trip.mean, out / "cost_per_trip.png"
         )
         parts.append(
             web.image(
@@ -556,7 +521,98 @@ def _section_equity(s: Study, out: Path) -> tuple[str, str]:
     return "".join(parts), text
 
 
-# --- e. assumptions and settings ---------------------------------------------------------
+# --- e. how the answers move with the assumptions ----------------------------------------
+
+
+def _answer_text(key: str, x: float) -> str:
+    return web.pct(x) if key.endswith("_share") else web.num(x)
+
+
+def _section_sensitivity(s: Study, out: Path, days_a_year: int) -> str:
+    data = load_study_sensitivity(s)
+    if data is None:
+        return (
+            '<section id="sensitivity"><h2>五、答案隨假設的變動 '
+            '<span lang="en">How the answers move with the assumptions</span></h2>'
+            + web.para(
+                "本研究尚未做敏感度分析（請執行 rehabus simulate sensitivity --study 本資料夾）。",
+                "No sensitivity runs for this study yet (run rehabus simulate sensitivity "
+                "--study with this study's folder).",
+            )
+            + "</section>"
+        )
+    found = answer_swings(s, data, days_a_year)
+    names = [str(a["label"]) for a in data["assumptions"]]
+    parts = [
+        '<section id="sensitivity"><h2>五、答案隨假設的變動 '
+        '<span lang="en">How the answers move with the assumptions</span></h2>',
+        web.para(
+            f"以{web.esc(web.policy_name(s.policies[0]))}、相同的 {len(data['days'])} "
+            "個模擬日與乘客，"
+            "把每個非資料的假設分別設為低值與高值（其他維持基準）重新模擬；每張龍捲風圖為一個答案，"
+            "藍色為低值、紅色為高值，灰帶為基準下最低日至最高日。假設："
+            + "、".join(web.esc(n) for n in names)
+            + "。",
+            f"Simulated again with {web.esc(s.policies[0])}, on the same "
+            f"{web.days(len(data['days']))} and riders, with each assumption that is not data at "
+            "its low and at its high value (the others at base). One tornado per answer: blue "
+            "at the low value, red at the high, the grey band the base's lowest to highest "
+            "day. These runs are the study's again at base (their own base row below).",
+        ),
+    ]
+    body = []
+    for item in found:
+        key = item.answer.key
+        path = plot_tornado(
+            item.swings,
+            out / f"tornado_{key}.png",
+            key,
+            f"{item.answer.zh} {item.answer.en}",
+            band=(item.base.low, item.base.high),
+        )
+        widest = [w for w in item.swings if not math.isnan(w.width)][:2]
+        parts.append(
+            f"<h3>{web.esc(item.answer.zh)} <span lang='en'>{web.esc(item.answer.en)}</span></h3>"
+            + web.image(
+                path.name,
+                f"龍捲風圖：{item.answer.zh}隨各假設的變動。Tornado plot of {item.answer.en}: base "
+                f"{_answer_text(key, item.base.mean)}; widest: "
+                + "; ".join(
+                    f"{w.label} {_answer_text(key, w.low)} to {_answer_text(key, w.high)}"
+                    for w in widest
+                )
+                + ".",
+            )
+        )
+        for w in item.swings:
+            body.append(
+                [
+                    web.esc(item.answer.zh)
+                    + f"<br><span lang='en'>{web.esc(item.answer.en)}</span>",
+                    web.spread(item.base, web.pct if key.endswith("_share") else web.num),
+                    web.esc(w.label),
+                    _answer_text(key, w.low) if not math.isnan(w.low) else "—",
+                    _answer_text(key, w.high) if not math.isnan(w.high) else "—",
+                ]
+            )
+    parts.append(
+        web.table(
+            [
+                "答案<br>answer",
+                "基準<br>base",
+                "假設<br>assumption",
+                "低值時<br>at its low",
+                "高值時<br>at its high",
+            ],
+            body,
+            web.DAYS_NOTE,
+        )
+    )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+# --- f. assumptions and settings ---------------------------------------------------------
 
 
 def _section_basis(s: Study, days_a_year: int) -> str:
@@ -638,7 +694,7 @@ def _section_basis(s: Study, days_a_year: int) -> str:
     ]
     items = "".join(f'<li>{zh}<br><span lang="en">{en}</span></li>' for zh, en in assumed)
     return (
-        '<section id="basis"><h2>五、假設與執行設定 '
+        '<section id="basis"><h2>六、假設與執行設定 '
         '<span lang="en">What the numbers rest on</span></h2>'
         "<h3>假設 <span lang='en'>Assumptions</span></h3>"
         f"<ul>{items}</ul>"
@@ -684,6 +740,7 @@ def write_report(
     trips, sum_a = _section_trips(s, out)
     buses, taxis, sum_b, sum_c = _section_buses(s, out, days_a_year)
     equity, sum_d = _section_equity(s, out)
+    sensitivity = _section_sensitivity(s, out, days_a_year)
     basis = _section_basis(s, days_a_year)
     title_zh = f"{s.city.name_zh}復康巴士：車隊、派車與公平政策評估"
     title_en = f"{s.city.name_en} rehabilitation buses: fleet, booking and equity options"
@@ -708,7 +765,8 @@ def write_report(
     }
 <nav><a href="#trips">一 趟次 trips</a><a href="#buses">二 加車 buses</a>
 <a href="#taxis">三 計程車 taxis</a><a href="#equity">四 公平 equity</a>
-<a href="#basis">五 假設 basis</a></nav>
+<a href="#sensitivity">五 敏感度 sensitivity</a>
+<a href="#basis">六 假設 basis</a></nav>
 <h2>重點 <span lang="en">At a glance</span></h2>
 <ol class="lead"><li>{sum_a}</li><li>{sum_b}</li><li>{sum_c}</li><li>{sum_d}</li></ol>
 </header>
@@ -717,6 +775,7 @@ def write_report(
 {buses}
 {taxis}
 {equity}
+{sensitivity}
 {basis}
 </main>
 </body>

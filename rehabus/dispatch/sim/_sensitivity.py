@@ -75,7 +75,7 @@ def _setting(
 
 
 def run_sensitivity(
-    scenario: Scenario,
+    scenario: Scenario | Sequence[Scenario],
     days: Sequence[dt.date],
     *,
     seed: int = 0,
@@ -86,11 +86,15 @@ def run_sensitivity(
     workers: int = 2,
     progress: Callable[[int, int, Row], None] | None = None,
 ) -> list[Row]:
-    """Every day at base, and at each assumption's low and high, on Dask (a local cluster of
-    ``workers`` unless ``scheduler`` names one). One row per run: the day's figures with
-    ``assumption`` (``""`` at base), ``level`` (``base``, ``low``, ``high``) and ``value``."""
+    """Every day of every scenario at base, and at each assumption's low and high, on Dask (a
+    local cluster of ``workers`` unless ``scheduler`` names one); day ``k`` has demand seed
+    ``seed + k``. One row per run: the day's figures with ``assumption`` (``""`` at base),
+    ``level`` (``base``, ``low``, ``high``) and ``value``."""
     if not days:
         raise InputError("a sensitivity analysis needs at least one day")
+    scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+    if not scenarios:
+        raise InputError("a sensitivity analysis needs at least one scenario")
     params = params or SimParameters()
     demand = demand or DemandParameters()
     runs: list[tuple[Assumption | None, str, float | None]] = [(None, "base", None)]
@@ -99,10 +103,11 @@ def run_sensitivity(
     calls, labels = [], []
     for assumption, level, value in runs:
         # Every setting is made before any run: a misnamed field fails at once.
-        s, p, d = _setting(scenario, params, demand, assumption, value)
-        for k, day in enumerate(days):
-            calls.append((run_scenario_day, (s, day, seed + k, p, d)))
-            labels.append((assumption, level, value))
+        for one in scenarios:
+            s, p, d = _setting(one, params, demand, assumption, value)
+            for k, day in enumerate(days):
+                calls.append((run_scenario_day, (s, day, seed + k, p, d)))
+                labels.append((assumption, level, value))
     rows = run_on_dask(calls, scheduler=scheduler, workers=workers, progress=progress)
     return [
         {
@@ -159,10 +164,16 @@ def swings(rows: Sequence[Row], answer: str = "served_share") -> list[Swing]:
 
 
 def plot_tornado(
-    found: Sequence[Swing], path: Path, answer: str = "served_share", title: str = ""
+    found: Sequence[Swing],
+    path: Path,
+    answer: str = "served_share",
+    title: str = "",
+    *,
+    band: tuple[float, float] | None = None,
 ) -> Path:
     """The tornado: one bar per assumption from its low to its high result around the base
-    (widest at the top), and the base's spread over days as a shaded band."""
+    (widest at the top), and the base's spread over days as a shaded band: ± one standard
+    deviation, or ``band`` (its lowest to its highest day) where given."""
     if not found:
         raise InputError("nothing to plot")
     with rc_context({"font.family": ZH_FONT_FAMILIES}):
@@ -170,8 +181,16 @@ def plot_tornado(
         fig = Figure(figsize=(8, 0.5 * len(found) + 1.8))
         ax = fig.subplots()
         base = found[0].base * scale
-        band = found[0].base_spread * scale
-        ax.axvspan(base - band, base + band, color="0.85", label="base ± 1 s.d. over days")
+        if band is None:
+            width = found[0].base_spread * scale
+            if math.isfinite(width):
+                ax.axvspan(
+                    base - width, base + width, color="0.85", label="base ± 1 s.d. over days"
+                )
+        elif all(math.isfinite(x) for x in band):
+            ax.axvspan(
+                band[0] * scale, band[1] * scale, color="0.85", label="base: lowest to highest day"
+            )
         for y, s in enumerate(reversed(found)):
             low, high = s.low * scale, s.high * scale
             ax.barh(y, low - base, left=base, color="#4477aa", height=0.6)

@@ -17,7 +17,15 @@ from rehabus.dispatch.sim._costs import Spread
 from rehabus.dispatch.sim._params import Policy
 from rehabus.dispatch.sim._sweep import SCENARIO_KEYS, scenario_values
 
-__all__ = ["Study", "district_counts", "load_study", "paired", "scenario_of", "spread_of"]
+__all__ = [
+    "Study",
+    "district_counts",
+    "load_study",
+    "paired",
+    "scenario_of",
+    "spread_of",
+    "study_of",
+]
 
 Row = dict[str, Any]
 
@@ -104,6 +112,20 @@ def load_study(folder: Path, base_fleet: int | None = None, scale: float | None 
     rows: list[Row] = meta.get("rows") or []
     if not rows:
         raise InputError(f"study: {path} has no rows")
+    return study_of(folder, meta, rows, base_fleet, scale)
+
+
+def study_of(
+    folder: Path,
+    meta: dict[str, Any],
+    rows: list[Row],
+    base_fleet: int | None = None,
+    scale: float | None = None,
+) -> Study:
+    """The `Study` of ``rows`` (a study's, or the runs of one of its assumptions varied), as
+    `load_study` narrows them."""
+    if not rows:
+        raise InputError("study: no rows")
     scenarios = [scenario_of(r) for r in rows]
     scales = sorted({float(c["demand_scale"]) for c in scenarios})
     if scale is None:
