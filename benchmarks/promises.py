@@ -293,7 +293,8 @@ def _plot(
                 marker, color = "x", "C3"
             ax.scatter(x, s["served"], marker=marker, color=color)
             ax.annotate(
-                f"{s['travel_factor']:g}/{s['appointment_buffer_min']}/{s['pickup_buffer_min']}",
+                f"{s['travel_factor']:g}/{s['appointment_buffer_min']}/{s['pickup_buffer_min']}"
+                + (f" keep {s['least_share']:.0%}" if s.get("least_share") else ""),
                 (x, s["served"]),
                 fontsize=7,
                 xytext=(3, 3),
@@ -306,7 +307,8 @@ def _plot(
     axes[0].set_ylabel("trips served a day (mean)")
     fig.suptitle(
         f"{city.capitalize()}, present demand, {buses} buses, FCFS: slack (travel factor / "
-        "appointment buffer min / pickup buffer min)\nagainst promises kept and trips served; "
+        "appointment buffer min / pickup buffer min; keep: the least share of its buffers a "
+        "trip keeps)\nagainst promises kept and trips served; "
         "o: both targets met every day, ^: on the mean only, x: not met; dotted: today (no "
         "slack, no repair)",
         fontsize=9,
