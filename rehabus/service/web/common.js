@@ -258,6 +258,38 @@ const Rehabus = (() => {
     Promise.allSettled([revoked, forget]).finally(() => location.reload());
   }
 
+  // A staff page's start (console, desk, driver): the sign-out button; the sign-in form, and
+  // the person already signed in, let in only with one of `roles` (`refuse()` says why not);
+  // `enter(user)` opens the page. A failed sign-in is shown by `failed(error)` (by default its
+  // text in #sign-in-error).
+  async function startSignIn({ roles, refuse, enter, failed }) {
+    const el = (id) => document.getElementById(id);
+    const showFailure =
+      failed ||
+      ((e) => {
+        el("sign-in-error").textContent = e instanceof ApiError ? e.text() : String(e);
+      });
+    el("sign-out").addEventListener("click", () => signOut());
+    el("sign-in-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      el("sign-in-error").textContent = "";
+      try {
+        const user = await signIn(el("username").value.trim(), el("password").value);
+        if (!roles.includes(user.role)) {
+          refuse();
+          return;
+        }
+        await enter(user);
+      } catch (e) {
+        showFailure(e);
+        el("password").focus();
+      }
+    });
+    const user = await currentUser();
+    if (user && !roles.includes(user.role)) refuse();
+    else if (user) await enter(user);
+  }
+
   async function currentUser() {
     if (!token()) return null;
     try {
@@ -366,6 +398,7 @@ const Rehabus = (() => {
     ApiError,
     signIn,
     signOut,
+    startSignIn,
     setSignOutHook: (fn) => {
       onSignOut = fn;
     },

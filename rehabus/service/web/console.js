@@ -250,29 +250,14 @@
       renderJob();
       showNotice();
     });
-    $("sign-out").addEventListener("click", () => R.signOut());
-    $("sign-in-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      $("sign-in-error").textContent = "";
-      try {
-        state.user = await R.signIn($("username").value.trim(), $("password").value);
-        if (!["dispatcher", "admin"].includes(state.user.role)) {
-          $("sign-in-error").textContent = R.t("staff_only");
-          return;
-        }
-        await enter();
-      } catch (e) {
-        $("sign-in-error").textContent = e instanceof R.ApiError ? e.text() : String(e);
-        $("password").focus();
-      }
+    await R.startSignIn({
+      roles: ["dispatcher", "admin"],
+      refuse: () => ($("sign-in-error").textContent = R.t("staff_only")),
+      enter: (user) => {
+        state.user = user;
+        return enter();
+      },
     });
-    const user = await R.currentUser();
-    if (user && !["dispatcher", "admin"].includes(user.role)) {
-      $("sign-in-error").textContent = R.t("staff_only");
-    } else if (user) {
-      state.user = user;
-      await enter();
-    }
   }
 
   function showWho() {

@@ -106,31 +106,15 @@
 
   async function start() {
     setupTextSize();
-    $("sign-out").addEventListener("click", () => R.signOut());
-    $("sign-in-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const error = $("sign-in-error");
-      error.innerHTML = "";
-      try {
-        const user = await R.signIn($("username").value.trim(), $("password").value);
-        if (!["dispatcher", "admin"].includes(user.role)) {
-          error.innerHTML = bi(...STAFF_ONLY);
-          return;
-        }
+    await R.startSignIn({
+      roles: ["dispatcher", "admin"],
+      refuse: () => ($("sign-in-error").innerHTML = bi(...STAFF_ONLY)),
+      failed: (e) => ($("sign-in-error").innerHTML = errorHtml(e)),
+      enter: (user) => {
         state.user = user;
-        await enter();
-      } catch (e) {
-        error.innerHTML = errorHtml(e);
-        $("password").focus();
-      }
+        return enter();
+      },
     });
-    const user = await R.currentUser();
-    if (user && !["dispatcher", "admin"].includes(user.role)) {
-      $("sign-in-error").innerHTML = bi(...STAFF_ONLY);
-    } else if (user) {
-      state.user = user;
-      await enter();
-    }
   }
 
   async function enter() {

@@ -845,30 +845,14 @@
       showRefusals();
       render();
     });
-    $("sign-out").addEventListener("click", () => R.signOut());
-    $("sign-in-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      $("sign-in-error").textContent = "";
-      try {
-        const user = await R.signIn($("username").value.trim(), $("password").value);
-        if (user.role !== "driver") {
-          $("sign-in-error").textContent = R.t("drivers_only");
-          return;
-        }
+    await R.startSignIn({
+      roles: ["driver"],
+      refuse: () => ($("sign-in-error").textContent = R.t("drivers_only")),
+      enter: (user) => {
         state.user = user;
-        await enter();
-      } catch (e) {
-        $("sign-in-error").textContent = e instanceof R.ApiError ? e.text() : String(e);
-        $("password").focus();
-      }
+        return enter();
+      },
     });
-    const user = await R.currentUser();
-    if (user && user.role !== "driver") {
-      $("sign-in-error").textContent = R.t("drivers_only");
-    } else if (user) {
-      state.user = user;
-      await enter();
-    }
   }
 
   async function enter() {
