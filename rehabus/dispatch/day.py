@@ -439,11 +439,15 @@ class ServiceDayPlan:
         *,
         commit: bool,
     ) -> _Placed | UnservedReason:
-        """``trip`` inserted into ``inserter`` with the most of its buffers it fits with; the
-        reason it fits nowhere with none otherwise."""
+        """``trip`` inserted into ``inserter`` with the most of its buffers it fits with, down to
+        the slack's least share (below it only while no bus could take it even alone); the
+        reason it fits nowhere otherwise."""
         reason: UnservedReason | None = None
         error: InputError | None = None
-        for buffers in self._slack.buffer_steps(trip.buffers):
+        steps = self._slack.buffer_steps(trip.buffers)
+        for buffers in self._slack.buffer_steps(trip.buffers, least=False):
+            if buffers not in steps and reason not in (None, UnservedReason.INFEASIBLE_ALONE):
+                break  # below the least share only for a trip no bus takes even alone
             try:
                 rider = self._rider_request(trip, buffers)
             except InputError as exc:

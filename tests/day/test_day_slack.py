@@ -246,6 +246,15 @@ def test_planned_trips_give_up_buffer_rather_than_a_trip_be_refused() -> None:
     assert again.plan().routes == day.plan().routes
 
 
+def test_a_trip_no_bus_takes_alone_at_the_least_share_is_tried_with_less() -> None:
+    # The early trip above fits no bus even alone with 4 minutes (half of 8): the least share
+    # guards promises against crowding, so it is still taken with 2.
+    day = ServiceDayPlan(LINE, [bus("A")], slack=replace(PICKUP_8, least_share=0.5))
+    early = day.book(trip("early", 3, 5, "06:12"), promise)
+    assert early.accepted and early.buffers == Buffers(0, 120)
+    assert valid(day)
+
+
 def test_with_a_least_share_planned_trips_keep_it_and_the_trip_is_refused() -> None:
     # As above, but no trip may keep less than half its buffers: "first" could give up only
     # to 4 minutes, which leaves x nowhere; x is refused and "first" keeps its 8 minutes.

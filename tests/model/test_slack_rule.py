@@ -121,6 +121,8 @@ def test_buffers_are_relaxed_no_further_than_the_least_share() -> None:
         Buffers(0, 300),
         Buffers(0, 200),
     )
+    # Without the least share (a trip no bus takes even alone with it): down to none.
+    assert rule.buffer_steps(least=False)[-1] == Buffers(0, 0)
     # A trip recorded with less than the floor (under another rule) is never given more.
     assert rule.buffer_steps(Buffers(150, 120)) == (Buffers(150, 120),)
     assert SlackRule(pickup_buffer_s=480, least_share=1.0).buffer_steps() == (Buffers(0, 480),)

@@ -121,7 +121,10 @@ class SlackRule:
     step at a time, on the one bus that then takes it. Each trip keeps the buffers it was
     planned with (`Buffers`). The travel factor is the whole day's (its travel matrix) and is
     not relaxed. ``least_share`` above 0 keeps every trip some slack: where the fleet is short,
-    a booking is then refused rather than every promise near it weakened.
+    a booking is then refused rather than every promise near it weakened. A trip that no bus
+    could take even alone with that share (an appointment soon after the buses start, say) is
+    still tried with less: the least share guards promises against crowding, and refusing such
+    a trip would protect nobody's.
 
     The default is no slack (plans on free-flow times, pickups up to the promise's end); the
     cities' values are in ``data/cities/*.toml`` under ``[planning]``, chosen with
@@ -153,23 +156,27 @@ class SlackRule:
         """The full buffers: what a trip is planned with when it fits."""
         return Buffers(self.appointment_buffer_s, self.pickup_buffer_s)
 
-    def buffer_steps(self, first: Buffers | None = None) -> tuple[Buffers, ...]:
+    def buffer_steps(
+        self, first: Buffers | None = None, *, least: bool = True
+    ) -> tuple[Buffers, ...]:
         """The buffers to try a trip with, most first: ``first`` (the full buffers when not
         given: a trip not yet accepted; a trip's recorded buffers when it is placed again),
         then each buffer less by a ``steps``-th of its full value at a time, never more than
-        ``first``, down to ``least_share`` of its full value (none by default). With ``steps``
-        0 only ``first``: the buffers are never relaxed (slack may cost a trip)."""
+        ``first``, down to ``least_share`` of its full value (none by default; with ``least``
+        false, down to none whatever the least share). With ``steps`` 0 only ``first``: the
+        buffers are never relaxed (slack may cost a trip)."""
         start = first if first is not None else self.buffers
         tried = [start]
-        least = (
-            math.ceil(self.appointment_buffer_s * self.least_share),
-            math.ceil(self.pickup_buffer_s * self.least_share),
+        share = self.least_share if least else 0.0
+        floor = (
+            math.ceil(self.appointment_buffer_s * share),
+            math.ceil(self.pickup_buffer_s * share),
         )
         for k in range(self.steps - 1, -1, -1):
             step = start.at_most(
                 Buffers(
-                    max(self.appointment_buffer_s * k // self.steps, least[0]),
-                    max(self.pickup_buffer_s * k // self.steps, least[1]),
+                    max(self.appointment_buffer_s * k // self.steps, floor[0]),
+                    max(self.pickup_buffer_s * k // self.steps, floor[1]),
                 )
             )
             if step not in tried:
