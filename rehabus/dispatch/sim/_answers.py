@@ -8,7 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rehabus.dispatch.sim._costs import ExtraBuses, Spread
-from rehabus.dispatch.sim._study import Study, district_counts, paired, scenario_of, spread_of
+from rehabus.dispatch.sim._study import (
+    Study,
+    paired,
+    refused_shares,
+    scenario_of,
+    served_change,
+    spread_of,
+)
 
 __all__ = ["ANSWERS", "Answer", "TaxiSubsidy", "answer_values", "extra_buses", "taxi_subsidy"]
 
@@ -22,7 +29,7 @@ def extra_buses(s: Study, policy: str, days_a_year: int) -> list[tuple[int, Extr
         if n <= s.base:
             continue
         more = s.days(n, policy)
-        added = paired(more, base, lambda m, b: float(m["served"]) - float(b["served"]))
+        added = served_change(more, base)
         running = paired(
             more, base, lambda m, b: float(m["operating_cost_twd"]) - float(b["operating_cost_twd"])
         )
@@ -120,14 +127,10 @@ def answer_values(s: Study, days_a_year: int) -> dict[str, Spread]:
         out["taxi_subsidy_per_trip_twd"] = subsidy.per_trip
     remote = list(s.city.equity.remote_districts)
     if base and remote:
-        rates = []
-        for row in base.values():
-            asked, refused = district_counts(row, remote)
-            rates.append(refused / asked if asked else 0.0)
-        out["remote_refused_share"] = Spread.of(rates)
+        out["remote_refused_share"] = Spread.of(refused_shares(base, remote))
     if len(s.heads) > 1:
         ahead = s.days(s.base, policy, head=s.heads[-1])
-        change = paired(ahead, base, lambda a, b: float(a["served"]) - float(b["served"]))
+        change = served_change(ahead, base)
         if change:
             out["head_start_change_a_day"] = Spread.of(change)
     return out

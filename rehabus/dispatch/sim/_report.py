@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from matplotlib import rc_context
@@ -38,7 +39,9 @@ from rehabus.dispatch.sim._study import (
     district_counts,
     load_study,
     paired,
+    refused_shares,
     scenario_of,
+    served_change,
     spread_of,
 )
 from rehabus.dispatch.sim._study_sensitivity import answer_swings, load_study_sensitivity
@@ -443,11 +446,8 @@ def _section_equity(s: Study, out: Path) -> tuple[str, str]:
             asked = sum(district_counts(r, remote, inside=inside)[0] for r in base_rows.values())
             cells = [label, f"{asked / days_n:.1f}" if days_n else "—"]
             for rows in by_head.values():
-                day_rates = []
-                for row in rows.values():
-                    a, r = district_counts(row, remote, inside=inside)
-                    day_rates.append(r / a if a else 0.0)
-                cells.append(web.spread(Spread.of(day_rates), web.pct))
+                shares = refused_shares(rows, remote, inside=inside)
+                cells.append(web.spread(Spread.of(shares), web.pct))
             body.append(cells)
         parts.append(
             web.table(
@@ -462,9 +462,7 @@ def _section_equity(s: Study, out: Path) -> tuple[str, str]:
         for h, rows in by_head.items():
             if h == base_head or base_head not in by_head:
                 continue
-            change = paired(
-                rows, by_head[base_head], lambda a, b: float(a["served"]) - float(b["served"])
-            )
+            change = served_change(rows, by_head[base_head])
             remote_change = paired(
                 rows,
                 by_head[base_head],
@@ -524,8 +522,9 @@ def _section_equity(s: Study, out: Path) -> tuple[str, str]:
 # --- e. how the answers move with the assumptions ----------------------------------------
 
 
-def _answer_text(key: str, x: float) -> str:
-    return web.pct(x) if key.endswith("_share") else web.num(x)
+def _answer_format(key: str) -> Callable[[float], str]:
+    """How an answer's figures are written: a share in per cent, others as numbers."""
+    return web.pct if key.endswith("_share") else web.num
 
 
 def _section_sensitivity(s: Study, out: Path, days_a_year: int) -> str:
@@ -563,6 +562,7 @@ def _section_sensitivity(s: Study, out: Path, days_a_year: int) -> str:
     body = []
     for item in found:
         key = item.answer.key
+        text = _answer_format(key)
         path = plot_tornado(
             item.swings,
             out / f"tornado_{key}.png",
@@ -576,11 +576,8 @@ def _section_sensitivity(s: Study, out: Path, days_a_year: int) -> str:
             + web.image(
                 path.name,
                 f"龍捲風圖：{item.answer.zh}隨各假設的變動。Tornado plot of {item.answer.en}: base "
-                f"{_answer_text(key, item.base.mean)}; widest: "
-                + "; ".join(
-                    f"{w.label} {_answer_text(key, w.low)} to {_answer_text(key, w.high)}"
-                    for w in widest
-                )
+                f"{text(item.base.mean)}; widest: "
+                + "; ".join(f"{w.label} {text(w.low)} to {text(w.high)}" for w in widest)
                 + ".",
             )
         )
@@ -589,10 +586,10 @@ def _section_sensitivity(s: Study, out: Path, days_a_year: int) -> str:
                 [
                     web.esc(item.answer.zh)
                     + f"<br><span lang='en'>{web.esc(item.answer.en)}</span>",
-                    web.spread(item.base, web.pct if key.endswith("_share") else web.num),
+                    web.spread(item.base, text),
                     web.esc(w.label),
-                    _answer_text(key, w.low) if not math.isnan(w.low) else "—",
-                    _answer_text(key, w.high) if not math.isnan(w.high) else "—",
+                    text(w.low) if not math.isnan(w.low) else "—",
+                    text(w.high) if not math.isnan(w.high) else "—",
                 ]
             )
     parts.append(

@@ -22,7 +22,9 @@ __all__ = [
     "district_counts",
     "load_study",
     "paired",
+    "refused_shares",
     "scenario_of",
+    "served_change",
     "spread_of",
     "study_of",
 ]
@@ -167,6 +169,11 @@ def paired(
     return [figure(a[d], b[d]) for d in sorted(a.keys() & b.keys())]
 
 
+def served_change(a: dict[str, Row], b: dict[str, Row]) -> list[float]:
+    """Trips served in ``a`` less those served in ``b``, each date both ran, in date order."""
+    return paired(a, b, lambda x, y: float(x["served"]) - float(y["served"]))
+
+
 def spread_of(rows: dict[str, Row], name: str) -> Spread:
     """A figure of the rows (by date) over their days."""
     return Spread.of([float(r[name]) for _, r in sorted(rows.items())])
@@ -181,3 +188,16 @@ def district_counts(row: Row, districts: Iterable[str], *, inside: bool = True) 
             asked += a
             refused += r
     return asked, refused
+
+
+def refused_shares(
+    rows: dict[str, Row], districts: Iterable[str], *, inside: bool = True
+) -> list[float]:
+    """Each day's refused share of the requests of riders living in ``districts`` (or outside
+    them), 0 on a day they asked for nothing."""
+    wanted = list(districts)
+    shares = []
+    for row in rows.values():
+        asked, refused = district_counts(row, wanted, inside=inside)
+        shares.append(refused / asked if asked else 0.0)
+    return shares
